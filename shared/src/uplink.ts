@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { DeviceId, EpochMs, FloorId, GatewayId, SiteId, ZoneId, Slug } from './ids.ts';
+import { ENV_METRICS, GATE_EVENTS, LOCKER_EVENTS } from './payloads.ts';
+import { DeviceKind } from './topics.ts';
+
+/**
+ * Edge → cloud messages. Every stored kind carries a unique `id` so the cloud can store a
+ * redelivered uplink exactly once; all aggregates are additive (sums and counts, never
+ * means) so a late correction for a minute already sent simply adds to it.
+ */
+const MinuteMs = EpochMs.refine((t) => t % 60_000 === 0, 'must be the start of a minute');
+const NonNeg = z.number().min(0);
+const NonNegInt = z.number().int().min(0);
+
+export const SubjectKind = z.enum(['zone', 'entrance', 'shop']);
+export type SubjectKind = z.infer<typeof SubjectKind>;
+
+/** Where a reading happened: the tags every series carries. */
+export const Placement = z.strictObject({
+  deviceId: DeviceId,
+  floorId: FloorId,
+  zoneId: ZoneId,
+});
+
+export const FootfallMinute = z.strictObject({
+  ...Placement.shape,
+  minute: MinuteMs,
+  subjectKind: SubjectKind,
+  subjectId: Slug,
+  in: NonNegInt,
+  out: NonNegInt,
+  samples: NonNegInt,
+  occupancySum: NonNeg,
+  occupancyCount: NonNegInt,
+  occupancyMax: NonNeg,
+});
+
+export const MetricStats = z.strictObject({ sum: z.number(), count: NonNegInt, min: z.number(), max: z.number() });
+export const EnvMinute = z.strictObject({
+  ...Placement.shape,
+  minute: MinuteMs,
+  metrics: z.partialRecord(z.enum(ENV_METRICS), MetricStats),
+});
+
+export const DeviceEventRecord = z.strictObject({
+  ...Placement.shape,
+  ts: EpochMs,
+  seq: NonNegInt,
+  family: z.enum(['locker', 'gate']),
+  type: z.enum([...LOCKER_EVENTS, ...GATE_EVENTS, 'state']),
+  /** Event details; personal identifiers arrive here only as keyed hashes (`ref`). */
+  data: z.record(z.string(), z.union([z.number(), z.string()])),
+});
+
+export const DeviceStatusRecord = z.strictObject({
+  ...Placement.shape,
+  kind: DeviceKind,
+  ts: EpochMs,
+  state: z.enum(['online', 'offline']),
+  battery: z.number().min(0).max(100).optional(),
+  rssi: z.number().optional(),
+});
+
+const Envelope = {
+  v: z.literal(1),
+  id: z.uuid(),
+  siteId: SiteId,
+  gatewayId: GatewayId,
+  sentAt: EpochMs,
+};
+
+export const MinuteUplink = z.strictObject({
+  ...Envelope,
+  kind: z.literal('minute'),
+  footfall: z.array(FootfallMinute).max(50_000),
+  env: z.array(EnvMinute).max(50_000),
+});
+export const EventsUplink = z.strictObject({ ...Envelope, kind: z.literal('events'), events: z.array(DeviceEventRecord).max(50_000) });
+export const StatusUplink = z.strictObject({ ...Envelope, kind: z.literal('status'), devices: z.array(DeviceStatusRecord).max(50_000) });
+
+/** Stored uplinks: redelivery-safe, acknowledged only once persisted. */
+export const Uplink = z.discriminatedUnion('kind', [MinuteUplink, EventsUplink, StatusUplink]);
+
+/** Live occupancy snapshot, QoS 0 and never stored: a newer one always supersedes it. */
+export const LiveUplink = z.strictObject({
+  v: z.literal(1),
+  siteId: SiteId,
+  gatewayId: GatewayId,
+  sentAt: EpochMs,
+  kind: z.literal('live'),
+  zones: z.array(
+    z.strictObject({
+      zoneId: ZoneId,
+      occupancy: NonNeg,
+      ts: EpochMs,
+      /** Gateway wall-clock when the newest reading behind this value arrived: shows freshness. */
+      receivedAt: EpochMs,
+    }),
+  ),
+});
+
+export type FootfallMinute = z.infer<typeof FootfallMinute>;
+export type EnvMinute = z.infer<typeof EnvMinute>;
+export type MetricStats = z.infer<typeof MetricStats>;
+export type DeviceEventRecord = z.infer<typeof DeviceEventRecord>;
+export type DeviceStatusRecord = z.infer<typeof DeviceStatusRecord>;
+export type MinuteUplink = z.infer<typeof MinuteUplink>;
+export type EventsUplink = z.infer<typeof EventsUplink>;
+export type StatusUplink = z.infer<typeof StatusUplink>;
+export type Uplink = z.infer<typeof Uplink>;
+export type LiveUplink = z.infer<typeof LiveUplink>;
