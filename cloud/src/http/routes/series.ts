@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { EnvPoint, EnvQuery, FootfallPoint, FootfallQuery, SubjectKind } from '@atrium/shared';
+import type { HttpDeps } from '../app.ts';
+
+const TotalsQuery = z.strictObject({
+  subjectKind: SubjectKind.default('zone'),
+  from: z.coerce.number().int().optional(),
+  to: z.coerce.number().int().optional(),
+});
+
+export const seriesRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, { queries }) => {
+  app.get(
+    '/api/v1/series/footfall',
+    { schema: { summary: 'Footfall (line crossings in/out) per subject and time bucket', querystring: FootfallQuery, response: { 200: z.array(FootfallPoint) } } },
+    async (req) => queries.footfall(req.query),
+  );
+  app.get(
+    '/api/v1/series/footfall/totals',
+    { schema: { summary: 'Total footfall per subject over a range (epoch ms)', querystring: TotalsQuery, response: { 200: z.array(z.object({ subjectId: z.string(), in: z.number(), out: z.number() })) } } },
+    async (req) => queries.totals(req.query.subjectKind, req.query.from, req.query.to),
+  );
+  app.get(
+    '/api/v1/series/env',
+    { schema: { summary: 'Environment metric per zone and time bucket', querystring: EnvQuery, response: { 200: z.array(EnvPoint) } } },
+    async (req) => queries.env(req.query),
+  );
+};

@@ -1,0 +1,83 @@
+import type { Logger } from 'pino';
+import { LiveUplink, Uplink, describeIssues, type ZoneLive } from '@atrium/shared';
+import type { CloudMetrics } from '../metrics.ts';
+import type { SeriesStore } from '../series/series-store.ts';
+import type { ZoneState } from '../live/zone-state.ts';
+
+export type IngestOutcome = { outcome: 'stored' | 'duplicate'; kind: Uplink['kind'] } | { outcome: 'rejected'; reason: string };
+
+/**
+ * Turns uplinks into stored series and live zone state. Knows nothing of MQTT: the broker
+ * adapter hands it parsed JSON and acknowledges only when `accept` resolves.
+ */
+export interface Ingest {
+  /** Resolves once stored (or recognised as a duplicate, or refused as malformed); rejects when the store fails. */
+  accept(payload: Buffer | string, receivedAt: number): Promise<IngestOutcome>;
+  acceptLive(payload: Buffer | string): IngestOutcome | { outcome: 'live' };
+  /** Called with every batch of changed zones. */
+  onZones(listener: (zones: ZoneLive[]) => void): void;
+}
+
+export function createIngest(deps: { store: SeriesStore; zones: ZoneState; metrics: CloudMetrics; logger: Logger; siteId: string }): Ingest {
+  const { store, zones, metrics, logger } = deps;
+  const listeners: Array<(zones: ZoneLive[]) => void> = [];
+  const emit = (changed: ZoneLive[]) => {
+    if (changed.length > 0) for (const l of listeners) l(changed);
+  };
+  const refuse = (kind: string, reason: string): IngestOutcome => {
+    metrics.uplinks.inc({ kind, outcome: 'rejected' });
+    logger.warn({ kind, reason }, 'uplink refused');
+    return { outcome: 'rejected', reason };
+  };
+
+  return {
+    async accept(payload, receivedAt) {
+      const body = parseJson(payload);
+      if (!body.ok) return refuse('unknown', body.reason);
+      const parsed = Uplink.safeParse(body.value);
+      if (!parsed.success) return refuse('unknown', describeIssues(parsed.error));
+      const uplink = parsed.data;
+      if (uplink.siteId !== deps.siteId) return refuse(uplink.kind, `siteId: this cloud serves site "${deps.siteId}", not "${uplink.siteId}"`);
+      const stop = metrics.writeSeconds.startTimer();
+      let stored: boolean;
+      try {
+        ({ stored } = await store.writeUplink(uplink, receivedAt));
+      } catch (err) {
+        metrics.uplinks.inc({ kind: uplink.kind, outcome: 'failed' });
+        logger.error({ err, uplinkId: uplink.id }, 'storing uplink failed; it stays unacknowledged so the edge resends it');
+        throw err;
+      } finally {
+        stop();
+      }
+      metrics.uplinks.inc({ kind: uplink.kind, outcome: stored ? 'stored' : 'duplicate' });
+      if (!stored) return { outcome: 'duplicate', kind: uplink.kind };
+      if (uplink.kind === 'minute') {
+        metrics.records.inc({ kind: 'minute' }, uplink.footfall.length + uplink.env.length);
+        emit(zones.applyMinute(uplink));
+      } else {
+        metrics.records.inc({ kind: uplink.kind }, uplink.kind === 'events' ? uplink.events.length : uplink.devices.length);
+      }
+      return { outcome: 'stored', kind: uplink.kind };
+    },
+    acceptLive(payload) {
+      const body = parseJson(payload);
+      if (!body.ok) return refuse('live', body.reason);
+      const parsed = LiveUplink.safeParse(body.value);
+      if (!parsed.success) return refuse('live', describeIssues(parsed.error));
+      if (parsed.data.siteId !== deps.siteId) return refuse('live', `siteId: this cloud serves site "${deps.siteId}", not "${parsed.data.siteId}"`);
+      emit(zones.applyLive(parsed.data));
+      return { outcome: 'live' };
+    },
+    onZones(listener) {
+      listeners.push(listener);
+    },
+  };
+}
+
+function parseJson(payload: Buffer | string): { ok: true; value: unknown } | { ok: false; reason: string } {
+  try {
+    return { ok: true, value: JSON.parse(payload.toString()) };
+  } catch (err) {
+    return { ok: false, reason: `payload is not JSON: ${(err as Error).message}` };
+  }
+}

@@ -1,0 +1,115 @@
+import { ENV_METRICS, minuteOf, type EnvMinute, type EnvReading, type FootfallMinute, type MetricStats, type RadarCount } from '@atrium/shared';
+import type { Placement } from './placement.ts';
+
+/**
+ * Folds high-rate telemetry into one record per device and minute (device clock). Records
+ * hold sums and counts, never means, so a reading that arrives after its minute was
+ * forwarded becomes a second, additive record for that minute instead of being lost.
+ */
+export interface AggregatorOptions {
+  /** A minute is closed once the newest device clock seen is this far past its end. */
+  lateness_ms: number;
+  /** ...or once it has not been touched for this long by the gateway's wall clock (slow or idle devices). */
+  idle_ms: number;
+}
+
+export interface Flushed {
+  footfall: FootfallMinute[];
+  env: EnvMinute[];
+  readings: number;
+}
+
+type Bucket =
+  | { kind: 'footfall'; record: FootfallMinute; touchedAt: number; readings: number }
+  | { kind: 'env'; record: EnvMinute; touchedAt: number; readings: number };
+
+export interface Aggregator {
+  addCount(where: Placement, subject: { kind: FootfallMinute['subjectKind']; id: string }, reading: RadarCount, now: number): void;
+  addEnv(where: Placement, reading: EnvReading, now: number): void;
+  /** Removes and returns every closed minute. */
+  takeClosed(now: number): Flushed;
+  /** Removes and returns everything, for shutdown. */
+  takeAll(): Flushed;
+  /** Readings held in open minutes. */
+  readonly pendingReadings: number;
+}
+
+export function createAggregator(opts: AggregatorOptions): Aggregator {
+  const buckets = new Map<string, Bucket>();
+  let watermark = 0;
+  let pendingReadings = 0;
+
+  const bucketFor = <K extends Bucket['kind']>(kind: K, key: string, make: () => Extract<Bucket, { kind: K }>['record'], now: number) => {
+    let bucket = buckets.get(key);
+    if (!bucket) {
+      bucket = { kind, record: make(), touchedAt: now, readings: 0 } as Bucket;
+      buckets.set(key, bucket);
+    }
+    bucket.touchedAt = now;
+    bucket.readings += 1;
+    pendingReadings += 1;
+    return bucket.record as Extract<Bucket, { kind: K }>['record'];
+  };
+
+  const take = (closed: (b: Bucket) => boolean): Flushed => {
+    const out: Flushed = { footfall: [], env: [], readings: 0 };
+    for (const [key, bucket] of buckets) {
+      if (!closed(bucket)) continue;
+      buckets.delete(key);
+      out.readings += bucket.readings;
+      if (bucket.kind === 'footfall') out.footfall.push(bucket.record);
+      else out.env.push(bucket.record);
+    }
+    pendingReadings -= out.readings;
+    return out;
+  };
+
+  return {
+    addCount(where, subject, reading, now) {
+      watermark = Math.max(watermark, reading.ts);
+      const minute = minuteOf(reading.ts);
+      const r = bucketFor('footfall', `f|${where.deviceId}|${minute}`, () => ({
+        ...where,
+        minute,
+        subjectKind: subject.kind,
+        subjectId: subject.id,
+        in: 0,
+        out: 0,
+        samples: 0,
+        occupancySum: 0,
+        occupancyCount: 0,
+        occupancyMax: 0,
+      }), now);
+      r.in += reading.in;
+      r.out += reading.out;
+      r.samples += 1;
+      if (reading.occupancy !== undefined) {
+        r.occupancySum += reading.occupancy;
+        r.occupancyCount += 1;
+        r.occupancyMax = Math.max(r.occupancyMax, reading.occupancy);
+      }
+    },
+    addEnv(where, reading, now) {
+      watermark = Math.max(watermark, reading.ts);
+      const minute = minuteOf(reading.ts);
+      const r = bucketFor('env', `e|${where.deviceId}|${minute}`, () => ({ ...where, minute, metrics: {} }), now);
+      for (const metric of ENV_METRICS) {
+        const value = reading[metric];
+        if (value === undefined) continue;
+        const s: MetricStats | undefined = r.metrics[metric];
+        r.metrics[metric] = s
+          ? { sum: s.sum + value, count: s.count + 1, min: Math.min(s.min, value), max: Math.max(s.max, value) }
+          : { sum: value, count: 1, min: value, max: value };
+      }
+    },
+    takeClosed(now) {
+      return take((b) => b.record.minute + 60_000 + opts.lateness_ms <= watermark || now - b.touchedAt >= opts.idle_ms);
+    },
+    takeAll() {
+      return take(() => true);
+    },
+    get pendingReadings() {
+      return pendingReadings;
+    },
+  };
+}

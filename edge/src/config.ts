@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { describeIssues, GatewayId } from '@atrium/shared';
+
+const Port = z.coerce.number().int().min(0).max(65_535);
+const Secret = z.string().min(16, 'must be at least 16 characters (try: openssl rand -base64 32)');
+
+/** Everything the gateway can be told, with defaults that run on one machine. */
+export const EdgeConfig = z.object({
+  ATRIUM_GATEWAY_ID: GatewayId.default('gw-1'),
+  ATRIUM_SITE_FILE: z.string().min(1).optional(),
+  ATRIUM_EDGE_HOST: z.string().min(1).default('127.0.0.1'),
+  ATRIUM_EDGE_MQTT_PORT: Port.default(1883),
+  ATRIUM_EDGE_HTTP_PORT: Port.default(8081),
+  ATRIUM_CLOUD_MQTT_URL: z.string().regex(/^mqtts?:\/\//, 'must be an mqtt:// or mqtts:// URL').default('mqtt://127.0.0.1:1884'),
+  /** Verifies device passwords (see shared/credentials.ts). */
+  ATRIUM_DEVICE_SECRET: Secret,
+  /** Derives this gateway's password at the cloud. */
+  ATRIUM_GATEWAY_SECRET: Secret,
+  /** Key of the hash that replaces badge and parcel codes before uplink. */
+  ATRIUM_PRIVACY_KEY: Secret,
+  ATRIUM_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(64).max(262_144).default(4096),
+  ATRIUM_AGGREGATE_LATENESS_MS: z.coerce.number().int().min(0).default(5000),
+  ATRIUM_AGGREGATE_IDLE_MS: z.coerce.number().int().min(100).default(10_000),
+  ATRIUM_FLUSH_EVERY_MS: z.coerce.number().int().min(10).default(250),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type EdgeConfigInput = z.input<typeof EdgeConfig>;
+export type EdgeConfig = Readonly<z.output<typeof EdgeConfig>>;
+
+export class EdgeConfigError extends Error {
+  override name = 'EdgeConfigError';
+}
+
+/** Parsed once at the entry point; the result is frozen and passed down. */
+export function parseEdgeConfig(env: Record<string, string | undefined>): EdgeConfig {
+  const parsed = EdgeConfig.safeParse(env);
+  if (!parsed.success) throw new EdgeConfigError(`invalid edge configuration: ${describeIssues(parsed.error)}`);
+  return Object.freeze(parsed.data);
+}

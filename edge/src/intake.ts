@@ -1,0 +1,68 @@
+import { createHmac } from 'node:crypto';
+import {
+  channelSchema,
+  describeIssues,
+  parseDeviceTopic,
+  type Device,
+  type DeviceStatus,
+  type EnvReading,
+  type GateEvent,
+  type LockerEvent,
+  type LockerState,
+  type RadarCount,
+  type SiteIndex,
+} from '@atrium/shared';
+import { REJECTION, type Rejection } from './rejections.ts';
+
+/** A device message that passed every check, typed by what it carries. */
+export type Reading =
+  | { channel: 'count'; device: Device; value: RadarCount }
+  | { channel: 'env'; device: Device; value: EnvReading }
+  | { channel: 'state'; device: Device; value: LockerState }
+  | { channel: 'event'; device: Device; value: LockerEvent | GateEvent }
+  | { channel: 'status'; device: Device; value: DeviceStatus };
+
+export type IntakeResult = { ok: true; reading: Reading } | { ok: false; rejection: Rejection };
+
+export interface IntakeOptions {
+  site: SiteIndex;
+  maxPayloadBytes: number;
+}
+
+const reject = (code: Rejection['code'], detail: string): IntakeResult => ({ ok: false, rejection: { code, detail } });
+
+/**
+ * Decides whether one publish from an authenticated device is acceptable: its own topic,
+ * a channel its family has, a size within bounds, JSON that matches the channel schema.
+ * Pure: the broker adapter does the counting and logging.
+ */
+export function checkPublish(opts: IntakeOptions, clientDeviceId: string, topic: string, payload: Buffer): IntakeResult {
+  const parsedTopic = parseDeviceTopic(topic);
+  if (!parsedTopic || parsedTopic.siteId !== opts.site.site.id || parsedTopic.deviceId !== clientDeviceId) {
+    return reject(REJECTION.TOPIC_NOT_ALLOWED, `device ${clientDeviceId} may publish only under atrium/${opts.site.site.id}/${clientDeviceId}/, not to "${topic}"`);
+  }
+  const device = opts.site.device.get(clientDeviceId);
+  if (!device) return reject(REJECTION.UNKNOWN_DEVICE, `device ${clientDeviceId} is not in the site model`);
+  const schema = channelSchema(device.kind, parsedTopic.channel);
+  if (!schema) return reject(REJECTION.UNKNOWN_CHANNEL, `a ${device.kind} has no channel "${parsedTopic.channel}"`);
+  if (payload.length > opts.maxPayloadBytes) {
+    return reject(REJECTION.PAYLOAD_TOO_LARGE, `payload is ${payload.length} bytes; the limit is ${opts.maxPayloadBytes}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(payload.toString('utf8'));
+  } catch (err) {
+    return reject(REJECTION.INVALID_JSON, `payload is not JSON: ${(err as Error).message}`);
+  }
+  const result = schema.safeParse(json);
+  if (!result.success) return reject(REJECTION.INVALID_PAYLOAD, describeIssues(result.error));
+  return { ok: true, reading: { channel: parsedTopic.channel, device, value: result.data } as Reading };
+}
+
+/**
+ * Badge and parcel codes identify people; only a keyed hash leaves the gateway, which still
+ * lets the cloud match a deposit to its pickup without learning the code.
+ */
+export function pseudonymise(key: string, identifier: string): string {
+  return createHmac('sha256', key).update(identifier).digest('base64url').slice(0, 22);
+}

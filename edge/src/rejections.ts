@@ -1,0 +1,24 @@
+/**
+ * The edge's catalogue of reasons for refusing device input. Codes are stable: they are
+ * metric labels, log fields and what operators search for.
+ */
+export const REJECTION = {
+  AUTH_FAILED: 'auth_failed',
+  UNKNOWN_DEVICE: 'unknown_device',
+  CLIENT_ID_MISMATCH: 'client_id_mismatch',
+  TOPIC_NOT_ALLOWED: 'topic_not_allowed',
+  SUBSCRIBE_NOT_ALLOWED: 'subscribe_not_allowed',
+  UNKNOWN_CHANNEL: 'unknown_channel',
+  PAYLOAD_TOO_LARGE: 'payload_too_large',
+  INVALID_JSON: 'invalid_json',
+  INVALID_PAYLOAD: 'invalid_payload',
+  DUPLICATE: 'duplicate',
+} as const;
+
+export type RejectionCode = (typeof REJECTION)[keyof typeof REJECTION];
+
+export interface Rejection {
+  code: RejectionCode;
+  /** What was wrong, naming the field where there is one. */
+  detail: string;
+}
