@@ -15,10 +15,15 @@ export async function createSqlSeriesStore(db: SqlClient, opts: { ownsClient: bo
     if (uplink.kind === 'minute') {
       if (uplink.footfall.length > 0) {
         await tx.query(
+          // Grouped first: ON CONFLICT may touch a row only once per statement, and one uplink
+          // may carry two records of the same device and minute.
           `insert into footfall_minute
-             select $1, x.* from jsonb_to_recordset($2::jsonb) as x(device_id text, minute bigint, floor_id text, zone_id text,
-               subject_kind text, subject_id text, in_count bigint, out_count bigint, samples integer,
-               occ_sum double precision, occ_count integer, occ_max double precision)
+             select $1, device_id, minute, min(floor_id), min(zone_id), min(subject_kind), min(subject_id), sum(in_count), sum(out_count),
+                    sum(samples), sum(occ_sum), sum(occ_count), max(occ_max)
+               from jsonb_to_recordset($2::jsonb) as x(device_id text, minute bigint, floor_id text, zone_id text,
+                 subject_kind text, subject_id text, in_count bigint, out_count bigint, samples integer,
+                 occ_sum double precision, occ_count integer, occ_max double precision)
+              group by device_id, minute
            on conflict (site_id, device_id, minute) do update set
              in_count = footfall_minute.in_count + excluded.in_count,
              out_count = footfall_minute.out_count + excluded.out_count,
@@ -46,8 +51,10 @@ export async function createSqlSeriesStore(db: SqlClient, opts: { ownsClient: bo
       if (env.length > 0) {
         await tx.query(
           `insert into env_minute
-             select $1, x.* from jsonb_to_recordset($2::jsonb) as x(device_id text, metric text, minute bigint, floor_id text, zone_id text,
-               sum double precision, count integer, min double precision, max double precision)
+             select $1, device_id, metric, minute, min(floor_id), min(zone_id), sum(sum), sum(count), min(min), max(max)
+               from jsonb_to_recordset($2::jsonb) as x(device_id text, metric text, minute bigint, floor_id text, zone_id text,
+                 sum double precision, count integer, min double precision, max double precision)
+              group by device_id, metric, minute
            on conflict (site_id, device_id, metric, minute) do update set
              sum = env_minute.sum + excluded.sum, count = env_minute.count + excluded.count,
              min = least(env_minute.min, excluded.min), max = greatest(env_minute.max, excluded.max)`,
