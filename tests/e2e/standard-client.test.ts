@@ -1,0 +1,45 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { derivePassword } from '@atrium/shared';
+import { startStack, type Stack } from '../../scripts/stack.ts';
+import { miniSite } from '../support/mini-site.ts';
+import { eventually } from '../support/device.ts';
+
+const run = promisify(execFile);
+const MOSQUITTO_PUB = '/usr/bin/mosquitto_pub';
+const T0 = Date.UTC(2026, 10, 21, 3, 0, 0);
+
+// CI installs mosquitto-clients (.ci/run); a developer machine without it gets a loud failure, not a skip.
+describe('a standard MQTT client (mosquitto_pub) talks to the edge', () => {
+  let stack: Stack;
+  let port: string;
+  beforeAll(async () => {
+    if (!existsSync(MOSQUITTO_PUB)) throw new Error(`${MOSQUITTO_PUB} is missing: apt-get install mosquitto-clients (CI does this in .ci/run)`);
+    stack = await startStack({ site: miniSite, logger: pino({ level: 'silent' }), edge: { lateness: 0, idle: 200, flushEvery: 50 } });
+    port = new URL(stack.urls.edgeMqtt).port;
+  });
+  afterAll(async () => stack?.stop());
+
+  const pub = (deviceId: string, password: string, payload: object) =>
+    run(MOSQUITTO_PUB, ['-h', '127.0.0.1', '-p', port, '-i', deviceId, '-u', deviceId, '-P', password, '-q', '1', '-t', `atrium/mini/${deviceId}/count`, '-m', JSON.stringify(payload)]);
+
+  it('is accepted with the device credentials and its reading is stored', async () => {
+    await pub('radar-wc', derivePassword(stack.secrets.device, 'radar-wc'), { ts: T0, seq: 1, periodS: 30, in: 9, out: 2, occupancy: 4 });
+    const totals = await eventually(async () => {
+      const t = await stack.cloud.store.footfallTotals({ siteId: 'mini', subjectKind: 'zone' });
+      return t.length > 0 ? t : undefined;
+    }, 10_000, 'reading stored');
+    expect(totals).toEqual([{ subjectId: 'wc', in: 9, out: 2 }]);
+  });
+
+  it('is refused with a wrong password, and nothing is stored', async () => {
+    const failure = await pub('radar-wc', 'not-the-password', { ts: T0 + 60_000, seq: 2, periodS: 30, in: 50, out: 0 }).then(() => null, (err: Error & { stderr?: string }) => err);
+    expect(failure).not.toBeNull();
+    expect(failure?.stderr ?? failure?.message).toMatch(/not authori[sz]ed|bad user name or password|Connection refused/i);
+    const totals = await stack.cloud.store.footfallTotals({ siteId: 'mini', subjectKind: 'zone' });
+    expect(totals).toEqual([{ subjectId: 'wc', in: 9, out: 2 }]);
+  });
+});
