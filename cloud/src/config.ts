@@ -1,7 +1,5 @@
 import { z } from 'zod';
-import { describeIssues } from '@atrium/shared';
-
-const Port = z.coerce.number().int().min(0).max(65_535);
+import { LogLevel, Port, Secret, parseConfig } from '@atrium/shared';
 
 export const CloudConfig = z.object({
   ATRIUM_SITE_FILE: z.string().min(1).optional(),
@@ -11,20 +9,11 @@ export const CloudConfig = z.object({
   /** Where the embedded database lives; `memory://` for a throwaway one. */
   ATRIUM_DATA_DIR: z.string().min(1).default('.data/cloud'),
   /** Verifies gateway passwords (see shared/credentials.ts). */
-  ATRIUM_GATEWAY_SECRET: z.string().min(16, 'must be at least 16 characters (try: openssl rand -base64 32)'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ATRIUM_GATEWAY_SECRET: Secret,
+  LOG_LEVEL: LogLevel,
 });
 
 export type CloudConfigInput = z.input<typeof CloudConfig>;
 export type CloudConfig = Readonly<z.output<typeof CloudConfig>>;
 
-export class CloudConfigError extends Error {
-  override name = 'CloudConfigError';
-}
-
-/** Parsed once at the entry point; the result is frozen and passed down. */
-export function parseCloudConfig(env: Record<string, string | undefined>): CloudConfig {
-  const parsed = CloudConfig.safeParse(env);
-  if (!parsed.success) throw new CloudConfigError(`invalid cloud configuration: ${describeIssues(parsed.error)}`);
-  return Object.freeze(parsed.data);
-}
+export const parseCloudConfig = (env: Record<string, string | undefined>): CloudConfig => parseConfig(CloudConfig, env, 'cloud');

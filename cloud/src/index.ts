@@ -1,3 +1,3 @@
 export { createCloud, type Cloud } from './cloud.ts';
-export { parseCloudConfig, CloudConfig, CloudConfigError, type CloudConfigInput } from './config.ts';
+export { parseCloudConfig, CloudConfig, type CloudConfigInput } from './config.ts';
 export type { SeriesStore } from './series/series-store.ts';

@@ -1,8 +1,5 @@
 import { z } from 'zod';
-import { describeIssues, GatewayId } from '@atrium/shared';
-
-const Port = z.coerce.number().int().min(0).max(65_535);
-const Secret = z.string().min(16, 'must be at least 16 characters (try: openssl rand -base64 32)');
+import { GatewayId, LogLevel, Port, Secret, parseConfig } from '@atrium/shared';
 
 /** Everything the gateway can be told, with defaults that run on one machine. */
 export const EdgeConfig = z.object({
@@ -22,19 +19,10 @@ export const EdgeConfig = z.object({
   ATRIUM_AGGREGATE_LATENESS_MS: z.coerce.number().int().min(0).default(5000),
   ATRIUM_AGGREGATE_IDLE_MS: z.coerce.number().int().min(100).default(10_000),
   ATRIUM_FLUSH_EVERY_MS: z.coerce.number().int().min(10).default(250),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: LogLevel,
 });
 
 export type EdgeConfigInput = z.input<typeof EdgeConfig>;
 export type EdgeConfig = Readonly<z.output<typeof EdgeConfig>>;
 
-export class EdgeConfigError extends Error {
-  override name = 'EdgeConfigError';
-}
-
-/** Parsed once at the entry point; the result is frozen and passed down. */
-export function parseEdgeConfig(env: Record<string, string | undefined>): EdgeConfig {
-  const parsed = EdgeConfig.safeParse(env);
-  if (!parsed.success) throw new EdgeConfigError(`invalid edge configuration: ${describeIssues(parsed.error)}`);
-  return Object.freeze(parsed.data);
-}
+export const parseEdgeConfig = (env: Record<string, string | undefined>): EdgeConfig => parseConfig(EdgeConfig, env, 'edge');

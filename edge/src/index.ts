@@ -1,3 +1,3 @@
 export { createGateway, type Gateway } from './gateway.ts';
-export { parseEdgeConfig, EdgeConfig, EdgeConfigError, type EdgeConfigInput } from './config.ts';
+export { parseEdgeConfig, EdgeConfig, type EdgeConfigInput } from './config.ts';
 export { REJECTION, type RejectionCode } from './rejections.ts';

@@ -7,3 +7,4 @@ export * from './site.ts';
 export * from './api.ts';
 export * from './credentials.ts';
 export * from './site-file.ts';
+export * from './config.ts';
