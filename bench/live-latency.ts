@@ -34,7 +34,8 @@ export async function benchLiveLatency(opts: { samples: number; gapMs: number })
     const at = await Promise.race([seen, new Promise<number>((r) => setTimeout(() => r(NaN), 5000))]);
     waiting.delete(occupancy);
     if (!Number.isNaN(at)) delays.push(at - t);
-    await new Promise((r) => setTimeout(r, opts.gapMs));
+    // A random pause keeps publishes from locking onto the gateway's send cadence.
+    await new Promise((r) => setTimeout(r, Math.random() * opts.gapMs));
   }
   device.end(true);
   page.close();

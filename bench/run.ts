@@ -9,7 +9,7 @@ const q = values.quick;
 
 const throughput = await benchEdgeThroughput({ devices: q ? 20 : 100, perDevice: q ? 100 : 500, window: 8 });
 progress(`edge throughput: ${JSON.stringify(throughput)}`);
-const latency = await benchLiveLatency({ samples: q ? 50 : 300, gapMs: 20 });
+const latency = await benchLiveLatency({ samples: q ? 50 : 300, gapMs: 200 });
 progress(`live latency: ${JSON.stringify(latency)}`);
 const path = writeResult('edge', { throughput, latency });
 

@@ -19,6 +19,8 @@ export const EdgeConfig = z.object({
   ATRIUM_AGGREGATE_LATENESS_MS: z.coerce.number().int().min(0).default(5000),
   ATRIUM_AGGREGATE_IDLE_MS: z.coerce.number().int().min(100).default(10_000),
   ATRIUM_FLUSH_EVERY_MS: z.coerce.number().int().min(10).default(250),
+  /** How often changed zone occupancy goes to the cloud's live view: the floor of sensor-to-screen delay. */
+  ATRIUM_LIVE_EVERY_MS: z.coerce.number().int().min(10).default(100),
   LOG_LEVEL: LogLevel,
 });
 

@@ -50,6 +50,7 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
   let mqttServer: Server | undefined;
   let http: ReturnType<typeof createEdgeHttp> | undefined;
   let ticker: NodeJS.Timeout | undefined;
+  let liveTicker: NodeJS.Timeout | undefined;
 
   const refuse = (deviceId: string | undefined, rejection: Rejection, extra: Record<string, unknown> = {}) => {
     metrics.rejected.inc({ reason: rejection.code });
@@ -153,7 +154,6 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
     }
     events = [];
     statuses = [];
-    uplink.sendLive(live.takeChanged());
     await Promise.allSettled(sends);
   };
 
@@ -184,13 +184,15 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
       http = createEdgeHttp({ logger, metrics, health });
       await http.listen({ port: config.ATRIUM_EDGE_HTTP_PORT, host: config.ATRIUM_EDGE_HOST });
       ticker = setInterval(() => void flush(false), config.ATRIUM_FLUSH_EVERY_MS);
+      liveTicker = setInterval(() => uplink.sendLive(live.takeChanged()), config.ATRIUM_LIVE_EVERY_MS);
       const mqttPort = (server.address() as AddressInfo).port;
       const httpPort = (http.server.address() as AddressInfo).port;
       logger.info({ mqtt: `mqtt://${config.ATRIUM_EDGE_HOST}:${mqttPort}`, http: `http://${config.ATRIUM_EDGE_HOST}:${httpPort}` }, 'edge gateway listening');
       return { mqttPort, httpPort };
     },
     async stop() {
-      if (ticker) clearInterval(ticker);
+      clearInterval(ticker);
+      clearInterval(liveTicker);
       // Stop taking device input first so the final flush is really final.
       await new Promise<void>((resolve) => (mqttServer ? mqttServer.close(() => resolve()) : resolve()));
       await new Promise<void>((resolve) => (broker ? broker.close(() => resolve()) : resolve()));

@@ -1,0 +1,195 @@
+// @ts-check
+/**
+ * One floor's plan as SVG: built once from the site model, then only the changed zones'
+ * text, class and tooltip are touched. Geometry is in metres (the viewBox); label sizes are
+ * recomputed from the rendered size when the map is resized, so text stays ~12 px on screen.
+ */
+import { floorBounds, labelLayout } from './live-model.js';
+
+/** @typedef {import('./live-model.js').Floor} Floor */
+/** @typedef {import('./live-model.js').Zone} Zone */
+/** @typedef {import('./live-model.js').ZoneView} ZoneView */
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/**
+ * @template {keyof SVGElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, string | number>} [attrs]
+ * @returns {SVGElementTagNameMap[K]}
+ */
+function svg(tag, attrs = {}) {
+  const el = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  return el;
+}
+
+/**
+ * @typedef {object} ZoneShape
+ * @property {Zone} zone
+ * @property {SVGGElement} g
+ * @property {SVGRectElement} flash
+ * @property {SVGTextElement} name
+ * @property {SVGTextElement} value
+ * @property {SVGTSpanElement} count
+ * @property {SVGTSpanElement} level
+ * @property {SVGTitleElement} title
+ * @property {ZoneView | undefined} view
+ */
+
+/**
+ * @typedef {object} FloorMap
+ * @property {HTMLElement} element
+ * @property {(zoneId: string, view: ZoneView, flash: boolean) => void} update
+ * @property {(zoneId: string | null) => void} select
+ * @property {(parts: string[]) => void} setStats  e.g. ['1,204 people', '2 busy']
+ * @property {(zoneId: string) => void} reveal
+ * @property {() => void} destroy
+ */
+
+/**
+ * @param {Floor} floor
+ * @param {readonly Zone[]} zones the floor's zones
+ * @param {{ onSelect: (zoneId: string) => void, reducedMotion: () => boolean }} opts
+ * @returns {FloorMap}
+ */
+export function createFloorMap(floor, zones, opts) {
+  const titleId = `floor-${floor.id}-title`;
+  const section = document.createElement('section');
+  section.className = 'floor';
+  section.id = `floor-${floor.id}`;
+  section.setAttribute('aria-labelledby', titleId);
+  section.dataset.floorId = floor.id;
+
+  const head = document.createElement('div');
+  head.className = 'floor-head';
+  const h2 = document.createElement('h2');
+  h2.id = titleId;
+  h2.textContent = floor.name;
+  const stats = document.createElement('span');
+  stats.className = 'floor-stats';
+  head.append(h2, stats);
+
+  const b = floorBounds(zones);
+  const root = svg('svg', { viewBox: `${b.x} ${b.y} ${b.w} ${b.h}`, preserveAspectRatio: 'xMidYMid meet', class: 'floor-map', role: 'group', 'aria-label': `Plan of ${floor.name}` });
+  const outline = svg('rect', { class: 'floor-outline', x: b.x, y: b.y, width: b.w, height: b.h, rx: Math.min(b.w, b.h) * 0.01 });
+  root.append(outline);
+
+  /** @type {Map<string, ZoneShape>} */
+  const shapes = new Map();
+  for (const zone of zones) {
+    const { x, y, w, h } = zone.rect;
+    const g = svg('g', { class: 'zone lvl-none', tabindex: 0, role: 'button', 'data-zone-id': zone.id });
+    const title = svg('title');
+    const shape = svg('rect', { class: 'zone-shape', x, y, width: w, height: h });
+    const flash = svg('rect', { class: 'zone-flash', x, y, width: w, height: h });
+    const name = svg('text', { class: 'zone-name', x: x + w / 2, y: y + h / 2 });
+    name.textContent = zone.name;
+    const value = svg('text', { class: 'zone-value', x: x + w / 2, y: y + h / 2 });
+    const count = svg('tspan', { class: 'zone-count' });
+    const level = svg('tspan', { class: 'zone-level' });
+    value.append(count, level);
+    g.append(title, shape, flash, name, value);
+    g.addEventListener('click', () => opts.onSelect(zone.id));
+    g.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault();
+        opts.onSelect(zone.id);
+      }
+    });
+    root.append(g);
+    shapes.set(zone.id, { zone, g, flash, name, value, count, level, title, view: undefined });
+  }
+
+  const wrap = document.createElement('div');
+  wrap.className = 'map-wrap';
+  wrap.append(root);
+  section.append(head, wrap);
+
+  let statsKey = '';
+  /** Screen pixels per metre, from the last resize; 0 until the map is laid out. */
+  let pxPerM = 0;
+
+  /** @param {ZoneShape} s */
+  const layout = (s) => {
+    if (pxPerM <= 0) return;
+    const { x, y, w, h } = s.zone.rect;
+    const v = s.view;
+    const countText = v?.occupancy ?? '—';
+    const levelText = v?.level.label ?? 'No data';
+    const l = labelLayout(w * pxPerM, h * pxPerM, s.zone.name, countText, levelText);
+    const fs = l.size / pxPerM; // px → metres
+    const cx = x + w / 2;
+    const cy = y + h / 2;
+    s.name.setAttribute('font-size', String(fs));
+    s.value.setAttribute('font-size', String(fs * 1.2));
+    if (s.name.textContent !== l.name) s.name.textContent = l.name;
+    s.name.style.display = l.name ? '' : 'none';
+    s.value.style.display = l.count ? '' : 'none';
+    s.level.style.display = l.level ? '' : 'none';
+    if (l.name) {
+      s.name.setAttribute('y', String(cy - fs * 0.65));
+      s.value.setAttribute('y', String(cy + fs * 0.8));
+    } else {
+      s.value.setAttribute('y', String(cy));
+    }
+    s.name.setAttribute('x', String(cx));
+    s.value.setAttribute('x', String(cx));
+  };
+
+  const resize = new ResizeObserver(() => {
+    const r = root.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) return;
+    const next = Math.min(r.width / b.w, r.height / b.h);
+    if (Math.abs(next - pxPerM) < 0.01) return;
+    pxPerM = next;
+    for (const s of shapes.values()) layout(s);
+  });
+  resize.observe(root);
+
+  return {
+    element: section,
+    update(zoneId, view, flash) {
+      const s = shapes.get(zoneId);
+      if (!s) return;
+      const prev = s.view;
+      s.view = view;
+      if (prev?.level.id !== view.level.id) {
+        if (prev) s.g.classList.remove(`lvl-${prev.level.id}`);
+        else s.g.classList.remove('lvl-none');
+        s.g.classList.add(`lvl-${view.level.id}`);
+      }
+      if (prev?.occupancy !== view.occupancy) s.count.textContent = view.occupancy;
+      if (prev?.level.id !== view.level.id) s.level.textContent = ` · ${view.level.label}`;
+      const people = view.occupancy === '—' ? 'no reading yet' : `${view.occupancy} people, ${view.density} per m², ${view.level.label}`;
+      s.g.setAttribute('aria-label', `${s.zone.name}: ${people}`);
+      s.title.textContent = `${s.zone.name} (${s.zone.kind}, ${s.zone.areaM2} m²)\n${people}`;
+      // Relayout only when the text got longer or shorter (e.g. 9 → 10 people, Busy → Moderate).
+      if (prev?.occupancy.length !== view.occupancy.length || prev?.level.label !== view.level.label) layout(s);
+      if (flash && !opts.reducedMotion()) s.flash.animate([{ opacity: 1 }, { opacity: 0 }], { duration: 1200, easing: 'ease-out' });
+    },
+    select(zoneId) {
+      for (const [id, s] of shapes) s.g.classList.toggle('selected', id === zoneId);
+    },
+    setStats(parts) {
+      if (parts.join('|') === statsKey) return;
+      statsKey = parts.join('|');
+      stats.replaceChildren(
+        ...parts.map((t) => {
+          const span = document.createElement('span');
+          span.textContent = t;
+          return span;
+        }),
+      );
+    },
+    reveal(zoneId) {
+      const s = shapes.get(zoneId);
+      if (!s) return;
+      s.g.scrollIntoView({ block: 'nearest', behavior: opts.reducedMotion() ? 'auto' : 'smooth' });
+    },
+    destroy() {
+      resize.disconnect();
+      section.remove();
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import type { Floor, Zone, ZoneLive } from '@atrium/shared';
+
+/**
+ * The page's pure helpers are plain browser JS (dashboards/public, type-checked on its own
+ * with dashboards/test/tsconfig.public.json), so this test loads them by URL and states the
+ * slice of their API it uses.
+ */
+interface Level {
+  id: string;
+  label: string;
+}
+type SortRow = { zone: Zone; floor: Floor | undefined; live: ZoneLive | undefined };
+interface LiveModel {
+  DENSITY_LEVELS: readonly Level[];
+  densityLevel(d: number | null | undefined): Level;
+  zoneView(live: ZoneLive | undefined): { occupancy: string; density: string; level: Level; footfall: string; co2: string; co2High: boolean };
+  viewChanges(a: unknown, b: unknown): Record<'occupancy' | 'density' | 'level' | 'footfall' | 'co2', boolean>;
+  compareRows(sort: { key: string; dir: 'asc' | 'desc' }): (a: SortRow, b: SortRow) => number;
+  floorBounds(zones: readonly Zone[]): { x: number; y: number; w: number; h: number };
+  labelLayout(wPx: number, hPx: number, name: string, count: string, level: string): { size: number; name: string; count: boolean; level: boolean };
+}
+const model = (await import(new URL('../public/live-model.js', import.meta.url).href)) as LiveModel;
+
+const zone = (id: string, name: string, areaM2 = 100): Zone => ({ id, floorId: 'g', name, kind: 'concourse', areaM2, rect: { x: 0, y: 0, w: 10, h: 10 } });
+const live = (zoneId: string, occupancy: number | null, density: number | null, co2?: number): ZoneLive => ({
+  zoneId,
+  floorId: 'g',
+  occupancy,
+  density,
+  footfallLastMinute: null,
+  env: co2 === undefined ? {} : { co2 },
+  updatedAt: null,
+});
+
+describe('control-room page model', () => {
+  it('bands density at 0.2, 0.5 and 1 people/m², with a word for each and for no data', () => {
+    const at = (d: number | null) => model.densityLevel(d).label;
+    expect([at(0), at(0.199), at(0.2), at(0.499), at(0.5), at(0.999), at(1), at(4)]).toEqual(['Quiet', 'Quiet', 'Moderate', 'Moderate', 'Busy', 'Busy', 'Crowded', 'Crowded']);
+    expect([at(null), at(Number.NaN), at(-1)]).toEqual(['No data', 'No data', 'No data']);
+    expect(model.DENSITY_LEVELS.map((l) => l.id)).toEqual(['quiet', 'moderate', 'busy', 'crowded']);
+  });
+
+  it('formats what the page shows and tells which shown values changed', () => {
+    const a = model.zoneView(live('hall', 1234, 0.185, 1200));
+    expect(a).toMatchObject({ occupancy: '1,234', density: '0.19', footfall: '—', co2: '1,200', co2High: true });
+    expect(model.zoneView(undefined)).toMatchObject({ occupancy: '—', density: '—', co2: '—', co2High: false });
+    const b = model.zoneView(live('hall', 1234, 0.186, 1200)); // same text: nothing to redraw
+    expect(Object.values(model.viewChanges(a, b)).some(Boolean)).toBe(false);
+    expect(model.viewChanges(a, model.zoneView(live('hall', 1300, 0.65, 1200)))).toEqual({ occupancy: true, density: true, level: true, footfall: false, co2: false });
+  });
+
+  it('sorts by density, densest first, zones without data last in both directions, ties by name', () => {
+    const rows: SortRow[] = [
+      { zone: zone('a', 'Alpha'), floor: undefined, live: live('a', 10, 0.1) },
+      { zone: zone('b', 'Beta'), floor: undefined, live: live('b', null, null) },
+      { zone: zone('c', 'Gamma'), floor: undefined, live: live('c', 90, 0.9) },
+      { zone: zone('d', 'Delta'), floor: undefined, live: live('d', 10, 0.1) },
+    ];
+    const order = (dir: 'asc' | 'desc') => [...rows].sort(model.compareRows({ key: 'density', dir })).map((r) => r.zone.id);
+    expect(order('desc')).toEqual(['c', 'a', 'd', 'b']);
+    expect(order('asc')).toEqual(['a', 'd', 'c', 'b']);
+  });
+
+  it('frames a floor around its zones', () => {
+    const b = model.floorBounds([
+      { ...zone('a', 'A'), rect: { x: 10, y: 5, w: 20, h: 10 } },
+      { ...zone('b', 'B'), rect: { x: 30, y: 5, w: 10, h: 30 } },
+    ]);
+    expect(b.x).toBeLessThan(10);
+    expect(b.x + b.w).toBeGreaterThan(40);
+    expect(b.y + b.h).toBeGreaterThan(35);
+  });
+
+  it('labels a zone as fully as its size on screen allows', () => {
+    expect(model.labelLayout(200, 80, 'Hall', '37', 'Quiet')).toMatchObject({ name: 'Hall', count: true, level: true });
+    const narrow = model.labelLayout(60, 60, 'Restrooms Level 1 Central', '12', 'Busy');
+    expect(narrow.name.endsWith('…')).toBe(true);
+    expect(narrow.count).toBe(true);
+    expect(model.labelLayout(40, 18, 'Click & Collect Lockers', '7', 'Quiet')).toMatchObject({ name: '', count: true });
+    expect(model.labelLayout(6, 6, 'Tiny', '7', 'Quiet').size).toBe(0);
+  });
+});
