@@ -1,0 +1,59 @@
+import { basename } from 'node:path';
+import { z } from 'zod';
+import { formatDay, parseDay } from './clock.ts';
+import { readCsvRecords, readLines, rowError } from './csv.ts';
+
+/**
+ * The operator's holiday calendar (`date,name`, one public holiday per line).
+ * Holidays change footfall more than anything else we can know in advance, so the model
+ * asks the calendar about every day it forecasts and every day it learns from.
+ */
+
+const HolidayRowSchema = z.object({
+  date: z.string().transform((text, ctx) => {
+    const day = parseDay(text.trim());
+    if (typeof day === 'string') {
+      ctx.addIssue({ code: 'custom', message: day });
+      return z.NEVER;
+    }
+    return day;
+  }),
+  name: z.string().trim().min(1, 'holiday name is empty'),
+});
+
+export interface Calendar {
+  /** Day number (days since 1970-01-01) → holiday name. */
+  holidays: ReadonlyMap<number, string>;
+}
+
+export const EMPTY_CALENDAR: Calendar = { holidays: new Map() };
+
+export function isHoliday(calendar: Calendar, day: number): boolean {
+  return calendar.holidays.has(day);
+}
+
+export async function parseCalendarLines(lines: AsyncIterable<string> | Iterable<string>, source = 'calendar'): Promise<Calendar> {
+  const holidays = new Map<number, string>();
+  for await (const rec of readCsvRecords(lines, ['date', 'name'], source)) {
+    const parsed = HolidayRowSchema.safeParse(rec.values);
+    if (!parsed.success) throw rowError(source, rec.line, parsed.error, rec.values);
+    // Two names for one day (e.g. a holiday and its observance) is still one holiday.
+    if (!holidays.has(parsed.data.date)) holidays.set(parsed.data.date, parsed.data.name);
+  }
+  return { holidays };
+}
+
+export function readCalendarCsv(path: string): Promise<Calendar> {
+  return parseCalendarLines(readLines(path), basename(path));
+}
+
+/** Builds a calendar from `YYYY-MM-DD` strings (handy for tests and callers holding a list). */
+export function calendarFromDates(dates: readonly string[]): Calendar {
+  const holidays = new Map<number, string>();
+  for (const d of dates) {
+    const day = parseDay(d);
+    if (typeof day === 'string') throw new Error(`bad holiday date "${d}": ${day}`);
+    holidays.set(day, formatDay(day));
+  }
+  return { holidays };
+}
