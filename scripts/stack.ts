@@ -8,7 +8,10 @@ export interface StackOptions {
   site: SiteModel;
   logger: Logger;
   host?: string;
+  /** Cloud database directory; default a throwaway in-memory one. */
   dataDir?: string;
+  /** Edge journal directory; default in memory (no restart survival). */
+  edgeDataDir?: string;
   cloudHttpPort?: number;
   cloudMqttPort?: number;
   edgeMqttPort?: number;
@@ -58,6 +61,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     ATRIUM_DEVICE_SECRET: secrets.device,
     ATRIUM_GATEWAY_SECRET: secrets.gateway,
     ATRIUM_PRIVACY_KEY: secrets.privacy,
+    ATRIUM_EDGE_DATA_DIR: opts.edgeDataDir ?? ':memory:',
     ...(opts.edge?.lateness !== undefined && { ATRIUM_AGGREGATE_LATENESS_MS: String(opts.edge.lateness) }),
     ...(opts.edge?.idle !== undefined && { ATRIUM_AGGREGATE_IDLE_MS: String(opts.edge.idle) }),
     ...(opts.edge?.flushEvery !== undefined && { ATRIUM_FLUSH_EVERY_MS: String(opts.edge.flushEvery) }),

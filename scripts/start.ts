@@ -14,7 +14,7 @@ const Args = z.object({
   seed: z.coerce.number().int().default(1),
   port: z.coerce.number().int().min(0).max(65_535).default(8080),
   'edge-port': z.coerce.number().int().min(0).max(65_535).default(1883),
-  'data-dir': z.string().min(1).default('.data/cloud'),
+  'data-dir': z.string().min(1).default('.data'),
   site: z.string().min(1).optional(),
   'no-sim': z.boolean().default(false),
   'log-level': z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default(process.env.LOG_LEVEL === undefined ? 'info' : (process.env.LOG_LEVEL as 'info')),
@@ -32,7 +32,7 @@ const parsed = (() => {
     if (!result.success) throw new Error(describeIssues(result.error));
     return result.data;
   } catch (err) {
-    console.error(`npm start: ${(err as Error).message}\nusage: npm start -- [--speed 60] [--seed 1] [--port 8080] [--edge-port 1883] [--data-dir .data/cloud] [--site FILE] [--no-sim]`);
+    console.error(`npm start: ${(err as Error).message}\nusage: npm start -- [--speed 60] [--seed 1] [--port 8080] [--edge-port 1883] [--data-dir .data] [--site FILE] [--no-sim]`);
     process.exit(2);
   }
 })();
@@ -44,7 +44,8 @@ const site = loadSiteFile(parsed.site);
 const stack = await startStack({
   site,
   logger: quiet,
-  dataDir: parsed['data-dir'],
+  dataDir: `${parsed['data-dir']}/cloud`,
+  edgeDataDir: `${parsed['data-dir']}/edge`,
   cloudHttpPort: parsed.port,
   cloudMqttPort: 0,
   edgeMqttPort: parsed['edge-port'],

@@ -16,16 +16,17 @@ export interface AggregatorOptions {
 export interface Flushed {
   footfall: FootfallMinute[];
   env: EnvMinute[];
-  readings: number;
+  /** journal ids of every reading folded into these records */
+  readingIds: number[];
 }
 
 type Bucket =
-  | { kind: 'footfall'; record: FootfallMinute; touchedAt: number; readings: number }
-  | { kind: 'env'; record: EnvMinute; touchedAt: number; readings: number };
+  | { kind: 'footfall'; record: FootfallMinute; touchedAt: number; readingIds: number[] }
+  | { kind: 'env'; record: EnvMinute; touchedAt: number; readingIds: number[] };
 
 export interface Aggregator {
-  addCount(where: Placement, subject: { kind: FootfallMinute['subjectKind']; id: string }, reading: RadarCount, now: number): void;
-  addEnv(where: Placement, reading: EnvReading, now: number): void;
+  addCount(where: Placement, subject: { kind: FootfallMinute['subjectKind']; id: string }, reading: RadarCount, now: number, readingId: number): void;
+  addEnv(where: Placement, reading: EnvReading, now: number, readingId: number): void;
   /** Removes and returns every closed minute. */
   takeClosed(now: number): Flushed;
   /** Removes and returns everything, for shutdown. */
@@ -39,33 +40,33 @@ export function createAggregator(opts: AggregatorOptions): Aggregator {
   let watermark = 0;
   let pendingReadings = 0;
 
-  const bucketFor = <K extends Bucket['kind']>(kind: K, key: string, make: () => Extract<Bucket, { kind: K }>['record'], now: number) => {
+  const bucketFor = <K extends Bucket['kind']>(kind: K, key: string, make: () => Extract<Bucket, { kind: K }>['record'], now: number, readingId: number) => {
     let bucket = buckets.get(key);
     if (!bucket) {
-      bucket = { kind, record: make(), touchedAt: now, readings: 0 } as Bucket;
+      bucket = { kind, record: make(), touchedAt: now, readingIds: [] } as Bucket;
       buckets.set(key, bucket);
     }
     bucket.touchedAt = now;
-    bucket.readings += 1;
+    bucket.readingIds.push(readingId);
     pendingReadings += 1;
     return bucket.record as Extract<Bucket, { kind: K }>['record'];
   };
 
   const take = (closed: (b: Bucket) => boolean): Flushed => {
-    const out: Flushed = { footfall: [], env: [], readings: 0 };
+    const out: Flushed = { footfall: [], env: [], readingIds: [] };
     for (const [key, bucket] of buckets) {
       if (!closed(bucket)) continue;
       buckets.delete(key);
-      out.readings += bucket.readings;
+      for (const id of bucket.readingIds) out.readingIds.push(id);
       if (bucket.kind === 'footfall') out.footfall.push(bucket.record);
       else out.env.push(bucket.record);
     }
-    pendingReadings -= out.readings;
+    pendingReadings -= out.readingIds.length;
     return out;
   };
 
   return {
-    addCount(where, subject, reading, now) {
+    addCount(where, subject, reading, now, readingId) {
       watermark = Math.max(watermark, reading.ts);
       const minute = minuteOf(reading.ts);
       const r = bucketFor('footfall', `f|${where.deviceId}|${minute}`, () => ({
@@ -79,7 +80,7 @@ export function createAggregator(opts: AggregatorOptions): Aggregator {
         occupancySum: 0,
         occupancyCount: 0,
         occupancyMax: 0,
-      }), now);
+      }), now, readingId);
       r.in += reading.in;
       r.out += reading.out;
       r.samples += 1;
@@ -89,10 +90,10 @@ export function createAggregator(opts: AggregatorOptions): Aggregator {
         r.occupancyMax = Math.max(r.occupancyMax, reading.occupancy);
       }
     },
-    addEnv(where, reading, now) {
+    addEnv(where, reading, now, readingId) {
       watermark = Math.max(watermark, reading.ts);
       const minute = minuteOf(reading.ts);
-      const r = bucketFor('env', `e|${where.deviceId}|${minute}`, () => ({ ...where, minute, metrics: {} }), now);
+      const r = bucketFor('env', `e|${where.deviceId}|${minute}`, () => ({ ...where, minute, metrics: {} }), now, readingId);
       for (const metric of ENV_METRICS) {
         const value = reading[metric];
         if (value === undefined) continue;

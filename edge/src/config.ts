@@ -15,6 +15,12 @@ export const EdgeConfig = z.object({
   ATRIUM_GATEWAY_SECRET: Secret,
   /** Key of the hash that replaces badge and parcel codes before uplink. */
   ATRIUM_PRIVACY_KEY: Secret,
+  /** Journal and outbox (SQLite); ':memory:' only for tests that never restart. */
+  ATRIUM_EDGE_DATA_DIR: z.string().min(1).default('.data/edge'),
+  /** 'full' survives power loss; 'normal' survives a process kill and is faster. */
+  ATRIUM_JOURNAL_DURABILITY: z.enum(['full', 'normal']).default('full'),
+  /** On shutdown, how long to wait for the cloud to take the outbox before leaving it on disk. */
+  ATRIUM_STOP_DRAIN_MS: z.coerce.number().int().min(0).default(5000),
   ATRIUM_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(64).max(262_144).default(4096),
   ATRIUM_AGGREGATE_LATENESS_MS: z.coerce.number().int().min(0).default(5000),
   ATRIUM_AGGREGATE_IDLE_MS: z.coerce.number().int().min(100).default(10_000),

@@ -2,10 +2,12 @@ import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
 import type { Logger } from 'pino';
-import { commandTopic, derivePassword, gatewayPrincipal, indexSite, passwordMatches, type DeviceEventRecord, type DeviceStatusRecord, type SiteModel } from '@atrium/shared';
+import { randomUUID } from 'node:crypto';
+import { commandTopic, derivePassword, deviceTopic, gatewayPrincipal, indexSite, passwordMatches, type DeviceEventRecord, type DeviceStatusRecord, type SiteModel, type Uplink } from '@atrium/shared';
 import { createAggregator } from './aggregator.ts';
 import type { EdgeConfig } from './config.ts';
-import { createDedupe } from './dedupe.ts';
+import { createForwarder } from './forwarder.ts';
+import { openJournal, type NewUplink } from './journal.ts';
 import { createEdgeHttp, type EdgeHealth } from './http.ts';
 import { checkPublish, type Reading } from './intake.ts';
 import { createLiveOccupancy } from './live.ts';
@@ -18,6 +20,10 @@ import { createLogThrottle } from './log-throttle.ts';
 
 /** Most records one uplink carries; keeps a single MQTT packet well under broker limits. */
 const MAX_RECORDS_PER_UPLINK = 2000;
+type UplinkBody = Uplink extends infer U ? (U extends Uplink ? Omit<U, 'v' | 'id' | 'siteId' | 'gatewayId' | 'sentAt'> : never) : never;
+
+/** How long a folded reading's identity is kept to recognise a device's resend after a crash. */
+const DEDUPE_HORIZON_MS = 10 * 60_000;
 
 export interface Gateway {
   start(): Promise<{ mqttPort: number; httpPort: number }>;
@@ -32,7 +38,7 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
   const site = indexSite(deps.site);
   const siteId = site.site.id;
   const metrics = createEdgeMetrics();
-  const dedupe = createDedupe();
+  const journal = openJournal({ path: config.ATRIUM_EDGE_DATA_DIR === ':memory:' ? ':memory:' : `${config.ATRIUM_EDGE_DATA_DIR}/journal.sqlite`, durability: config.ATRIUM_JOURNAL_DURABILITY });
   const aggregator = createAggregator({ lateness_ms: config.ATRIUM_AGGREGATE_LATENESS_MS, idle_ms: config.ATRIUM_AGGREGATE_IDLE_MS });
   const live = createLiveOccupancy(site);
   const throttle = createLogThrottle(60_000);
@@ -44,8 +50,9 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
     logger,
     metrics,
   });
-  let events: DeviceEventRecord[] = [];
-  let statuses: DeviceStatusRecord[] = [];
+  const forwarder = createForwarder({ journal, uplink, metrics, logger, window: 32 });
+  let events: { record: DeviceEventRecord; id: number }[] = [];
+  let statuses: { record: DeviceStatusRecord; id: number }[] = [];
   let broker: Aedes | undefined;
   let mqttServer: Server | undefined;
   let http: ReturnType<typeof createEdgeHttp> | undefined;
@@ -59,27 +66,27 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
     }
   };
 
-  const handle = (reading: Reading, receivedAt: number) => {
+  /** Feeds a journaled reading to the aggregator or the event queues (at intake and on replay after a restart). */
+  const handle = (reading: Reading, receivedAt: number, id: number) => {
     const where = placementOf(site, reading.device);
-    metrics.accepted.inc({ channel: reading.channel });
     switch (reading.channel) {
       case 'count': {
         const subject = reading.device.subject ?? { kind: 'zone' as const, id: reading.device.zoneId };
-        aggregator.addCount(where, subject, reading.value, receivedAt);
+        aggregator.addCount(where, subject, reading.value, receivedAt, id);
         if (reading.value.occupancy !== undefined) live.update(reading.device, reading.value.occupancy, reading.value.ts, receivedAt);
         break;
       }
       case 'env':
-        aggregator.addEnv(where, reading.value, receivedAt);
+        aggregator.addEnv(where, reading.value, receivedAt, id);
         break;
       case 'event':
-        events.push(eventRecord(where, reading.device, reading.value, config.ATRIUM_PRIVACY_KEY));
+        events.push({ record: eventRecord(where, reading.device, reading.value, config.ATRIUM_PRIVACY_KEY), id });
         break;
       case 'state':
-        events.push(lockerStateRecord(where, reading.value));
+        events.push({ record: lockerStateRecord(where, reading.value), id });
         break;
       case 'status':
-        statuses.push(statusRecord(where, reading.device, reading.value));
+        statuses.push({ record: statusRecord(where, reading.device, reading.value), id });
         break;
     }
   };
@@ -104,13 +111,25 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
       return callback(null);
     }
     const { reading } = result;
-    if (reading.channel !== 'status' && !dedupe.firstSeen(deviceId, reading.channel, reading.value.seq, reading.value.ts)) {
-      metrics.rejected.inc({ reason: REJECTION.DUPLICATE });
-      divert(packet, REJECTION.DUPLICATE);
-      return callback(null);
-    }
-    handle(reading, Date.now());
-    callback(null);
+    const receivedAt = Date.now();
+    const seq = reading.channel === 'status' ? -1 : reading.value.seq;
+    // PUBACK only after the reading is committed to disk: an acknowledged reading is never lost.
+    journal.append(deviceId, reading.channel, seq, reading.value.ts, (packet.payload as Buffer).toString('utf8'), receivedAt).then(
+      (id) => {
+        if (id === null) {
+          metrics.rejected.inc({ reason: REJECTION.DUPLICATE });
+          divert(packet, REJECTION.DUPLICATE);
+        } else {
+          metrics.accepted.inc({ channel: reading.channel });
+          handle(reading, receivedAt, id);
+        }
+        callback(null);
+      },
+      (err: Error) => {
+        logger.error({ err: err.message, deviceId }, 'journal write failed; the device will resend');
+        callback(err);
+      },
+    );
   };
 
   const authenticate = (client: Client, username: string | undefined, password: Buffer | undefined, done: (error: AuthenticateError | null, success: boolean | null) => void) => {
@@ -134,41 +153,73 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
     callback(null, null);
   };
 
-  const flush = async (all: boolean) => {
+  const envelope = (body: UplinkBody, records: number): NewUplink => ({
+    kind: body.kind,
+    records,
+    body: JSON.stringify({ v: 1, id: randomUUID(), siteId, gatewayId: config.ATRIUM_GATEWAY_ID, sentAt: Date.now(), ...body }),
+  });
+
+  /** Folds closed minutes and queued events into outbox uplinks (one transaction), then lets the forwarder send them. */
+  const flush = (all: boolean) => {
     const now = Date.now();
-    const closed = all ? aggregator.takeAll() : aggregator.takeClosed(now);
+    const closed = all ? aggregator.takeClosed(Number.MAX_SAFE_INTEGER) : aggregator.takeClosed(now);
     metrics.pendingReadings.set(aggregator.pendingReadings);
-    const sends: Promise<void>[] = [];
+    const uplinks: NewUplink[] = [];
     for (let i = 0; i < Math.max(closed.footfall.length, closed.env.length); i += MAX_RECORDS_PER_UPLINK) {
       const footfall = closed.footfall.slice(i, i + MAX_RECORDS_PER_UPLINK);
       const env = closed.env.slice(i, i + MAX_RECORDS_PER_UPLINK);
-      sends.push(uplink.send('minute', { footfall, env }, footfall.length + env.length));
+      uplinks.push(envelope({ kind: 'minute', footfall, env }, footfall.length + env.length));
     }
     for (let i = 0; i < events.length; i += MAX_RECORDS_PER_UPLINK) {
-      const batch = events.slice(i, i + MAX_RECORDS_PER_UPLINK);
-      sends.push(uplink.send('events', { events: batch }, batch.length));
+      const batch = events.slice(i, i + MAX_RECORDS_PER_UPLINK).map((e) => e.record);
+      uplinks.push(envelope({ kind: 'events', events: batch }, batch.length));
     }
     for (let i = 0; i < statuses.length; i += MAX_RECORDS_PER_UPLINK) {
-      const batch = statuses.slice(i, i + MAX_RECORDS_PER_UPLINK);
-      sends.push(uplink.send('status', { devices: batch }, batch.length));
+      const batch = statuses.slice(i, i + MAX_RECORDS_PER_UPLINK).map((e) => e.record);
+      uplinks.push(envelope({ kind: 'status', devices: batch }, batch.length));
     }
-    events = [];
-    statuses = [];
-    await Promise.allSettled(sends);
+    if (uplinks.length > 0) {
+      journal.fold(uplinks, [...closed.readingIds, ...events.map((e) => e.id), ...statuses.map((e) => e.id)], now);
+      events = [];
+      statuses = [];
+    }
+    const stats = journal.stats();
+    metrics.outboxRows.set(stats.outboxRows);
+    metrics.outboxBytes.set(stats.outboxBytes);
+    metrics.outboxOldestAgeSeconds.set(stats.oldestCreatedAt === null ? 0 : (now - stats.oldestCreatedAt) / 1000);
+    forwarder.pump();
+  };
+
+  /** After a restart: readings that were acknowledged but not yet folded go back into the aggregator. */
+  const replayJournal = () => {
+    let replayed = 0;
+    for (const r of journal.pendingReadings()) {
+      const result = checkPublish({ site, maxPayloadBytes: Number.MAX_SAFE_INTEGER }, r.deviceId, deviceTopic(siteId, r.deviceId, r.channel), Buffer.from(r.body));
+      if (!result.ok) {
+        logger.error({ deviceId: r.deviceId, reason: result.rejection.code }, 'journaled reading no longer fits the site model; kept unfolded');
+        continue;
+      }
+      handle(result.reading, r.receivedAt, r.id);
+      replayed++;
+    }
+    const stats = journal.stats();
+    if (replayed > 0 || stats.outboxRows > 0) logger.info({ replayedReadings: replayed, outboxUplinks: stats.outboxRows }, 'resuming from the journal');
   };
 
   const health = (): EdgeHealth => ({
     status: uplink.connected ? 'ok' : 'degraded',
     uplinkConnected: uplink.connected,
     devicesConnected: broker?.connectedClients ?? 0,
-    uplinkInflight: uplink.inflight,
+    uplinkInflight: forwarder.inflight,
     pendingReadings: aggregator.pendingReadings,
+    outbox: journal.stats(),
   });
 
   return {
     metrics,
     health,
     async start() {
+      replayJournal();
       broker = await Aedes.createBroker({ id: `atrium-edge-${config.ATRIUM_GATEWAY_ID}`, maxClientsIdLength: 64, maxTopicLevels: 8, drainTimeout: 30_000 });
       broker.authenticate = authenticate;
       broker.authorizePublish = authorizePublish;
@@ -183,7 +234,10 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
       });
       http = createEdgeHttp({ logger, metrics, health });
       await http.listen({ port: config.ATRIUM_EDGE_HTTP_PORT, host: config.ATRIUM_EDGE_HOST });
-      ticker = setInterval(() => void flush(false), config.ATRIUM_FLUSH_EVERY_MS);
+      ticker = setInterval(() => {
+        flush(false);
+        journal.prune(Date.now() - DEDUPE_HORIZON_MS);
+      }, config.ATRIUM_FLUSH_EVERY_MS);
       liveTicker = setInterval(() => uplink.sendLive(live.takeChanged()), config.ATRIUM_LIVE_EVERY_MS);
       const mqttPort = (server.address() as AddressInfo).port;
       const httpPort = (http.server.address() as AddressInfo).port;
@@ -196,10 +250,11 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
       // Stop taking device input first so the final flush is really final.
       await new Promise<void>((resolve) => (mqttServer ? mqttServer.close(() => resolve()) : resolve()));
       await new Promise<void>((resolve) => (broker ? broker.close(() => resolve()) : resolve()));
-      await flush(true);
-      const drained = await uplink.drain(10_000);
-      if (!drained) logger.error({ inflight: uplink.inflight }, 'stopping with uplinks not acknowledged by the cloud');
+      flush(true);
+      const drained = await forwarder.drain(config.ATRIUM_STOP_DRAIN_MS);
+      if (!drained) logger.warn({ outbox: journal.stats() }, 'stopping with uplinks not yet acknowledged; they stay in the outbox for the next start');
       await uplink.close();
+      journal.close();
       await http?.close();
       logger.info('edge gateway stopped');
     },

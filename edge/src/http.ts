@@ -8,6 +8,7 @@ export interface EdgeHealth {
   devicesConnected: number;
   uplinkInflight: number;
   pendingReadings: number;
+  outbox: { outboxRows: number; outboxBytes: number; oldestCreatedAt: number | null; pendingReadings: number };
 }
 
 /** Health and Prometheus metrics; thin: it only reads what the gateway reports. */

@@ -1,10 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { uplinkTopic, type LiveUplink, type Uplink } from '@atrium/shared';
+import { uplinkTopic, type LiveUplink, type UplinkKind } from '@atrium/shared';
 import type { EdgeMetrics } from './metrics.ts';
-
-type Body<K extends Uplink['kind']> = Omit<Extract<Uplink, { kind: K }>, 'v' | 'id' | 'siteId' | 'gatewayId' | 'sentAt' | 'kind'>;
 
 export interface UplinkClientOptions {
   url: string;
@@ -16,17 +13,15 @@ export interface UplinkClientOptions {
 }
 
 /**
- * The gateway's MQTT connection to the cloud. Stored kinds go out at QoS 1 with a fresh
- * uplink id; the cloud acknowledges only after persisting, and drops a redelivered id.
- * Live snapshots go at QoS 0: a newer one always supersedes a lost one.
+ * The gateway's MQTT connection to the cloud. Stored uplinks go at QoS 1 and resolve on
+ * PUBACK, which the cloud sends only after storing; live snapshots go at QoS 0 because a
+ * newer one always supersedes a lost one.
  */
 export interface UplinkClient {
-  send<K extends Uplink['kind']>(kind: K, body: Body<K>, records: number): Promise<void>;
+  publish(kind: Exclude<UplinkKind, 'live'>, payload: string): Promise<void>;
   sendLive(zones: LiveUplink['zones']): void;
-  readonly inflight: number;
   readonly connected: boolean;
-  /** Waits until every stored uplink handed over so far is acknowledged, or the timeout passes. */
-  drain(timeoutMs: number): Promise<boolean>;
+  onConnect(listener: () => void): void;
   close(): Promise<void>;
 }
 
@@ -40,64 +35,38 @@ export function createUplinkClient(opts: UplinkClientOptions): UplinkClient {
     connectTimeout: 10_000,
     keepalive: 30,
   });
-  let inflight = 0;
-  const drainWaiters: Array<() => void> = [];
+  let wasDown = false;
   client.on('connect', () => {
     metrics.uplinkConnected.set(1);
-    logger.info({ url: opts.url }, 'uplink connected to cloud');
+    logger.info({ url: opts.url, reconnected: wasDown }, 'uplink connected to cloud');
   });
-  client.on('close', () => metrics.uplinkConnected.set(0));
-  client.on('error', (err) => logger.warn({ err: err.message, url: opts.url }, 'uplink error; retrying'));
-
-  const settle = () => {
-    inflight -= 1;
-    metrics.uplinkInflight.set(inflight);
-    if (inflight === 0) drainWaiters.splice(0).forEach((w) => w());
-  };
+  client.on('close', () => {
+    if (!wasDown) logger.warn({ url: opts.url }, 'uplink to cloud lost; readings wait in the outbox');
+    wasDown = true;
+    metrics.uplinkConnected.set(0);
+  });
+  client.on('connect', () => (wasDown = false));
+  client.on('error', (err) => logger.debug({ err: err.message, url: opts.url }, 'uplink error; retrying'));
 
   return {
-    send(kind, body, records) {
-      const envelope = { v: 1, id: randomUUID(), siteId: opts.siteId, gatewayId: opts.gatewayId, sentAt: Date.now(), ...body, kind };
-      inflight += 1;
-      metrics.uplinkInflight.set(inflight);
-      return new Promise((resolve, reject) => {
-        client.publish(uplinkTopic(opts.siteId, opts.gatewayId, kind), JSON.stringify(envelope), { qos: 1 }, (err) => {
-          settle();
-          if (err) {
-            metrics.uplinks.inc({ kind, result: 'error' });
-            logger.error({ err: err.message, kind, uplinkId: envelope.id }, 'uplink publish failed');
-            reject(err);
-            return;
-          }
-          metrics.uplinks.inc({ kind, result: 'acked' });
-          metrics.uplinkRecords.inc({ kind }, records);
-          resolve();
-        });
-      });
+    publish(kind, payload) {
+      return new Promise((resolve, reject) =>
+        client.publish(uplinkTopic(opts.siteId, opts.gatewayId, kind), payload, { qos: 1 }, (err) => (err ? reject(err) : resolve())),
+      );
     },
     sendLive(zones) {
       if (!client.connected || zones.length === 0) return;
       const live: LiveUplink = { v: 1, siteId: opts.siteId, gatewayId: opts.gatewayId, sentAt: Date.now(), kind: 'live', zones };
       client.publish(uplinkTopic(opts.siteId, opts.gatewayId, 'live'), JSON.stringify(live), { qos: 0 });
     },
-    get inflight() {
-      return inflight;
-    },
     get connected() {
       return client.connected;
     },
-    drain(timeoutMs) {
-      if (inflight === 0) return Promise.resolve(true);
-      return new Promise((resolve) => {
-        const timer = setTimeout(() => resolve(false), timeoutMs);
-        drainWaiters.push(() => {
-          clearTimeout(timer);
-          resolve(true);
-        });
-      });
+    onConnect(listener) {
+      client.on('connect', listener);
     },
     close() {
-      return new Promise((resolve) => client.end(false, {}, () => resolve()));
+      return new Promise((resolve) => client.end(true, {}, () => resolve()));
     },
   };
 }

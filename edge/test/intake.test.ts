@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { indexSite } from '@atrium/shared';
 import { checkPublish, pseudonymise } from '../src/intake.ts';
-import { createDedupe } from '../src/dedupe.ts';
 import { miniSite } from '../../tests/support/mini-site.ts';
 
 const opts = { site: indexSite(miniSite), maxPayloadBytes: 512 };
@@ -30,14 +29,6 @@ describe('intake', () => {
   it('names the field and reason of an invalid payload', () => {
     const r = checkPublish(opts, 'env-wc', 'atrium/mini/env-wc/env', json({ ts: T, seq: 1, tempC: 22, rh: 140, co2: 500, pm25: 1, tvoc: 1, noiseDb: 40 }));
     expect(!r.ok && r.rejection.detail).toMatch(/^rh: .*100/);
-  });
-
-  it('recognises a resend by (seq, ts) but not a reboot that reuses seq', () => {
-    const d = createDedupe(4);
-    expect(d.firstSeen('r', 'count', 1, T)).toBe(true);
-    expect(d.firstSeen('r', 'count', 1, T)).toBe(false);
-    expect(d.firstSeen('r', 'count', 1, T + 5000)).toBe(true);
-    expect(d.firstSeen('r', 'env', 1, T)).toBe(true);
   });
 
   it('pseudonymises badge codes with a keyed hash that depends on the key', () => {
