@@ -247,9 +247,11 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
     async stop() {
       clearInterval(ticker);
       clearInterval(liveTicker);
-      // Stop taking device input first so the final flush is really final.
-      await new Promise<void>((resolve) => (mqttServer ? mqttServer.close(() => resolve()) : resolve()));
+      // Stop taking device input first so the final flush is really final; the broker ends
+      // the device connections, which server.close() would otherwise wait for.
+      const serverClosed = new Promise<void>((resolve) => (mqttServer ? mqttServer.close(() => resolve()) : resolve()));
       await new Promise<void>((resolve) => (broker ? broker.close(() => resolve()) : resolve()));
+      await serverClosed;
       flush(true);
       const drained = await forwarder.drain(config.ATRIUM_STOP_DRAIN_MS);
       if (!drained) logger.warn({ outbox: journal.stats() }, 'stopping with uplinks not yet acknowledged; they stay in the outbox for the next start');

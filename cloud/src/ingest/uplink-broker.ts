@@ -65,8 +65,10 @@ export async function createUplinkBroker(deps: { ingest: Ingest; gatewaySecret: 
       return (s.address() as AddressInfo).port;
     },
     async close() {
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      // The broker first: it ends the gateways' connections, which server.close() would wait for.
+      const closed = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       await new Promise<void>((resolve) => broker.close(() => resolve()));
+      await closed;
     },
   };
 }

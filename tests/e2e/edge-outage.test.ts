@@ -1,0 +1,107 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { loadSiteFile, type SubjectKind } from '@atrium/shared';
+import { createSimulator, type SimStats } from '@atrium/firmware-sim';
+import { createCloud, parseCloudConfig, type Cloud } from '@atrium/cloud';
+import { eventually } from '../support/device.ts';
+import { freePort, startEntryPoint, waitForHttp } from '../support/processes.ts';
+
+/**
+ * Store-and-forward under faults: the cloud goes away for a stretch, the edge gateway (its
+ * own process) is killed with SIGKILL in the middle of the outage and restarted, then the
+ * cloud comes back. Every reading the devices had acknowledged must be stored exactly once.
+ */
+const site = loadSiteFile();
+const START = Date.UTC(2026, 10, 21, 1, 0, 0); // Saturday noon in Melbourne
+const SIM_HOURS = 1.5;
+const SPEED = 500; // 1.5 simulated hours in about 11 s
+
+describe('edge outage: cloud down, edge killed -9 and restarted, cloud back', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'atrium-outage-'));
+  const secrets = { device: 'device-secret-for-tests-0001', gateway: 'gateway-secret-for-tests-01', privacy: 'privacy-key-for-tests-00001' };
+  let cloud: Cloud | undefined;
+  let stats: SimStats;
+  let outboxDuringOutage = 0;
+  const ports = { cloudHttp: 0, cloudMqtt: 0, edgeMqtt: 0, edgeHttp: 0 };
+
+  const startCloud = async () => {
+    const config = parseCloudConfig({
+      ATRIUM_CLOUD_HTTP_PORT: String(ports.cloudHttp), ATRIUM_CLOUD_MQTT_PORT: String(ports.cloudMqtt),
+      ATRIUM_DATA_DIR: join(dir, 'cloud'), ATRIUM_GATEWAY_SECRET: secrets.gateway,
+    });
+    const c = await createCloud(config, { site, logger: pino({ level: 'error' }) });
+    await c.start();
+    return c;
+  };
+  const startEdge = () =>
+    startEntryPoint('edge/src/main.ts', {
+      ATRIUM_EDGE_MQTT_PORT: String(ports.edgeMqtt), ATRIUM_EDGE_HTTP_PORT: String(ports.edgeHttp),
+      ATRIUM_CLOUD_MQTT_URL: `mqtt://127.0.0.1:${ports.cloudMqtt}`, ATRIUM_EDGE_DATA_DIR: join(dir, 'edge'),
+      ATRIUM_DEVICE_SECRET: secrets.device, ATRIUM_GATEWAY_SECRET: secrets.gateway, ATRIUM_PRIVACY_KEY: secrets.privacy,
+      ATRIUM_AGGREGATE_LATENESS_MS: '2000', ATRIUM_AGGREGATE_IDLE_MS: '1000', ATRIUM_FLUSH_EVERY_MS: '100', LOG_LEVEL: 'warn',
+    });
+  const edgeHealth = async () => (await fetch(`http://127.0.0.1:${ports.edgeHttp}/health`)).json() as Promise<{ uplinkConnected: boolean; outbox: { outboxRows: number; pendingReadings: number } }>;
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  beforeAll(async () => {
+    for (const k of Object.keys(ports) as (keyof typeof ports)[]) ports[k] = await freePort();
+    cloud = await startCloud();
+    let edge = startEdge();
+    await waitForHttp(`http://127.0.0.1:${ports.edgeHttp}/health`);
+    const sim = createSimulator({
+      site, brokerUrl: `mqtt://127.0.0.1:${ports.edgeMqtt}`, secret: secrets.device, speed: SPEED, seed: 11, start: START,
+      durationMs: SIM_HOURS * 3_600_000, faults: { duplicateRate: 0.01 },
+    });
+    await sim.start();
+    await sleep(1500);
+    await cloud.stop(); // the uplink goes dark
+    cloud = undefined;
+    await sleep(2000);
+    edge.kill('SIGKILL'); // mid-outage, with an outbox on disk and readings in open minutes
+    await new Promise((r) => edge.once('exit', r));
+    await sleep(500);
+    edge = startEdge();
+    await waitForHttp(`http://127.0.0.1:${ports.edgeHttp}/health`);
+    await sleep(2000);
+    const during = await edgeHealth();
+    expect(during.uplinkConnected).toBe(false);
+    outboxDuringOutage = during.outbox.outboxRows;
+    cloud = await startCloud();
+    await sim.done;
+    stats = sim.stats();
+    await sim.stop();
+    afterAll(async () => {
+      edge.kill('SIGTERM');
+      await new Promise((r) => edge.once('exit', r));
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await cloud?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const stored = async (kind: SubjectKind) =>
+    Object.fromEntries((await cloud!.store.footfallTotals({ siteId: site.id, subjectKind: kind })).map((t) => [t.subjectId, { in: t.in, out: t.out }]));
+  const emitted = (kind: SubjectKind) =>
+    Object.fromEntries(Object.values(stats.subjects).filter((s) => s.kind === kind && s.readings > 0).map((s) => [s.id, { in: s.in, out: s.out }]).sort(([a], [b]) => String(a).localeCompare(String(b))));
+
+  it('kept the outage on the gateway disk across the kill', () => {
+    expect(outboxDuringOutage).toBeGreaterThan(0);
+    expect(stats.finished).toBe(true);
+    expect(stats.messages.failed).toBe(0);
+  });
+
+  it('stores every acknowledged reading exactly once after the cloud returns', async () => {
+    const want = emitted('zone');
+    await eventually(async () => (JSON.stringify(await stored('zone')) === JSON.stringify(want) ? true : undefined), 45_000, 'zone footfall to reconcile').catch(() => undefined);
+    expect(await stored('zone')).toEqual(want);
+    expect(await stored('shop')).toEqual(emitted('shop'));
+    expect(await stored('entrance')).toEqual(emitted('entrance'));
+    const eventDevices = Object.values(stats.devices).filter((d) => d.kind === 'locker' || d.kind === 'gate');
+    expect((await cloud!.store.counts(site.id)).events).toBe(eventDevices.reduce((s, d) => s + d.readingsAcked, 0));
+  }, 60_000);
+});
