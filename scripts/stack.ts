@@ -18,6 +18,8 @@ export interface StackOptions {
   edgeHttpPort?: number;
   /** Edge tuning (ms), e.g. to close minutes quickly in tests. */
   edge?: Partial<{ lateness: number; idle: number; flushEvery: number }>;
+  /** Any other edge variables (ATRIUM_*), e.g. limits under test. */
+  edgeEnv?: Record<string, string>;
   secrets?: Partial<Secrets>;
 }
 
@@ -65,6 +67,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     ...(opts.edge?.lateness !== undefined && { ATRIUM_AGGREGATE_LATENESS_MS: String(opts.edge.lateness) }),
     ...(opts.edge?.idle !== undefined && { ATRIUM_AGGREGATE_IDLE_MS: String(opts.edge.idle) }),
     ...(opts.edge?.flushEvery !== undefined && { ATRIUM_FLUSH_EVERY_MS: String(opts.edge.flushEvery) }),
+    ...opts.edgeEnv,
   });
   const edge = createGateway(edgeConfig, { site: opts.site, logger: opts.logger });
   const edgePorts = await edge.start();

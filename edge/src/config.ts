@@ -21,6 +21,9 @@ export const EdgeConfig = z.object({
   ATRIUM_JOURNAL_DURABILITY: z.enum(['full', 'normal']).default('full'),
   /** On shutdown, how long to wait for the cloud to take the outbox before leaving it on disk. */
   ATRIUM_STOP_DRAIN_MS: z.coerce.number().int().min(0).default(5000),
+  /** Per-device publish budget: average messages per second, and the burst a reconnect may replay. */
+  ATRIUM_MAX_PUBLISH_RATE: z.coerce.number().positive().default(50),
+  ATRIUM_MAX_PUBLISH_BURST: z.coerce.number().int().positive().default(500),
   ATRIUM_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(64).max(262_144).default(4096),
   ATRIUM_AGGREGATE_LATENESS_MS: z.coerce.number().int().min(0).default(5000),
   ATRIUM_AGGREGATE_IDLE_MS: z.coerce.number().int().min(100).default(10_000),

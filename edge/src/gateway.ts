@@ -17,6 +17,7 @@ import { placementOf } from './placement.ts';
 import { REJECTION, type Rejection, type RejectionCode } from './rejections.ts';
 import { createUplinkClient } from './uplink-client.ts';
 import { createLogThrottle } from './log-throttle.ts';
+import { createRateLimiter } from './rate-limit.ts';
 
 /** Most records one uplink carries; keeps a single MQTT packet well under broker limits. */
 const MAX_RECORDS_PER_UPLINK = 2000;
@@ -42,6 +43,7 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
   const aggregator = createAggregator({ lateness_ms: config.ATRIUM_AGGREGATE_LATENESS_MS, idle_ms: config.ATRIUM_AGGREGATE_IDLE_MS });
   const live = createLiveOccupancy(site);
   const throttle = createLogThrottle(60_000);
+  const rateLimiter = createRateLimiter(config.ATRIUM_MAX_PUBLISH_RATE, config.ATRIUM_MAX_PUBLISH_BURST);
   const uplink = createUplinkClient({
     url: config.ATRIUM_CLOUD_MQTT_URL,
     siteId,
@@ -112,6 +114,11 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
     }
     const { reading } = result;
     const receivedAt = Date.now();
+    if (client && !rateLimiter.allow(deviceId, receivedAt)) {
+      refuse(deviceId, { code: REJECTION.RATE_LIMITED, detail: `more than ${config.ATRIUM_MAX_PUBLISH_RATE} messages/s (burst ${config.ATRIUM_MAX_PUBLISH_BURST})` });
+      divert(packet, REJECTION.RATE_LIMITED);
+      return callback(null);
+    }
     const seq = reading.channel === 'status' ? -1 : reading.value.seq;
     // PUBACK only after the reading is committed to disk: an acknowledged reading is never lost.
     journal.append(deviceId, reading.channel, seq, reading.value.ts, (packet.payload as Buffer).toString('utf8'), receivedAt).then(
@@ -224,6 +231,11 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
       broker.authenticate = authenticate;
       broker.authorizePublish = authorizePublish;
       broker.authorizeSubscribe = authorizeSubscribe;
+      // What aedes refuses before our handlers run (e.g. a topic deeper than maxTopicLevels) still gets a counted, logged reason.
+      broker.on('clientError', (client, err) => {
+        if ('code' in err) return; // socket errors (resets, broken pipes) are not the device's protocol fault
+        refuse(client.id, { code: REJECTION.PROTOCOL_VIOLATION, detail: err.message });
+      });
       broker.on('clientReady', () => metrics.devicesConnected.set(broker?.connectedClients ?? 0));
       broker.on('clientDisconnect', () => metrics.devicesConnected.set(broker?.connectedClients ?? 0));
       const server = createServer(broker.handle);

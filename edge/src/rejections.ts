@@ -13,6 +13,8 @@ export const REJECTION = {
   INVALID_JSON: 'invalid_json',
   INVALID_PAYLOAD: 'invalid_payload',
   DUPLICATE: 'duplicate',
+  RATE_LIMITED: 'rate_limited',
+  PROTOCOL_VIOLATION: 'protocol_violation',
 } as const;
 
 export type RejectionCode = (typeof REJECTION)[keyof typeof REJECTION];
