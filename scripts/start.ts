@@ -50,6 +50,8 @@ const stack = await startStack({
   cloudMqttPort: 0,
   edgeMqttPort: parsed['edge-port'],
   edgeHttpPort: 0,
+  // Simulated devices report `speed` times faster than real ones; their budget scales with them.
+  edgeEnv: { ATRIUM_MAX_PUBLISH_RATE: String(50 * Math.max(1, parsed.speed / 60)), ATRIUM_MAX_PUBLISH_BURST: String(Math.round(500 * Math.max(1, parsed.speed / 60))) },
 }).catch((err: Error & { code?: string }) => {
   console.error(`npm start: could not start: ${err.message}${err.code === 'EADDRINUSE' ? '\nA port is taken: pass --port and --edge-port to use others.' : ''}`);
   process.exit(1);

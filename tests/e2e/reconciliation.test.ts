@@ -23,7 +23,11 @@ describe(`simulated mall → edge → cloud, ${HOURS} simulated hours with fault
   const injected = { invalid: 0, tooLarge: 0, foreignTopic: 0 };
 
   beforeAll(async () => {
-    stack = await startStack({ site, logger: pino({ level: 'error' }), edge: { lateness: 2000, idle: 1000, flushEvery: 100 } });
+    stack = await startStack({
+      site, logger: pino({ level: 'error' }), edge: { lateness: 2000, idle: 1000, flushEvery: 100 },
+      // The fleet runs as fast as the edge acknowledges: its publish budget must scale with it.
+      edgeEnv: { ATRIUM_MAX_PUBLISH_RATE: '100000', ATRIUM_MAX_PUBLISH_BURST: '100000' },
+    });
     // A rogue device (a shop-door radar left out of the simulated fleet) publishes bad input beside it.
     const rogueId = site.devices.find((d) => d.kind === 'radar' && d.subject?.kind === 'shop')!.id;
     const victimId = site.devices.find((d) => d.kind === 'radar' && d.subject?.kind === 'zone')!.id;
@@ -90,5 +94,6 @@ describe(`simulated mall → edge → cloud, ${HOURS} simulated hours with fault
     expect(await rejected(stack, 'payload_too_large')).toBe(injected.tooLarge);
     expect(await rejected(stack, 'topic_not_allowed')).toBe(injected.foreignTopic);
     expect(await rejected(stack, 'duplicate')).toBeGreaterThanOrEqual(stats.messages.duplicatesSent);
+    expect(await rejected(stack, 'rate_limited')).toBe(0);
   });
 });
