@@ -1,0 +1,365 @@
+import type { RuleSet } from '../rules/schema.ts';
+import { subjectKey, zoneOfSubject, type SiteFacts } from '../rules/subjects.ts';
+import { isOpen, type Alarm, type AlarmsState } from './alarms.ts';
+import type { Effect, NotifyReason } from './effects.ts';
+import { dispatchError, type Result } from './errors.ts';
+import { policyFor } from './policy.ts';
+import { onShift, rankCandidates, StaffMember, supervisorsFor, SYSTEM_ACTOR, type Roster, type Workload } from './roster.ts';
+import { applyOrderAction, createWorkOrder, isActive, isTerminal, noteOnOrder, type OrderAction, type SlaStage, type WorkOrder } from './work-orders.ts';
+
+/**
+ * Dispatch: turns alarms into work orders, gives them to people, and keeps the SLA clock.
+ * Every function takes the state and `now` and returns the new state, the effects for the
+ * world and follow-ups for the rules and alarms (a cleaning resets counters; resolving a
+ * forced door clears its alarm); the engine routes those. The clock is only ever `now`
+ * compared with absolute deadlines stored on the orders: nothing to re-arm after a restart.
+ */
+export interface DispatchState {
+  orders: Readonly<Record<string, WorkOrder>>;
+  /** last work order number handed out */
+  seq: number;
+  roster: Roster;
+}
+
+export interface DispatchContext {
+  facts: SiteFacts;
+  ruleSet: RuleSet;
+}
+
+export type FollowUp = { kind: 'reset'; zoneId: string; cause: string; at: number } | { kind: 'clear_alarm'; alarmId: string; by: string; reason: string };
+
+export interface DispatchOut {
+  state: DispatchState;
+  effects: Effect[];
+  followUps: FollowUp[];
+}
+
+export const initialDispatch = (roster: Roster = {}, seq = 0): DispatchState => ({ orders: {}, seq, roster });
+
+/** `by` of what the engine does itself; the REST layer must take `by` from authentication, never from a body. */
+const SYSTEM = SYSTEM_ACTOR;
+
+/** Mutable scratch for one operation; the input state is never touched. */
+class Op {
+  orders: Record<string, WorkOrder>;
+  roster: Record<string, StaffMember>;
+  seq: number;
+  effects: Effect[] = [];
+  followUps: FollowUp[] = [];
+  constructor(
+    s: DispatchState,
+    readonly ctx: DispatchContext,
+    readonly now: number,
+  ) {
+    this.orders = { ...s.orders };
+    this.roster = { ...s.roster };
+    this.seq = s.seq;
+  }
+  out(): DispatchOut {
+    return { state: { orders: this.orders, seq: this.seq, roster: this.roster }, effects: this.effects, followUps: this.followUps };
+  }
+  save(order: WorkOrder) {
+    this.orders[order.id] = order;
+    const last = order.history[order.history.length - 1]!;
+    this.effects.push({ kind: 'work_order', change: last.action, order });
+  }
+  /** Applies a lifecycle action the engine itself decided on; those are valid by construction. */
+  act(order: WorkOrder, action: OrderAction): WorkOrder {
+    const r = applyOrderAction(order, action, this.now);
+    if (!r.ok) throw new Error(`dispatch bug: ${r.error.message}`);
+    this.save(r.order);
+    return r.order;
+  }
+  notify(audience: 'assignee' | 'supervisor', to: string[], order: WorkOrder, reason: NotifyReason, detail = '') {
+    const recipients = audience === 'supervisor' ? supervisorsFor(this.roster, this.now) : to;
+    const where = this.ctx.facts.zones.get(order.zoneId)?.name ?? order.zoneId;
+    const message = `${order.id} ${order.type} P${order.priority} at ${where}: ${MESSAGES[reason]}${detail ? ` (${detail})` : ''}`;
+    this.effects.push({ kind: 'notify', audience, to: recipients, orderId: order.id, reason, message });
+  }
+}
+
+const MESSAGES: Record<NotifyReason, string> = {
+  assigned: 'assigned to you, please accept',
+  withdrawn: 'reassigned, no longer yours',
+  cancelled: 'cancelled, no longer needed',
+  not_accepted: 'not accepted in time, reassigning',
+  declined: 'declined',
+  sla_breach: 'SLA breached',
+  unassignable: 'nobody with the role is free, queued',
+  reopened: 'reopened',
+  awaiting_verification: 'resolved, awaiting your verification',
+};
+
+const byQueueOrder = (a: WorkOrder, b: WorkOrder) => a.priority - b.priority || a.createdAt - b.createdAt || seqOf(a) - seqOf(b);
+const seqOf = (o: WorkOrder) => Number(o.id.slice(3));
+const minutes = (s: number) => `${Math.round(s / 6) / 10} min`;
+
+// ── alarms in ───────────────────────────────────────────────────────────────────────────────
+
+/**
+ * A new alarm: joins the open order for the same type and subject if there is one (two rules
+ * about one dirty restroom are one job), reopens one awaiting verification (the problem came
+ * back: verification failed), or creates an order and tries to give it to someone.
+ */
+export function onAlarmRaised(s: DispatchState, alarm: Alarm, ctx: DispatchContext, now: number): DispatchOut {
+  const policy = policyFor(ctx.ruleSet, alarm.type);
+  const op = new Op(s, ctx, now);
+  if (!policy) return op.out();
+  const key = subjectKey(alarm.subject);
+  const existing = Object.values(op.orders)
+    .filter((o) => o.type === alarm.type && subjectKey(o.subject) === key && !isTerminal(o))
+    .sort(byQueueOrder)[0];
+  if (existing) {
+    let order: WorkOrder = { ...existing, alarmIds: existing.alarmIds.includes(alarm.id) ? existing.alarmIds : [...existing.alarmIds, alarm.id] };
+    if (order.status === 'resolved') {
+      order = op.act(order, { kind: 'reopen', by: SYSTEM, reason: `verification failed: alarm ${alarm.id} raised again` });
+      op.notify('supervisor', [], order, 'reopened', `alarm ${alarm.id}`);
+    } else op.save(noteOnOrder(order, { at: now, action: 'alarm_linked', reason: `alarm ${alarm.id}` }));
+  } else {
+    const zone = zoneOfSubject(alarm.subject, ctx.facts);
+    if (!zone) return op.out(); // the site no longer has it: nothing to send anyone to
+    op.seq += 1;
+    op.save(createWorkOrder({ id: `wo-${op.seq}`, policy, alarmId: alarm.id, subject: alarm.subject, zoneId: zone.id, floorId: zone.floorId, now }));
+  }
+  drain(op);
+  return op.out();
+}
+
+/**
+ * An alarm cleared. If every alarm behind an order is clear before anyone is on site, the
+ * problem went away by itself: the order is cancelled and whoever was on the way told.
+ * Once on site the order runs its course, and verification judges it after resolution.
+ */
+export function onAlarmCleared(s: DispatchState, alarm: Alarm, alarms: AlarmsState, ctx: DispatchContext, now: number): DispatchOut {
+  const op = new Op(s, ctx, now);
+  for (const o of Object.values(op.orders).sort(byQueueOrder)) {
+    if (!o.alarmIds.includes(alarm.id) || !o.cancelOnSelfClear || !['open', 'assigned', 'accepted'].includes(o.status)) continue;
+    const others = o.alarmIds.filter((id) => id !== alarm.id).map((id) => alarms.byId[id]);
+    if (others.some((a) => a !== undefined && isOpen(a))) continue;
+    const assignee = o.assignee;
+    const why = alarm.clearedBy === SYSTEM ? 'cleared by itself before anyone arrived' : `alarm cleared by ${alarm.clearedBy}`;
+    const cancelled = op.act(o, { kind: 'cancel', by: SYSTEM, reason: why });
+    if (assignee) op.notify('assignee', [assignee], cancelled, 'cancelled', why);
+  }
+  drain(op);
+  return op.out();
+}
+
+// ── people in ───────────────────────────────────────────────────────────────────────────────
+
+export type OrderCommand = { orderId: string; action: OrderAction };
+
+/**
+ * A person acts on an order (phone view, control room). Refusals come back as catalogue
+ * errors with the state untouched. Supervisor-only: assigning by hand, verifying, cancelling.
+ */
+export function orderCommand(s: DispatchState, cmd: OrderCommand, ctx: DispatchContext, now: number): Result<DispatchOut> {
+  const order = s.orders[cmd.orderId];
+  if (!order) return { ok: false, error: dispatchError('WORK_ORDER_NOT_FOUND', cmd.orderId) };
+  // A person signing off is a supervisor verification whatever the request claims.
+  const a: OrderAction = cmd.action.kind === 'verify' && cmd.action.by !== SYSTEM ? { ...cmd.action, method: 'supervisor' } : cmd.action;
+  const supervisorOnly = a.kind === 'assign' || a.kind === 'unassign' || a.kind === 'verify' || a.kind === 'cancel' || a.kind === 'reopen';
+  if (supervisorOnly && a.by !== SYSTEM) {
+    const who = s.roster[a.by];
+    if (!who || !who.roles.includes('supervisor') || !onShift(who, now)) return { ok: false, error: dispatchError('NOT_SUPERVISOR', a.by, a.kind) };
+  }
+  const op = new Op(s, ctx, now);
+  let current = order;
+  if (a.kind === 'assign') {
+    const staff = s.roster[a.staffId];
+    if (!staff) return { ok: false, error: dispatchError('STAFF_NOT_FOUND', a.staffId) };
+    if (!staff.roles.includes(order.role)) return { ok: false, error: dispatchError('STAFF_LACKS_ROLE', a.staffId, order.role) };
+    if (!staff.available || !onShift(staff, now)) return { ok: false, error: dispatchError('STAFF_UNAVAILABLE', a.staffId) };
+    // A supervisor moving a job someone holds takes it from them first.
+    if (order.status === 'assigned' || order.status === 'accepted') {
+      const from = order.assignee;
+      current = op.act(order, { kind: 'unassign', by: a.by, reason: `reassigned to ${a.staffId}` });
+      if (from) op.notify('assignee', [from], current, 'withdrawn');
+    }
+  }
+  const r = applyOrderAction(current, a, now);
+  if (!r.ok) return r;
+  op.save(r.order);
+  const next = r.order;
+  switch (a.kind) {
+    case 'assign':
+      op.notify('assignee', [a.staffId], next, 'assigned', `by ${a.by}`);
+      break;
+    case 'decline':
+      op.notify('supervisor', [], next, 'declined', `${a.by}: ${a.reason}`);
+      break;
+    case 'unassign':
+      if (order.assignee) op.notify('assignee', [order.assignee], next, 'withdrawn');
+      break;
+    case 'cancel':
+      if (order.assignee) op.notify('assignee', [order.assignee], next, 'cancelled', a.reason);
+      break;
+    case 'arrive': {
+      // Where they are now is where the job is: the next assignment starts from here.
+      const staff = op.roster[a.by];
+      if (staff) {
+        op.roster[a.by] = { ...staff, zoneId: next.zoneId };
+        op.effects.push({ kind: 'staff', staff: op.roster[a.by]! });
+      }
+      break;
+    }
+    case 'resolve':
+      resolved(op, next);
+      break;
+  }
+  drain(op);
+  return { ok: true, ...op.out() };
+}
+
+/** Resolution closes the loop: counters reset, event alarms cleared, verification begins. */
+function resolved(op: Op, order: WorkOrder) {
+  if (order.resetOnResolve) op.followUps.push({ kind: 'reset', zoneId: order.zoneId, cause: order.resetOnResolve, at: op.now });
+  if (order.resolveClearsAlarm) for (const id of order.alarmIds) op.followUps.push({ kind: 'clear_alarm', alarmId: id, by: order.resolvedBy ?? SYSTEM, reason: `resolved in ${order.id}` });
+  if (order.verify.by === 'none') op.act(order, { kind: 'verify', by: SYSTEM, method: 'auto' });
+  else if (order.verify.by === 'supervisor') op.notify('supervisor', [], order, 'awaiting_verification');
+}
+
+export function upsertStaff(s: DispatchState, input: unknown, ctx: DispatchContext, now: number): Result<DispatchOut> {
+  const parsed = StaffMember.safeParse(input);
+  if (!parsed.success) return { ok: false, error: dispatchError('STAFF_INVALID', parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')) };
+  const op = new Op(s, ctx, now);
+  op.roster[parsed.data.id] = parsed.data;
+  op.effects.push({ kind: 'staff', staff: parsed.data });
+  release(op, parsed.data.id);
+  drain(op);
+  return { ok: true, ...op.out() };
+}
+
+export function setStaff(s: DispatchState, p: { staffId: string; available?: boolean; zoneId?: string | null }, ctx: DispatchContext, now: number): Result<DispatchOut> {
+  const staff = s.roster[p.staffId];
+  if (!staff) return { ok: false, error: dispatchError('STAFF_NOT_FOUND', p.staffId) };
+  const op = new Op(s, ctx, now);
+  const next = { ...staff, ...(p.available !== undefined ? { available: p.available } : {}), ...(p.zoneId !== undefined ? { zoneId: p.zoneId } : {}) };
+  op.roster[p.staffId] = next;
+  op.effects.push({ kind: 'staff', staff: next });
+  release(op, p.staffId);
+  drain(op);
+  return { ok: true, ...op.out() };
+}
+
+/** Someone who can no longer take work gives back what they have not accepted yet. */
+function release(op: Op, staffId: string) {
+  const m = op.roster[staffId];
+  if (m && m.available && onShift(m, op.now)) return;
+  for (const o of Object.values(op.orders).sort(byQueueOrder)) {
+    if (o.status !== 'assigned' || o.assignee !== staffId) continue;
+    op.act(o, { kind: 'unassign', by: SYSTEM, reason: `${staffId} is no longer available` });
+  }
+}
+
+// ── the clock ───────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Time passing: unaccepted orders past their accept time go to the next person (the
+ * supervisor hears of it), SLA breaches are recorded once per stage, resolved orders are
+ * verified by the sensors or reopened, and queued orders are given to whoever came free.
+ */
+export function tickDispatch(s: DispatchState, alarms: AlarmsState, ctx: DispatchContext, now: number): DispatchOut {
+  const op = new Op(s, ctx, now);
+  for (const o0 of Object.values(op.orders).sort(byQueueOrder)) {
+    let o = o0;
+    if (o.status === 'assigned' && o.assignedAt !== null && now >= o.assignedAt + o.targets.acceptS * 1000) {
+      const from = o.assignee!;
+      o = op.act(o, { kind: 'unassign', by: SYSTEM, reason: `not accepted within ${minutes(o.targets.acceptS)}` });
+      op.notify('assignee', [from], o, 'withdrawn');
+      op.notify('supervisor', [], o, 'not_accepted', from);
+    }
+    o = breaches(op, o);
+    if (o.status === 'resolved' && o.verify.by === 'sensors') verifyBySensors(op, o, alarms);
+  }
+  drain(op);
+  return op.out();
+}
+
+const STAGES: ReadonlyArray<{ stage: SlaStage; due: 'acceptBy' | 'arriveBy' | 'resolveBy'; done: 'acceptedAt' | 'arrivedAt' | 'resolvedAt' }> = [
+  { stage: 'accept', due: 'acceptBy', done: 'acceptedAt' },
+  { stage: 'arrive', due: 'arriveBy', done: 'arrivedAt' },
+  { stage: 'resolve', due: 'resolveBy', done: 'resolvedAt' },
+];
+
+function breaches(op: Op, order: WorkOrder): WorkOrder {
+  let o = order;
+  if (isTerminal(o)) return o;
+  for (const { stage, due, done } of STAGES) {
+    // A reopened order keeps its first resolution time for the report; "resolved" here means now.
+    const reached = stage === 'resolve' ? o.status === 'resolved' : o[done] !== null;
+    if (reached || o.breaches[stage] !== undefined || op.now < o.due[due]) continue;
+    o = noteOnOrder({ ...o, breaches: { ...o.breaches, [stage]: op.now } }, { at: op.now, action: 'sla_breach', reason: `${stage} target ${minutes(o.targets[`${stage}S`])}` });
+    op.save(o);
+    op.effects.push({ kind: 'sla_breach', orderId: o.id, type: o.type, priority: o.priority, stage, dueAt: o.due[due], at: op.now, assignee: o.assignee });
+    op.notify('supervisor', [], o, 'sla_breach', `${stage} due ${new Date(o.due[due]).toISOString()}`);
+  }
+  return o;
+}
+
+function verifyBySensors(op: Op, o: WorkOrder, alarms: AlarmsState) {
+  const linked = o.alarmIds.map((id) => alarms.byId[id]);
+  const stillOpen = linked.some((a) => a !== undefined && a.status !== 'cleared');
+  const resolvedAt = o.resolvedAt ?? op.now;
+  if (!stillOpen) {
+    const lastClear = Math.max(resolvedAt, ...linked.map((a) => a?.clearedAt ?? 0));
+    if (op.now >= lastClear + o.verify.clearForS * 1000) op.act(o, { kind: 'verify', by: SYSTEM, method: 'sensors' });
+  } else if (op.now >= resolvedAt + o.verify.withinS * 1000) {
+    const r = op.act(o, { kind: 'reopen', by: SYSTEM, reason: `sensors still show the problem ${minutes(o.verify.withinS)} after resolution` });
+    op.notify('supervisor', [], r, 'reopened');
+  }
+}
+
+/**
+ * Gives open orders to people, most urgent first (priority, then age). An order nobody can
+ * take waits in the queue; its supervisor hears of it once per wait.
+ */
+function drain(op: Op) {
+  const queue = Object.values(op.orders).filter((o) => o.status === 'open').sort(byQueueOrder);
+  if (queue.length === 0) return;
+  const load = workload(op);
+  for (const o of queue) {
+    const [best] = rankCandidates({ roster: op.roster, role: o.role, zoneId: o.zoneId, now: op.now, excluded: o.excluded, load, config: op.ctx.ruleSet.assignment, facts: op.ctx.facts });
+    if (!best) {
+      if (!queuedSinceOpen(o)) {
+        op.save(noteOnOrder(o, { at: op.now, action: 'queued', reason: `nobody free with the role ${o.role}` }));
+        op.notify('supervisor', [], o, 'unassignable', o.role);
+      }
+      continue;
+    }
+    const assigned = op.act(o, { kind: 'assign', staffId: best.staffId, by: SYSTEM, reason: `nearest free (${best.distanceM} m, score ${best.score})` });
+    op.notify('assignee', [best.staffId], assigned, 'assigned');
+    const l = load.get(best.staffId) ?? { active: 0, recent: 0 };
+    load.set(best.staffId, { ...l, active: l.active + 1 });
+  }
+}
+
+/** Whether the supervisor was already told about this stay in the queue. */
+function queuedSinceOpen(o: WorkOrder): boolean {
+  for (let i = o.history.length - 1; i >= 0; i--) {
+    const h = o.history[i]!;
+    if (h.action === 'queued') return true;
+    if (h.from !== h.to) return false;
+  }
+  return false;
+}
+
+function workload(op: Op): Map<string, Workload> {
+  const load = new Map<string, Workload>();
+  const since = op.now - op.ctx.ruleSet.assignment.recentWindowS * 1000;
+  const get = (id: string) => load.get(id) ?? { active: 0, recent: 0 };
+  for (const o of Object.values(op.orders)) {
+    if (o.assignee && isActive(o)) load.set(o.assignee, { ...get(o.assignee), active: get(o.assignee).active + 1 });
+    if (o.resolvedBy && o.resolvedAt !== null && o.resolvedAt >= since) load.set(o.resolvedBy, { ...get(o.resolvedBy), recent: get(o.resolvedBy).recent + 1 });
+  }
+  return load;
+}
+
+/** Drops orders closed before `before` from the working state (the store keeps them). */
+export function pruneOrders(s: DispatchState, before: number): DispatchState {
+  const stale = Object.values(s.orders).filter((o) => isTerminal(o) && (o.closedAt ?? 0) < before);
+  if (stale.length === 0) return s;
+  const orders = { ...s.orders };
+  for (const o of stale) delete orders[o.id];
+  return { ...s, orders };
+}

@@ -1,0 +1,177 @@
+import type { SiteModel } from '@atrium/shared';
+import { createRulesState, evaluate, evaluateBatch, reloadRules, restoreRules, snapshotRules, type Observation, type RulesSnapshot, type RulesState, type RuleTransition } from '../rules/evaluate.ts';
+import { formatIssues, parseRuleSet, type RuleFileIssue } from '../rules/load.ts';
+import type { RuleSet } from '../rules/schema.ts';
+import { zoneOfSubject } from '../rules/subjects.ts';
+import { applyAlarm, initialAlarms, isOpen, pruneAlarms, type AlarmsState } from './alarms.ts';
+import { initialDispatch, onAlarmCleared, onAlarmRaised, orderCommand, pruneOrders, setStaff, tickDispatch, upsertStaff, type DispatchContext, type DispatchOut, type DispatchState, type FollowUp } from './dispatcher.ts';
+import type { Effect } from './effects.ts';
+import { dispatchError, type DispatchError } from './errors.ts';
+import type { Roster } from './roster.ts';
+import type { OrderAction } from './work-orders.ts';
+
+/**
+ * The whole loop as one pure engine: observations → rules → alarms → work orders → people
+ * → (a cleaning resets counters, a resolved door clears its alarm) → rules again. The state
+ * is plain data with absolute timestamps; every call returns the new state and the effects
+ * for the world (store rows, notifications, socket events). The wiring owns I/O and time:
+ * it calls `step` for each observation or command and `tick` every few seconds.
+ */
+export interface EngineState {
+  rules: RulesState;
+  alarms: AlarmsState;
+  dispatch: DispatchState;
+}
+
+export type EngineInput =
+  | { kind: 'observe'; observation: Observation }
+  /** one uplink's observations (rules/observations.ts), evaluated with one copy of the rule state */
+  | { kind: 'observe_batch'; observations: readonly Observation[] }
+  | { kind: 'acknowledge_alarm'; alarmId: string; by: string; note?: string }
+  | { kind: 'clear_alarm'; alarmId: string; by: string; note?: string }
+  | { kind: 'order'; orderId: string; action: OrderAction }
+  | { kind: 'upsert_staff'; staff: unknown }
+  | { kind: 'set_staff'; staffId: string; available?: boolean; zoneId?: string | null }
+  /** a routine cleaning done outside any work order (the cleaner's round): counters restart */
+  | { kind: 'cleaned'; zoneId: string; by: string };
+
+export type StepResult = { ok: true; state: EngineState; effects: Effect[] } | { ok: false; state: EngineState; effects: []; error: DispatchError };
+
+/** How long cleared alarms and closed orders stay in the working state (the store keeps them for ever). */
+export const RETENTION_MS = 24 * 3600_000;
+
+export function createEngine(p: { site: SiteModel; ruleSet: RuleSet; now: number; roster?: Roster; alarmSeq?: number; orderSeq?: number }): EngineState {
+  return { rules: createRulesState(p.ruleSet, p.site, p.now), alarms: initialAlarms(p.alarmSeq ?? 0), dispatch: initialDispatch(p.roster ?? {}, p.orderSeq ?? 0) };
+}
+
+const ctxOf = (s: EngineState): DispatchContext => ({ facts: s.rules.compiled.facts, ruleSet: s.rules.ruleSet });
+
+type Work = { kind: 'observe'; obs: Observation } | { kind: 'observe_batch'; obs: readonly Observation[] } | { kind: 'transition'; t: RuleTransition } | { kind: 'clear_alarm'; alarmId: string; by: string; reason: string; note?: string };
+
+/** Runs work items to completion, in order; a step that triggers further steps queues them. */
+function pump(start: EngineState, items: Work[], now: number, effects: Effect[]): EngineState {
+  let s = start;
+  const queue = [...items];
+  const absorb = (out: DispatchOut) => {
+    s = { ...s, dispatch: out.state };
+    effects.push(...out.effects);
+    queue.push(...out.followUps.map(followUpWork));
+  };
+  for (let guard = 0; queue.length > 0; guard++) {
+    if (guard > 100_000) throw new Error('dispatch engine: runaway follow-ups');
+    const w = queue.shift()!;
+    if (w.kind === 'observe' || w.kind === 'observe_batch') {
+      const list = w.kind === 'observe' ? [w.obs] : w.obs;
+      const r = list.length === 1 ? evaluate(s.rules, list[0]!, now) : evaluateBatch(s.rules, list, now);
+      s = { ...s, rules: r.state };
+      for (const o of list) if (o.kind === 'reset') effects.push({ kind: 'counters_reset', zoneId: o.zoneId, cause: o.cause, at: o.at });
+      queue.push(...r.transitions.map((t): Work => ({ kind: 'transition', t })));
+    } else if (w.kind === 'transition') {
+      const t = w.t;
+      if (t.change === 'raise') {
+        const zoneId = zoneOfSubject(t.subject, s.rules.compiled.facts)?.id ?? null;
+        const r = applyAlarm(s.alarms, { kind: 'raise', transition: t, zoneId }, now);
+        if (!r.ok || !r.changed || !r.alarm) continue;
+        s = { ...s, alarms: r.state };
+        effects.push({ kind: 'alarm', change: 'raised', alarm: r.alarm });
+        absorb(onAlarmRaised(s.dispatch, r.alarm, ctxOf(s), now));
+      } else {
+        const r = applyAlarm(s.alarms, { kind: 'clear', ruleId: t.ruleId, subject: t.subject, by: 'system', reason: t.reason }, now);
+        if (!r.ok || !r.changed || !r.alarm) continue;
+        s = { ...s, alarms: r.state };
+        effects.push({ kind: 'alarm', change: 'cleared', alarm: r.alarm });
+        absorb(onAlarmCleared(s.dispatch, r.alarm, s.alarms, ctxOf(s), now));
+      }
+    } else {
+      const r = applyAlarm(s.alarms, { kind: 'clear', alarmId: w.alarmId, by: w.by, reason: w.reason, ...(w.note ? { note: w.note } : {}) }, now);
+      if (!r.ok || !r.alarm) continue; // already cleared (by its rule, or by another hand): nothing to do
+      s = { ...s, alarms: r.state };
+      effects.push({ kind: 'alarm', change: 'cleared', alarm: r.alarm });
+      // The rule forgets this subject too, or an event rule would stay raised with no alarm.
+      queue.unshift({ kind: 'observe', obs: { kind: 'clear', ruleId: r.alarm.ruleId, subject: r.alarm.subject, at: now } });
+      absorb(onAlarmCleared(s.dispatch, r.alarm, s.alarms, ctxOf(s), now));
+    }
+  }
+  return s;
+}
+
+const followUpWork = (f: FollowUp): Work =>
+  f.kind === 'reset' ? { kind: 'observe', obs: { kind: 'reset', zoneId: f.zoneId, cause: f.cause, at: f.at } } : { kind: 'clear_alarm', alarmId: f.alarmId, by: f.by, reason: f.reason };
+
+export function step(state: EngineState, input: EngineInput, now: number): StepResult {
+  const effects: Effect[] = [];
+  const refuse = (error: DispatchError): StepResult => ({ ok: false, state, effects: [], error });
+  const fromDispatch = (r: ReturnType<typeof orderCommand>): StepResult => {
+    if (!r.ok) return refuse(r.error);
+    effects.push(...r.effects);
+    const s = pump({ ...state, dispatch: r.state }, r.followUps.map(followUpWork), now, effects);
+    return { ok: true, state: s, effects };
+  };
+  switch (input.kind) {
+    case 'observe':
+      return { ok: true, state: pump(state, [{ kind: 'observe', obs: input.observation }], now, effects), effects };
+    case 'observe_batch':
+      return { ok: true, state: pump(state, [{ kind: 'observe_batch', obs: input.observations }], now, effects), effects };
+    case 'cleaned':
+      return { ok: true, state: pump(state, [{ kind: 'observe', obs: { kind: 'reset', zoneId: input.zoneId, cause: 'cleaning', at: now } }], now, effects), effects };
+    case 'acknowledge_alarm': {
+      const r = applyAlarm(state.alarms, { kind: 'acknowledge', alarmId: input.alarmId, by: input.by, ...(input.note ? { note: input.note } : {}) }, now);
+      if (!r.ok) return refuse(r.error);
+      return { ok: true, state: { ...state, alarms: r.state }, effects: r.alarm ? [{ kind: 'alarm', change: 'acknowledged', alarm: r.alarm }] : [] };
+    }
+    case 'clear_alarm': {
+      const alarm = state.alarms.byId[input.alarmId];
+      if (!alarm) return refuse(dispatchError('ALARM_NOT_FOUND', input.alarmId));
+      if (!isOpen(alarm)) return refuse(dispatchError('ALARM_INVALID_TRANSITION', alarm.id, alarm.status, 'clear'));
+      const work: Work = { kind: 'clear_alarm', alarmId: input.alarmId, by: input.by, reason: 'manual', ...(input.note ? { note: input.note } : {}) };
+      return { ok: true, state: pump(state, [work], now, effects), effects };
+    }
+    case 'order':
+      return fromDispatch(orderCommand(state.dispatch, { orderId: input.orderId, action: input.action }, ctxOf(state), now));
+    case 'upsert_staff':
+      return fromDispatch(upsertStaff(state.dispatch, input.staff, ctxOf(state), now));
+    case 'set_staff':
+      return fromDispatch(setStaff(state.dispatch, input, ctxOf(state), now));
+  }
+}
+
+/** Time passing: silence and quiet periods in the rules, then the SLA clock, verification and the queue. */
+export function tick(state: EngineState, now: number): { state: EngineState; effects: Effect[] } {
+  const effects: Effect[] = [];
+  let s = pump(state, [{ kind: 'observe', obs: { kind: 'tick' } }], now, effects);
+  const out = tickDispatch(s.dispatch, s.alarms, ctxOf(s), now);
+  effects.push(...out.effects);
+  s = pump({ ...s, dispatch: out.state }, out.followUps.map(followUpWork), now, effects);
+  const alarms = pruneAlarms(s.alarms, now - RETENTION_MS);
+  const dispatch = pruneOrders(s.dispatch, now - RETENTION_MS);
+  if (alarms !== s.alarms || dispatch !== s.dispatch) s = { ...s, alarms, dispatch };
+  return { state: s, effects };
+}
+
+/**
+ * Hot reload from the text of a rules file (or a parsed value). A bad file is refused with
+ * every field path, reason and line, and the running rules stay; a good one replaces them,
+ * keeping the state of unchanged rules (rules/evaluate.ts reloadRules). Open work orders keep
+ * the SLA targets they were created with.
+ */
+export function reload(
+  state: EngineState,
+  input: string | unknown,
+  now: number,
+): { ok: true; state: EngineState; effects: Effect[] } | { ok: false; state: EngineState; error: DispatchError; issues: RuleFileIssue[] } {
+  const parsed = parseRuleSet(input, state.rules.compiled.facts);
+  if (!parsed.ok) return { ok: false, state, error: dispatchError('RULES_INVALID', formatIssues(parsed.issues)), issues: parsed.issues };
+  const r = reloadRules(state.rules, parsed.ruleSet, now);
+  const effects: Effect[] = [];
+  const s = pump({ ...state, rules: r.state }, r.transitions.map((t): Work => ({ kind: 'transition', t })), now, effects);
+  return { ok: true, state: s, effects };
+}
+
+/** The engine state as plain JSON (what a restart restores if it is saved, e.g. each minute). */
+export interface EngineSnapshot {
+  rules: RulesSnapshot;
+  alarms: AlarmsState;
+  dispatch: DispatchState;
+}
+export const snapshotEngine = (s: EngineState): EngineSnapshot => ({ rules: snapshotRules(s.rules), alarms: s.alarms, dispatch: s.dispatch });
+export const restoreEngine = (snap: EngineSnapshot, site: SiteModel): EngineState => ({ rules: restoreRules(snap.rules, site), alarms: snap.alarms, dispatch: snap.dispatch });

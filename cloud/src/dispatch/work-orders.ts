@@ -1,0 +1,205 @@
+import type { DispatchRole } from '../rules/schema.ts';
+import type { SubjectRef } from '../rules/subjects.ts';
+import { dispatchError, type Result } from './errors.ts';
+import type { ResolvedPolicy, SlaTargets } from './policy.ts';
+
+/**
+ * One work order's lifecycle, as a table: which action is allowed from which status, who may
+ * take it, and what it records. Every transition is timestamped, names who did it and lands
+ * in the order's audit trail; anything else is refused with a catalogue error and the order
+ * is left as it was.
+ *
+ *   open → assigned → accepted → on_site → resolved → verified
+ *     ↑       │           │                    │
+ *     └───────┴───────────┘ (decline, accept   └→ open (reopened: sensors still see the problem)
+ *          timeout, reassignment)
+ *   open | assigned | accepted | on_site → cancelled
+ */
+export const ORDER_STATUSES = ['open', 'assigned', 'accepted', 'on_site', 'resolved', 'verified', 'cancelled'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+export const ACTIVE_STATUSES: readonly OrderStatus[] = ['assigned', 'accepted', 'on_site'];
+export const TERMINAL_STATUSES: readonly OrderStatus[] = ['verified', 'cancelled'];
+
+export type OrderAction =
+  | { kind: 'assign'; staffId: string; by: string; reason?: string }
+  /** the system (accept timeout, staff unavailable) or a supervisor takes it back */
+  | { kind: 'unassign'; by: string; reason: string }
+  | { kind: 'accept'; by: string }
+  | { kind: 'decline'; by: string; reason: string }
+  | { kind: 'arrive'; by: string }
+  | { kind: 'resolve'; by: string; note?: string }
+  | { kind: 'verify'; by: string; method: 'sensors' | 'supervisor' | 'auto' }
+  | { kind: 'reopen'; by: string; reason: string }
+  | { kind: 'cancel'; by: string; reason: string };
+export type OrderActionKind = OrderAction['kind'];
+
+const FROM: Readonly<Record<OrderActionKind, readonly OrderStatus[]>> = {
+  assign: ['open'],
+  unassign: ['assigned', 'accepted'],
+  accept: ['assigned'],
+  decline: ['assigned', 'accepted'],
+  arrive: ['accepted'],
+  resolve: ['on_site'],
+  verify: ['resolved'],
+  reopen: ['resolved'],
+  cancel: ['open', 'assigned', 'accepted', 'on_site'],
+};
+const TO: Readonly<Record<OrderActionKind, OrderStatus>> = {
+  assign: 'assigned',
+  unassign: 'open',
+  accept: 'accepted',
+  decline: 'open',
+  arrive: 'on_site',
+  resolve: 'resolved',
+  verify: 'verified',
+  reopen: 'open',
+  cancel: 'cancelled',
+};
+/** Only the person it is assigned to can say they took it, got there or fixed it. */
+const ASSIGNEE_ONLY: ReadonlySet<OrderActionKind> = new Set(['accept', 'decline', 'arrive', 'resolve']);
+const NEEDS_REASON: ReadonlySet<OrderActionKind> = new Set(['unassign', 'decline', 'reopen', 'cancel']);
+
+export type SlaStage = 'accept' | 'arrive' | 'resolve';
+
+export interface OrderHistoryEntry {
+  at: number;
+  by: string;
+  /** a lifecycle action, or a note that changes no status: `created`, `sla_breach`, `alarm_linked`, `queued` */
+  action: OrderActionKind | 'created' | OrderNote;
+  from: OrderStatus | null;
+  to: OrderStatus;
+  staffId: string | null;
+  reason: string | null;
+}
+
+export interface WorkOrder {
+  id: string;
+  /** the alarm type it answers */
+  type: string;
+  alarmIds: string[];
+  subject: SubjectRef;
+  zoneId: string;
+  floorId: string;
+  role: DispatchRole;
+  priority: number;
+  status: OrderStatus;
+  createdAt: number;
+  /** targets as they were when created (a later policy change does not move old goalposts) */
+  targets: SlaTargets;
+  due: { acceptBy: number; arriveBy: number; resolveBy: number };
+  verify: ResolvedPolicy['verify'];
+  cancelOnSelfClear: boolean;
+  resolveClearsAlarm: boolean;
+  resetOnResolve: string | null;
+  assignee: string | null;
+  assignedAt: number | null;
+  /** who may not be offered it again (declined, or let the accept time run out) */
+  excluded: string[];
+  acceptedAt: number | null;
+  arrivedAt: number | null;
+  resolvedAt: number | null;
+  resolvedBy: string | null;
+  closedAt: number | null;
+  breaches: Partial<Record<SlaStage, number>>;
+  history: OrderHistoryEntry[];
+}
+
+export function createWorkOrder(p: { id: string; policy: ResolvedPolicy; alarmId: string; subject: SubjectRef; zoneId: string; floorId: string; now: number }): WorkOrder {
+  const { policy, now } = p;
+  return {
+    id: p.id,
+    type: policy.type,
+    alarmIds: [p.alarmId],
+    subject: p.subject,
+    zoneId: p.zoneId,
+    floorId: p.floorId,
+    role: policy.role,
+    priority: policy.priority,
+    status: 'open',
+    createdAt: now,
+    targets: policy.sla,
+    due: { acceptBy: now + policy.sla.acceptS * 1000, arriveBy: now + policy.sla.arriveS * 1000, resolveBy: now + policy.sla.resolveS * 1000 },
+    verify: policy.verify,
+    cancelOnSelfClear: policy.cancelOnSelfClear,
+    resolveClearsAlarm: policy.resolveClearsAlarm,
+    resetOnResolve: policy.resetOnResolve,
+    assignee: null,
+    assignedAt: null,
+    excluded: [],
+    acceptedAt: null,
+    arrivedAt: null,
+    resolvedAt: null,
+    resolvedBy: null,
+    closedAt: null,
+    breaches: {},
+    history: [{ at: now, by: 'system', action: 'created', from: null, to: 'open', staffId: null, reason: `alarm ${p.alarmId}` }],
+  };
+}
+
+/** Applies one lifecycle action; permission beyond "is it the assignee" (supervisor) is the caller's. */
+export function applyOrderAction(order: WorkOrder, action: OrderAction, now: number): Result<{ order: WorkOrder }> {
+  if (!FROM[action.kind].includes(order.status)) {
+    return { ok: false, error: dispatchError('WORK_ORDER_INVALID_TRANSITION', order.id, order.status, action.kind) };
+  }
+  if (ASSIGNEE_ONLY.has(action.kind) && action.by !== order.assignee) {
+    return { ok: false, error: dispatchError('WORK_ORDER_NOT_ASSIGNEE', order.id, action.by) };
+  }
+  const reason = 'reason' in action ? (action.reason?.trim() ?? '') : '';
+  if (NEEDS_REASON.has(action.kind) && reason === '') return { ok: false, error: dispatchError('WORK_ORDER_REASON_REQUIRED', action.kind) };
+
+  const to = TO[action.kind];
+  const entry: OrderHistoryEntry = {
+    at: now,
+    by: action.by,
+    action: action.kind,
+    from: order.status,
+    to,
+    staffId: action.kind === 'assign' ? action.staffId : order.assignee,
+    reason: reason !== '' ? reason : action.kind === 'verify' ? action.method : action.kind === 'resolve' ? (action.note ?? null) : null,
+  };
+  const next: WorkOrder = { ...order, status: to, history: [...order.history, entry] };
+  switch (action.kind) {
+    case 'assign':
+      next.assignee = action.staffId;
+      next.assignedAt = now;
+      break;
+    case 'unassign':
+    case 'decline':
+      // Whoever let it go is not offered it again; a supervisor can still assign them by hand.
+      if (order.assignee && !next.excluded.includes(order.assignee)) next.excluded = [...next.excluded, order.assignee];
+      next.assignee = null;
+      next.assignedAt = null;
+      break;
+    case 'accept':
+      next.acceptedAt ??= now;
+      break;
+    case 'arrive':
+      next.arrivedAt ??= now;
+      break;
+    case 'resolve':
+      next.resolvedAt = now;
+      next.resolvedBy = action.by;
+      break;
+    case 'reopen':
+      // Back to the queue for anyone of the role; the one who resolved it may well be nearest.
+      next.assignee = null;
+      next.assignedAt = null;
+      next.excluded = [];
+      next.resolvedAt = null;
+      break;
+    case 'verify':
+    case 'cancel':
+      next.closedAt = now;
+      break;
+  }
+  return { ok: true, order: next };
+}
+
+/** A note in the audit trail that changes no status (an SLA breach, a further alarm linked). */
+export type OrderNote = 'sla_breach' | 'alarm_linked' | 'queued';
+export function noteOnOrder(order: WorkOrder, note: { at: number; action: OrderNote; reason: string }): WorkOrder {
+  return { ...order, history: [...order.history, { at: note.at, by: 'system', action: note.action, from: order.status, to: order.status, staffId: order.assignee, reason: note.reason }] };
+}
+
+export const isActive = (o: WorkOrder) => ACTIVE_STATUSES.includes(o.status);
+export const isTerminal = (o: WorkOrder) => TERMINAL_STATUSES.includes(o.status);
