@@ -10,7 +10,7 @@ import { createUplinkBroker } from './ingest/uplink-broker.ts';
 import { attachLive } from './live/socket.ts';
 import { createZoneState } from './live/zone-state.ts';
 import { createCloudMetrics } from './metrics.ts';
-import { createSqlSeriesStore } from './series/pglite-series-store.ts';
+import { hasStatus, openSeriesStore } from './series/open-series-store.ts';
 import { createSeriesQueries } from './series/queries.ts';
 import type { SeriesStore } from './series/series-store.ts';
 
@@ -26,15 +26,35 @@ export async function createCloud(config: CloudConfig, deps: { site: SiteModel; 
   const logger = deps.logger.child({ component: 'cloud' });
   const startedAt = Date.now();
   const metrics = createCloudMetrics();
-  const store = await createSqlSeriesStore(await openPglite(config.ATRIUM_DATA_DIR), { ownsClient: true });
+  // The operational database is always opened: it is the embedded series store, or the uplink
+  // ledger and disk write buffer in front of InfluxDB (ATRIUM_SERIES_STORE).
+  const store = await openSeriesStore(config, {
+    sql: await openPglite(config.ATRIUM_DATA_DIR),
+    logger,
+    observer: {
+      buffer: (points, uplinks) => {
+        metrics.seriesBufferPoints.set(points);
+        metrics.seriesBufferUplinks.set(uplinks);
+      },
+      written: (points) => metrics.seriesPointsWritten.inc(points),
+      writeError: (reason) => metrics.seriesWriteErrors.inc({ reason }),
+      refused: () => metrics.seriesBufferRefusals.inc(),
+      deadLettered: (points) => metrics.seriesDeadLetterPoints.inc(points),
+    },
+  });
   const zones = createZoneState(deps.site);
   const ingest = createIngest({ store, zones, metrics, logger, siteId: deps.site.id });
   const broker = await createUplinkBroker({ ingest, gatewaySecret: config.ATRIUM_GATEWAY_SECRET, siteId: deps.site.id, logger, metrics });
   const health = async (): Promise<CloudHealth> => {
     const base = { gatewaysConnected: (await metrics.gatewaysConnected.get()).values[0]?.value ?? 0, liveClients: (await metrics.liveClients.get()).values[0]?.value ?? 0, uptimeS: Math.round((Date.now() - startedAt) / 1000) };
     try {
+      if (hasStatus(store)) {
+        // No InfluxDB round trip here: health reports the buffer, the last write and the last error.
+        const s = await store.status();
+        return { status: s.accepting ? 'ok' : 'failing', store: { ok: s.accepting, ...s }, ...base };
+      }
       const counts = await store.counts(deps.site.id);
-      return { status: 'ok', store: { ok: true, uplinks: counts.uplinks }, ...base };
+      return { status: 'ok', store: { ok: true, kind: 'embedded', uplinks: counts.uplinks }, ...base };
     } catch (err) {
       return { status: 'failing', store: { ok: false, error: (err as Error).message }, ...base };
     }

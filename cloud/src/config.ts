@@ -1,17 +1,71 @@
 import { z } from 'zod';
 import { LogLevel, Port, Secret, parseConfig } from '@atrium/shared';
 
-export const CloudConfig = z.object({
-  ATRIUM_SITE_FILE: z.string().min(1).optional(),
-  ATRIUM_CLOUD_HOST: z.string().min(1).default('127.0.0.1'),
-  ATRIUM_CLOUD_HTTP_PORT: Port.default(8080),
-  ATRIUM_CLOUD_MQTT_PORT: Port.default(1884),
-  /** Where the embedded database lives; `memory://` for a throwaway one. */
-  ATRIUM_DATA_DIR: z.string().min(1).default('.data/cloud'),
-  /** Verifies gateway passwords (see shared/credentials.ts). */
-  ATRIUM_GATEWAY_SECRET: Secret,
-  LOG_LEVEL: LogLevel,
-});
+/** An unset variable and an empty one (compose's `${X:-}`) mean the same: not given. */
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+/** Database, bucket and retention-policy names: no quoting surprises in InfluxQL, URLs or line protocol. */
+const InfluxName = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/, "must be 1-64 letters, digits, '_', '.' or '-' (no '/')");
+const PositiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
+
+export const CloudConfig = z
+  .object({
+    ATRIUM_SITE_FILE: z.string().min(1).optional(),
+    ATRIUM_CLOUD_HOST: z.string().min(1).default('127.0.0.1'),
+    ATRIUM_CLOUD_HTTP_PORT: Port.default(8080),
+    ATRIUM_CLOUD_MQTT_PORT: Port.default(1884),
+    /** Where the embedded database lives; `memory://` for a throwaway one. */
+    ATRIUM_DATA_DIR: z.string().min(1).default('.data/cloud'),
+    /** Verifies gateway passwords (see shared/credentials.ts). */
+    ATRIUM_GATEWAY_SECRET: Secret,
+    LOG_LEVEL: LogLevel,
+
+    /** Where time series go: the embedded PostgreSQL (default) or an InfluxDB server (1.x, 2.x or 3.x). */
+    ATRIUM_SERIES_STORE: z.enum(['embedded', 'influxdb']).default('embedded'),
+    /** InfluxDB base URL, e.g. http://influxdb:8086 (1.x, 2.x) or http://influxdb3:8181 (3.x). */
+    ATRIUM_INFLUX_URL: optional(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })),
+    /** API token (2.x, 3.x; 1.8+ accepts `user:password`). Or use USERNAME and PASSWORD (1.x). */
+    ATRIUM_INFLUX_TOKEN: optional(z.string().min(1)),
+    ATRIUM_INFLUX_USERNAME: optional(z.string().min(1)),
+    ATRIUM_INFLUX_PASSWORD: optional(z.string().min(1)),
+    /** Database for minute data (2.x: the bucket's database in its DBRP mapping; 3.x: the database). */
+    ATRIUM_INFLUX_DATABASE: optional(InfluxName),
+    /** Retention policy for minute data; unset = the database's default. */
+    ATRIUM_INFLUX_RETENTION_POLICY: optional(InfluxName),
+    /** Where hourly rollups go (kept longer than minute data); unset = the minute database/policy. */
+    ATRIUM_INFLUX_ROLLUP_DATABASE: optional(InfluxName),
+    ATRIUM_INFLUX_ROLLUP_RETENTION_POLICY: optional(InfluxName),
+    /** How long the server keeps minute data (0 = forever); older ranges are read from the hourly rollups. */
+    ATRIUM_INFLUX_MINUTE_RETENTION_DAYS: z.coerce.number().min(0).max(100_000).default(0),
+    /** Points per write request. */
+    ATRIUM_INFLUX_BATCH_POINTS: PositiveInt(100_000).default(5000),
+    /** Points the disk buffer may hold while InfluxDB is away; beyond it uplinks are not acknowledged. */
+    ATRIUM_INFLUX_BUFFER_MAX_POINTS: PositiveInt(1_000_000_000).default(5_000_000),
+    /** One request's time limit. */
+    ATRIUM_INFLUX_TIMEOUT_MS: PositiveInt(600_000).default(10_000),
+    /** How long start-up waits for a server it has never reached before giving up. */
+    ATRIUM_INFLUX_STARTUP_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+  })
+  .superRefine((c, ctx) => {
+    if (c.ATRIUM_SERIES_STORE !== 'influxdb') return;
+    const need = (key: keyof typeof c, why: string) => {
+      if (c[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `required when ATRIUM_SERIES_STORE=influxdb (${why})` });
+    };
+    need('ATRIUM_INFLUX_URL', 'e.g. http://127.0.0.1:8086');
+    need('ATRIUM_INFLUX_DATABASE', 'the database, or the bucket mapped to it, that holds minute data');
+    if (c.ATRIUM_INFLUX_TOKEN !== undefined && (c.ATRIUM_INFLUX_USERNAME !== undefined || c.ATRIUM_INFLUX_PASSWORD !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['ATRIUM_INFLUX_TOKEN'], message: 'set either a token or ATRIUM_INFLUX_USERNAME/ATRIUM_INFLUX_PASSWORD, not both' });
+    }
+    if ((c.ATRIUM_INFLUX_USERNAME === undefined) !== (c.ATRIUM_INFLUX_PASSWORD === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [c.ATRIUM_INFLUX_USERNAME === undefined ? 'ATRIUM_INFLUX_USERNAME' : 'ATRIUM_INFLUX_PASSWORD'], message: 'username and password go together' });
+    }
+    if (c.ATRIUM_DATA_DIR.startsWith('memory://')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ATRIUM_DATA_DIR'],
+        message: 'must be a directory with ATRIUM_SERIES_STORE=influxdb: the uplink ledger and the write buffer live there, and a throwaway one would store redelivered uplinks twice after a restart',
+      });
+    }
+  });
 
 export type CloudConfigInput = z.input<typeof CloudConfig>;
 export type CloudConfig = Readonly<z.output<typeof CloudConfig>>;

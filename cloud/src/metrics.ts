@@ -13,6 +13,13 @@ export function createCloudMetrics() {
     gatewaysConnected: new Gauge({ name: 'atrium_cloud_gateways_connected', help: 'Edge gateways connected now', registers: r }),
     authFailures: new Counter({ name: 'atrium_cloud_gateway_auth_failures_total', help: 'Refused gateway connections', registers: r }),
     liveClients: new Gauge({ name: 'atrium_cloud_live_clients', help: 'socket.io clients connected', registers: r }),
+    // InfluxDB series store: its disk buffer (points acknowledged but not yet in InfluxDB) and write failures.
+    seriesBufferPoints: new Gauge({ name: 'atrium_cloud_series_buffer_points', help: 'Points in the disk buffer waiting to be written to InfluxDB', registers: r }),
+    seriesBufferUplinks: new Gauge({ name: 'atrium_cloud_series_buffer_uplinks', help: 'Uplinks in the disk buffer waiting to be written to InfluxDB', registers: r }),
+    seriesPointsWritten: new Counter({ name: 'atrium_cloud_series_points_written_total', help: 'Points written to InfluxDB', registers: r }),
+    seriesWriteErrors: new Counter({ name: 'atrium_cloud_series_write_errors_total', help: 'Failed InfluxDB write attempts, by reason (unreachable, timeout, auth, not_found, too_large, rejected, server)', labelNames: ['reason'] as const, registers: r }),
+    seriesBufferRefusals: new Counter({ name: 'atrium_cloud_series_buffer_refusals_total', help: 'Uplinks not acknowledged because the disk buffer was full', registers: r }),
+    seriesDeadLetterPoints: new Counter({ name: 'atrium_cloud_series_dead_letter_points_total', help: 'Points InfluxDB refused as invalid, kept in influx_dead_letter', registers: r }),
   };
 }
 

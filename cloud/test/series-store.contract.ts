@@ -69,6 +69,29 @@ export function seriesStoreContract(name: string, open: () => Promise<SeriesStor
       ]);
     });
 
+    it('adds a late environment record to the minute already stored', async () => {
+      store = await open();
+      const env = (sum: number, count: number, min: number, max: number) => [{ deviceId: 'e1', floorId: 'g', zoneId: 'hall', minute: T, metrics: { co2: { sum, count, min, max } } }];
+      const late = minute([], env(1200, 1, 1200, 1200));
+      await store.writeUplink(minute([], env(1600, 2, 700, 900)), T);
+      await store.writeUplink(late, T);
+      expect(await store.writeUplink(late, T)).toEqual({ stored: false });
+      expect(await store.env({ siteId: 'mini', metric: 'co2', zoneId: 'hall', from: T, to: T + 60_000, everyMs: 60_000 })).toEqual([
+        { zoneId: 'hall', t: T, mean: 2800 / 3, min: 700, max: 1200 },
+      ]);
+    });
+
+    it('starts buckets at `from` even when it is not on a minute boundary', async () => {
+      store = await open();
+      await store.writeUplink(minute([foot('r1', 'hall', T, 1), foot('r1', 'hall', T + 59 * 60_000, 2), foot('r1', 'hall', T + 60 * 60_000, 4), foot('r1', 'hall', T + 61 * 60_000, 8)]), T);
+      const from = T - 30_000;
+      expect(await store.footfall({ siteId: 'mini', subjectKind: 'zone', from, to: from + 2 * 3_600_000, everyMs: 3_600_000 })).toEqual([
+        { subjectId: 'hall', t: from, in: 3, out: 0 },
+        { subjectId: 'hall', t: from + 3_600_000, in: 12, out: 0 },
+      ]);
+      expect(await store.footfallTotals({ siteId: 'mini', subjectKind: 'zone', from: T + 30_000, to: T + 60 * 60_000 + 1 })).toEqual([{ subjectId: 'hall', in: 6, out: 0 }]);
+    });
+
     it('stores events and keeps the newest device status', async () => {
       store = await open();
       const events: Uplink = { v: 1, id: randomUUID(), siteId: 'mini', gatewayId: 'gw-1', sentAt: T, kind: 'events', events: [{ deviceId: 'g1', floorId: 'g', zoneId: 'hall', ts: T, seq: 1, family: 'gate', type: 'forced_open', data: {} }] };

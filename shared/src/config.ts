@@ -17,13 +17,17 @@ export function parseConfig<S extends z.ZodType>(schema: S, env: Record<string, 
 }
 
 /** For entry points: a configuration error ends the process with what to fix, not a stack trace. */
+export function exitOnConfigError(err: unknown): never {
+  if (!(err instanceof ConfigError)) throw err;
+  console.error(`${err.message}\nSet the variables named above (see README, "Configuration") and start again.`);
+  process.exit(2);
+}
+
 export function configOrExit<T>(parse: () => T): T {
   try {
     return parse();
   } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    console.error(`${err.message}\nSet the variables named above (see README, "Configuration") and start again.`);
-    process.exit(2);
+    return exitOnConfigError(err);
   }
 }
 

@@ -3,7 +3,18 @@ import type { HttpDeps } from '../app.ts';
 
 export interface CloudHealth {
   status: 'ok' | 'failing';
-  store: { ok: boolean; uplinks?: number; error?: string };
+  store: {
+    ok: boolean;
+    uplinks?: number;
+    error?: string;
+    /** `influxdb` only: the disk buffer in front of InfluxDB and the last write failure. */
+    kind?: 'embedded' | 'influxdb';
+    accepting?: boolean;
+    influx?: { url: string; writing: boolean; lastError?: string; lastErrorAt?: number; lastWriteAt?: number };
+    buffer?: { points: number; uplinks: number; maxPoints: number };
+    deadLetter?: { uplinks: number; points: number };
+    rollupPendingHours?: number;
+  };
   gatewaysConnected: number;
   liveClients: number;
   uptimeS: number;

@@ -1,0 +1,150 @@
+import { HttpError, InfluxDB, setLogger, type SendOptions, type Transport } from '@influxdata/influxdb-client';
+
+/**
+ * InfluxDB over its v1 HTTP API only: `/write` (line protocol), `/query` (InfluxQL), `/ping`.
+ * 1.x serves these natively, 2.x and 3.x through their v1 compatibility endpoints, so one
+ * client speaks to all three.
+ *
+ * Writes still go through `@influxdata/influxdb-client`'s WriteApi (batching, gzip, retries
+ * with exponential backoff and jitter, Retry-After): the library posts to `/api/v2/write?
+ * org=&bucket=&precision=`, and {@link V1WriteTransport} rewrites exactly that path to
+ * `/write?db=&rp=&precision=` before handing it to the library's own Node transport (which
+ * does the gzip, timeouts and auth header). The bucket string carries `db/rp`, the same
+ * convention as InfluxDB 2.x's virtual DBRP mappings.
+ */
+
+export interface InfluxConnection {
+  url: string;
+  /** `Authorization: Token …` (2.x, 3.x, 1.8+ as `user:password`). */
+  token?: string | undefined;
+  /** HTTP basic auth (1.x users; 2.x accepts any username with the token as password). */
+  username?: string | undefined;
+  password?: string | undefined;
+  timeoutMs: number;
+}
+
+/** Where one kind of data goes: a database and, optionally, a retention policy in it. */
+export interface InfluxTarget {
+  db: string;
+  rp?: string | undefined;
+}
+
+export const bucketOf = (t: InfluxTarget) => (t.rp ? `${t.db}/${t.rp}` : t.db);
+/**
+ * `"rp"."measurement"`, or just `"measurement"` for the default policy; the database is the
+ * request's `db` parameter (the form every version's InfluxQL accepts).
+ */
+export const fromClause = (t: InfluxTarget, measurement: string) => (t.rp ? `${ident(t.rp)}.${ident(measurement)}` : ident(measurement));
+export const ident = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+export const literal = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+export const timeLiteral = (ms: number) => literal(new Date(ms).toISOString());
+
+const WRITE_V2 = '/api/v2/write?';
+
+export class V1WriteTransport implements Transport {
+  readonly chunkCombiner: Transport['chunkCombiner'];
+  constructor(private readonly inner: Transport) {
+    this.chunkCombiner = inner.chunkCombiner;
+  }
+  static path(path: string): string {
+    if (!path.startsWith(WRITE_V2)) return path;
+    const v2 = new URLSearchParams(path.slice(WRITE_V2.length));
+    const bucket = v2.get('bucket') ?? '';
+    const slash = bucket.lastIndexOf('/');
+    const v1 = new URLSearchParams({ db: slash < 0 ? bucket : bucket.slice(0, slash) });
+    if (slash >= 0) v1.set('rp', bucket.slice(slash + 1));
+    v1.set('precision', v2.get('precision') ?? 'ns');
+    return `/write?${v1.toString()}`;
+  }
+  send(...[path, body, options, callbacks]: Parameters<Transport['send']>): void {
+    this.inner.send(V1WriteTransport.path(path), body, options, callbacks);
+  }
+  request(...[path, body, options, started]: Parameters<Transport['request']>): Promise<any> {
+    return this.inner.request(V1WriteTransport.path(path), body, options, started);
+  }
+  iterate(...[path, body, options]: Parameters<Transport['iterate']>): AsyncIterableIterator<Uint8Array> {
+    return this.inner.iterate(V1WriteTransport.path(path), body, options);
+  }
+}
+
+// The library logs every failed attempt on the console; the store reports failures itself
+// (log, metrics, health), once per outage rather than once per retry.
+setLogger({ error: () => undefined, warn: () => undefined });
+
+export interface QuerySeries {
+  name: string;
+  tags?: Record<string, string>;
+  columns: string[];
+  values: unknown[][];
+}
+
+/** Why a request failed, in the words an operator can act on. */
+export type FailureKind = 'unreachable' | 'timeout' | 'auth' | 'not_found' | 'too_large' | 'rejected' | 'server';
+
+export function classifyFailure(err: unknown): FailureKind {
+  if (err instanceof HttpError) {
+    if (err.statusCode === 401 || err.statusCode === 403) return 'auth';
+    if (err.statusCode === 404) return 'not_found';
+    if (err.statusCode === 413) return 'too_large';
+    if (err.statusCode >= 400 && err.statusCode < 500 && err.statusCode !== 408 && err.statusCode !== 429) return 'rejected';
+    return 'server';
+  }
+  const e = err as { name?: string; code?: string; message?: string };
+  if (e?.name === 'RequestTimedOutError' || e?.code === 'ETIMEDOUT' || e?.code === 'ESOCKETTIMEDOUT') return 'timeout';
+  return 'unreachable';
+}
+
+export function describeFailure(err: unknown): string {
+  if (err instanceof HttpError) {
+    const detail = (err.json as { error?: string; message?: string } | undefined)?.error ?? (err.json as { message?: string } | undefined)?.message ?? err.body ?? err.statusMessage;
+    return `HTTP ${err.statusCode}${detail ? `: ${String(detail).slice(0, 300)}` : ''}`;
+  }
+  const e = err as { code?: string; message?: string };
+  return [e?.code, e?.message].filter(Boolean).join(' ') || String(err);
+}
+
+export interface InfluxClient {
+  /** The library client whose writes go to the v1 `/write` endpoint. */
+  readonly influx: InfluxDB;
+  readonly url: string;
+  ping(): Promise<{ status: number; version: string | undefined }>;
+  /** Runs one read-only InfluxQL statement; times come back as epoch milliseconds. */
+  query(db: string, q: string): Promise<QuerySeries[]>;
+}
+
+export class InfluxQueryError extends Error {
+  override name = 'InfluxQueryError';
+}
+
+export function createInfluxClient(conn: InfluxConnection): InfluxClient {
+  const headers: Record<string, string> = {};
+  if (conn.username !== undefined) headers.Authorization = `Basic ${Buffer.from(`${conn.username}:${conn.password ?? ''}`).toString('base64')}`;
+  // The library's Node transport: keep-alive agent, timeouts, gzip, `Authorization: Token`.
+  const base = new InfluxDB({ url: conn.url, token: conn.token, timeout: conn.timeoutMs, headers }).transport;
+  const influx = new InfluxDB({ url: conn.url, transport: new V1WriteTransport(base) });
+  const get: SendOptions = { method: 'GET', headers: { accept: 'application/json' } };
+  return {
+    influx,
+    url: conn.url,
+    async ping() {
+      let status = 0;
+      let version: string | undefined;
+      const body = (await base.request('/ping', '', { method: 'GET' }, (h, code) => {
+        status = code ?? 0;
+        const v = h['x-influxdb-version'];
+        version = Array.isArray(v) ? v[0] : v;
+      })) as { version?: unknown } | undefined;
+      // 1.x and 2.x answer 204 with X-Influxdb-Version; 3.x may answer 200 with {"version": …}.
+      if (!version && body && typeof body === 'object' && typeof body.version === 'string') version = body.version;
+      return { status, version };
+    },
+    async query(db, q) {
+      const params = new URLSearchParams({ db, epoch: 'ms', q });
+      const body = (await base.request(`/query?${params.toString()}`, '', get)) as { results?: { error?: string; series?: QuerySeries[] }[]; error?: string } | undefined;
+      if (body?.error) throw new InfluxQueryError(body.error);
+      const first = body?.results?.[0];
+      if (first?.error) throw new InfluxQueryError(first.error);
+      return first?.series ?? [];
+    },
+  };
+}
