@@ -25,7 +25,7 @@ console.log(`
 | measure | value |
 | --- | --- |
 | plain aedes relay (baseline) | ${throughput.plainAedesRelayPerSecond} msg/s |
-| edge accepted (auth, ACL, validate, dedupe, aggregate) | ${throughput.edgeAcceptedPerSecond} msg/s (×${throughput.ratioAcceptedToPlain} of baseline) |
+| edge accepted (auth, ACL, validate, journal to disk with fsync, aggregate) | ${throughput.edgeAcceptedPerSecond} msg/s (×${throughput.ratioAcceptedToPlain} of baseline) |
 | edge → cloud stored | ${throughput.edgeStoredPerSecond} msg/s (×${throughput.ratioStoredToPlain} of baseline) |
 | device publish → socket.io update, p50 / p99 | ${latency.p50Ms} ms / ${latency.p99Ms} ms (${latency.received}/${latency.samples} received) |
 
