@@ -25,6 +25,7 @@ type UplinkBody = Uplink extends infer U ? (U extends Uplink ? Omit<U, 'v' | 'id
 
 /** How long a folded reading's identity is kept to recognise a device's resend after a crash. */
 const DEDUPE_HORIZON_MS = 10 * 60_000;
+const PRUNE_EVERY_MS = 10_000;
 
 export interface Gateway {
   start(): Promise<{ mqttPort: number; httpPort: number }>;
@@ -246,9 +247,14 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
       });
       http = createEdgeHttp({ logger, metrics, health });
       await http.listen({ port: config.ATRIUM_EDGE_HTTP_PORT, host: config.ATRIUM_EDGE_HOST });
+      let lastPrune = 0;
       ticker = setInterval(() => {
         flush(false);
-        journal.prune(Date.now() - DEDUPE_HORIZON_MS);
+        const now = Date.now();
+        if (now - lastPrune >= PRUNE_EVERY_MS) {
+          lastPrune = now;
+          journal.prune(now - DEDUPE_HORIZON_MS);
+        }
       }, config.ATRIUM_FLUSH_EVERY_MS);
       liveTicker = setInterval(() => uplink.sendLive(live.takeChanged()), config.ATRIUM_LIVE_EVERY_MS);
       const mqttPort = (server.address() as AddressInfo).port;

@@ -74,6 +74,7 @@ export function openJournal(opts: JournalOptions): Journal {
     );
     create unique index if not exists readings_identity on readings (device_id, channel, seq, ts);
     create index if not exists readings_unfolded on readings (folded, id);
+    create index if not exists readings_folded_age on readings (folded, received_at);
     create table if not exists outbox (
       id integer primary key autoincrement, kind text not null, body text not null, records integer not null,
       bytes integer not null, created_at integer not null
