@@ -100,12 +100,22 @@ describe('edge outage: cloud down, edge killed -9 and restarted, cloud back', ()
   it('stores every acknowledged reading exactly once after the cloud returns', async () => {
     const metrics = await (await fetch(`http://127.0.0.1:${ports.edgeHttp}/metrics`)).text();
     expect(metrics).not.toMatch(/atrium_edge_messages_rejected_total\{reason="rate_limited"\} [1-9]/);
-    const want = emitted('zone');
-    await eventually(async () => (JSON.stringify(await stored('zone')) === JSON.stringify(want) ? true : undefined), 45_000, 'zone footfall to reconcile').catch(() => undefined);
-    expect(await stored('zone')).toEqual(want);
-    expect(await stored('shop')).toEqual(emitted('shop'));
-    expect(await stored('entrance')).toEqual(emitted('entrance'));
     const eventDevices = Object.values(stats.devices).filter((d) => d.kind === 'locker' || d.kind === 'gate');
-    expect((await cloud!.store.counts(site.id)).events).toBe(eventDevices.reduce((s, d) => s + d.readingsAcked, 0));
+    const want = {
+      zone: emitted('zone'), shop: emitted('shop'), entrance: emitted('entrance'),
+      events: eventDevices.reduce((s, d) => s + d.readingsAcked, 0),
+    };
+    const have = async () => ({
+      zone: await stored('zone'), shop: await stored('shop'), entrance: await stored('entrance'),
+      events: (await cloud!.store.counts(site.id)).events,
+    });
+    // Uplinks arrive in order but over several seconds; wait for all of it, then compare everything.
+    const canonical = (o: object) => JSON.stringify(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+    const sameAs = (a: object, b: object) => canonical(a) === canonical(b);
+    await eventually(async () => {
+      const h = await have();
+      return sameAs(h.zone, want.zone) && sameAs(h.shop, want.shop) && sameAs(h.entrance, want.entrance) && h.events === want.events ? true : undefined;
+    }, 45_000, 'stored totals to reconcile').catch(() => undefined);
+    expect(await have()).toEqual(want);
   }, 60_000);
 });
