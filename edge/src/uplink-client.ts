@@ -36,12 +36,13 @@ export function createUplinkClient(opts: UplinkClientOptions): UplinkClient {
     keepalive: 30,
   });
   let wasDown = false;
+  let closing = false;
   client.on('connect', () => {
     metrics.uplinkConnected.set(1);
     logger.info({ url: opts.url, reconnected: wasDown }, 'uplink connected to cloud');
   });
   client.on('close', () => {
-    if (!wasDown) logger.warn({ url: opts.url }, 'uplink to cloud lost; readings wait in the outbox');
+    if (!wasDown && !closing) logger.warn({ url: opts.url }, 'uplink to cloud lost; readings wait in the outbox');
     wasDown = true;
     metrics.uplinkConnected.set(0);
   });
@@ -66,6 +67,7 @@ export function createUplinkClient(opts: UplinkClientOptions): UplinkClient {
       client.on('connect', listener);
     },
     close() {
+      closing = true;
       return new Promise((resolve) => client.end(true, {}, () => resolve()));
     },
   };
