@@ -75,4 +75,39 @@ export const MIGRATIONS: readonly { id: number; name: string; sql: string }[] = 
       );
     `,
   },
+  {
+    id: 2,
+    // `if not exists`: data directories from before this migration already hold these tables
+    // (the InfluxDB adapter used to create them itself).
+    name: 'influxdb adapter write buffer and rollup bookkeeping',
+    sql: `
+      create sequence if not exists influx_uplink_seq;
+      create table if not exists influx_outbox (
+        seq bigint primary key,
+        uplink_id uuid not null,
+        site_id text not null,
+        points integer not null,
+        -- the uplink's line protocol, deflate-compressed (a tenth of the bytes: the buffer's cost is mostly size)
+        body bytea not null,
+        enqueued_at bigint not null
+      );
+      create table if not exists influx_dead_letter (
+        seq bigint primary key,
+        uplink_id uuid not null,
+        site_id text not null,
+        points integer not null,
+        lines text not null,
+        enqueued_at bigint not null,
+        failed_at bigint not null,
+        error text not null
+      );
+      create table if not exists influx_rollup_pending (
+        site_id text not null,
+        hour bigint not null,
+        seq bigint not null,
+        primary key (site_id, hour)
+      );
+      create table if not exists influx_targets (target text primary key, verified_at bigint not null);
+    `,
+  },
 ];

@@ -78,6 +78,11 @@ export interface QuerySeries {
   values: unknown[][];
 }
 
+/** A series' values as one record per row, keyed by column. */
+export function seriesRows(s: QuerySeries): Array<Record<string, unknown>> {
+  return s.values.map((v) => Object.fromEntries(s.columns.map((c, i) => [c, v[i]])));
+}
+
 /** Why a request failed, in the words an operator can act on. */
 export type FailureKind = 'unreachable' | 'timeout' | 'auth' | 'not_found' | 'too_large' | 'rejected' | 'server';
 
