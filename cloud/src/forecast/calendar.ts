@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { z } from 'zod';
 import { formatDay, parseDay } from './clock.ts';
-import { readCsvRecords, readLines, rowError } from './csv.ts';
+import { parsedCell, readCsvRecords, readLines, rowError } from './csv.ts';
 
 /**
  * The operator's holiday calendar (`date,name`, one public holiday per line).
@@ -10,14 +10,7 @@ import { readCsvRecords, readLines, rowError } from './csv.ts';
  */
 
 const HolidayRowSchema = z.object({
-  date: z.string().transform((text, ctx) => {
-    const day = parseDay(text.trim());
-    if (typeof day === 'string') {
-      ctx.addIssue({ code: 'custom', message: day });
-      return z.NEVER;
-    }
-    return day;
-  }),
+  date: parsedCell(parseDay),
   name: z.string().trim().min(1, 'holiday name is empty'),
 });
 

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /**
  * Minimal streaming CSV reading: enough for the pedestrian-count and holiday files
@@ -119,4 +119,16 @@ export function rowError(source: string, line: number, error: z.ZodError, value:
   const field = issue?.path[0] === undefined ? undefined : String(issue.path[0]);
   const got = field === undefined ? '' : ` (got "${value[field] ?? ''}")`;
   return new CsvError(source, line, field, `${issue?.message ?? 'invalid row'}${got}`);
+}
+
+/** A CSV cell parsed by a function that returns the value, or a string saying what is wrong with it. */
+export function parsedCell<T>(parse: (text: string) => T | string) {
+  return z.string().transform((text, ctx) => {
+    const value = parse(text.trim());
+    if (typeof value === 'string') {
+      ctx.addIssue({ code: 'custom', message: value });
+      return z.NEVER;
+    }
+    return value;
+  });
 }

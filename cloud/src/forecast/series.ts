@@ -1,21 +1,14 @@
 import { basename } from 'node:path';
 import { z } from 'zod';
 import { parseWallClockHour } from './clock.ts';
-import { readCsvRecords, readLines, rowError } from './csv.ts';
+import { parsedCell, readCsvRecords, readLines, rowError } from './csv.ts';
 
 /**
  * Hourly pedestrian counts: validated CSV rows and the per-sensor hourly series built from them.
  */
 
 const CountRowSchema = z.object({
-  time_local: z.string().transform((text, ctx) => {
-    const hour = parseWallClockHour(text.trim());
-    if (typeof hour === 'string') {
-      ctx.addIssue({ code: 'custom', message: hour });
-      return z.NEVER;
-    }
-    return hour;
-  }),
+  time_local: parsedCell(parseWallClockHour),
   sensor_id: z.string().trim().min(1, 'sensor id is empty'),
   sensor: z.string().trim().min(1, 'sensor name is empty'),
   count: z
