@@ -9,4 +9,7 @@ export const Errors = {
   ZoneNotFound: createError<[string]>('ATRIUM_ZONE_NOT_FOUND', 'no zone "%s" on this site', 404),
   RangeTooLarge: createError<[number, number]>('ATRIUM_RANGE_TOO_LARGE', 'the query spans %d buckets; at most %d are allowed (widen "every" or narrow from/to)', 400),
   StoreUnavailable: createError<[string]>('ATRIUM_STORE_UNAVAILABLE', 'the series store is unavailable: %s', 503),
+  Unauthenticated: createError<[string]>('ATRIUM_UNAUTHENTICATED', 'authentication required: %s', 401),
+  Forbidden: createError<[string]>('ATRIUM_FORBIDDEN', 'forbidden: %s', 403),
+  ShopNotFound: createError<[string]>('ATRIUM_SHOP_NOT_FOUND', 'no shop "%s" on this site', 404),
 } as const;
