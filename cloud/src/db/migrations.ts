@@ -110,4 +110,236 @@ export const MIGRATIONS: readonly { id: number; name: string; sql: string }[] = 
       create table if not exists influx_targets (target text primary key, verified_at bigint not null);
     `,
   },
+  {
+    id: 3,
+    // Each row is kept whole as jsonb (what the engine emitted), with the columns the queries
+    // filter on copied out beside it. Histories are append-only with (parent, seq) unique, so
+    // recording the same row twice appends nothing. `n` is insertion order: "newest first"
+    // among rows of the same millisecond. No semicolons inside this text: migrate splits on them.
+    name: 'operational store',
+    sql: `
+      create table alarms (
+        id text primary key,
+        n bigint generated always as identity,
+        rule_id text not null,
+        type text not null,
+        severity text not null,
+        status text not null,
+        zone_id text,
+        raised_at bigint not null,
+        cleared_at bigint,
+        data jsonb not null
+      );
+      create index alarms_raised on alarms (raised_at, n);
+      create index alarms_status_raised on alarms (status, raised_at, n);
+      create index alarms_zone_raised on alarms (zone_id, raised_at, n);
+      create table alarm_history (
+        alarm_id text not null references alarms (id),
+        seq integer not null,
+        at bigint not null,
+        action text not null,
+        actor text not null,
+        note text,
+        primary key (alarm_id, seq)
+      );
+      create table work_orders (
+        id text primary key,
+        n bigint generated always as identity,
+        type text not null,
+        status text not null,
+        priority integer not null,
+        role text not null,
+        zone_id text not null,
+        floor_id text not null,
+        assignee text,
+        created_at bigint not null,
+        closed_at bigint,
+        resolved_at bigint,
+        data jsonb not null
+      );
+      create index work_orders_created on work_orders (created_at, n);
+      create index work_orders_status_created on work_orders (status, created_at, n);
+      create index work_orders_assignee_created on work_orders (assignee, created_at, n) where assignee is not null;
+      create index work_orders_zone_created on work_orders (zone_id, created_at, n);
+      create index work_orders_closed on work_orders (closed_at) where closed_at is not null;
+      create index work_orders_resolved on work_orders (resolved_at) where resolved_at is not null;
+      create table work_order_history (
+        order_id text not null references work_orders (id),
+        seq integer not null,
+        at bigint not null,
+        actor text not null,
+        action text not null,
+        from_status text,
+        to_status text not null,
+        staff_id text,
+        reason text,
+        primary key (order_id, seq)
+      );
+      create index work_order_history_at on work_order_history (at);
+      create table staff (
+        id text primary key,
+        data jsonb not null,
+        updated_at bigint not null
+      );
+      create table notifications (
+        id bigserial primary key,
+        at bigint not null,
+        audience text not null,
+        recipients text[] not null,
+        order_id text not null,
+        reason text not null,
+        message text not null
+      );
+      create index notifications_recipients on notifications using gin (recipients);
+      create index notifications_at on notifications (at);
+      create table sla_breaches (
+        id bigserial primary key,
+        order_id text not null,
+        type text not null,
+        priority integer not null,
+        stage text not null,
+        due_at bigint not null,
+        at bigint not null,
+        assignee text
+      );
+      create index sla_breaches_at on sla_breaches (at);
+      create index sla_breaches_order on sla_breaches (order_id);
+      create table engine_snapshot (
+        id integer primary key check (id = 1),
+        snapshot jsonb not null,
+        saved_at bigint not null
+      );
+      create table rules_versions (
+        version serial primary key,
+        text text not null,
+        saved_at bigint not null,
+        saved_by text not null
+      );
+      create table users (
+        id text primary key,
+        role text not null,
+        staff_id text,
+        merchant_id text,
+        key_hash text not null unique,
+        disabled boolean not null default false,
+        created_at bigint not null
+      );
+    `,
+  },
+  {
+    id: 4,
+    // Forecasts keep the time they were made (made_at) and the lead in whole hours from the hour
+    // they were made in, so "the forecast made 24 h / 72 h earlier" is one indexed lookup.
+    // Webhook deliveries are the retry queue itself: a restart finds pending rows and goes on.
+    // No semicolons inside this text: migrate splits on them.
+    name: 'forecasts, operator calendar, merchant subscriptions, alerts and webhook deliveries',
+    sql: `
+      create table forecast_runs (
+        site_id text not null,
+        made_at bigint not null,
+        origin bigint not null,
+        horizon_h integer not null,
+        series integer not null,
+        duration_ms integer not null,
+        primary key (site_id, made_at)
+      );
+      create table forecast_series (
+        site_id text not null,
+        subject_kind text not null,
+        subject_id text not null,
+        made_at bigint not null,
+        confidence text not null,
+        reason text not null,
+        observed_hours integer not null,
+        primary key (site_id, subject_kind, subject_id, made_at)
+      );
+      create table forecasts (
+        site_id text not null,
+        subject_kind text not null,
+        subject_id text not null,
+        made_at bigint not null,
+        t bigint not null,
+        lead_h integer not null,
+        mean double precision not null,
+        lo80 double precision not null,
+        hi80 double precision not null,
+        lo95 double precision not null,
+        hi95 double precision not null,
+        usual double precision,
+        primary key (site_id, subject_kind, subject_id, made_at, t)
+      );
+      create index forecasts_lead on forecasts (site_id, subject_kind, subject_id, lead_h, t);
+      create index forecasts_made on forecasts (site_id, made_at);
+      create table calendar_entries (
+        id bigserial primary key,
+        site_id text not null,
+        date text not null,
+        name text not null,
+        kind text not null,
+        factor double precision,
+        created_at bigint not null,
+        created_by text not null,
+        unique (site_id, date, kind, name)
+      );
+      create table merchant_subscriptions (
+        id bigserial primary key,
+        site_id text not null,
+        merchant_id text not null,
+        shop_id text not null,
+        data jsonb not null,
+        webhook_secret text,
+        created_at bigint not null,
+        updated_at bigint not null
+      );
+      create index merchant_subscriptions_shop on merchant_subscriptions (site_id, shop_id);
+      create table merchant_alerts (
+        id bigserial primary key,
+        site_id text not null,
+        subscription_id bigint not null references merchant_subscriptions (id) on delete cascade,
+        merchant_id text not null,
+        shop_id text not null,
+        peak_id text not null,
+        lead_h integer not null,
+        version integer not null,
+        status text not null,
+        peak_at bigint not null,
+        data jsonb not null,
+        created_at bigint not null,
+        updated_at bigint not null,
+        unique (subscription_id, peak_id, lead_h)
+      );
+      create index merchant_alerts_shop on merchant_alerts (site_id, shop_id, updated_at);
+      create table webhook_deliveries (
+        id bigserial primary key,
+        site_id text not null,
+        alert_id bigint not null,
+        alert_version integer not null,
+        subscription_id bigint not null,
+        merchant_id text not null,
+        shop_id text not null,
+        url text not null,
+        event text not null,
+        body text not null,
+        idempotency_key text not null,
+        status text not null,
+        attempts integer not null,
+        next_attempt_at bigint,
+        last_error text,
+        created_at bigint not null,
+        updated_at bigint not null
+      );
+      create index webhook_deliveries_due on webhook_deliveries (status, next_attempt_at);
+      create index webhook_deliveries_shop on webhook_deliveries (site_id, shop_id, created_at);
+      create table webhook_attempts (
+        delivery_id bigint not null references webhook_deliveries (id) on delete cascade,
+        attempt integer not null,
+        at bigint not null,
+        duration_ms integer not null,
+        status_code integer,
+        outcome text not null,
+        error text,
+        primary key (delivery_id, attempt)
+      );
+    `,
+  },
 ];

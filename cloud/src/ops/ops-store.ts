@@ -1,8 +1,8 @@
-import type { Alarm, AlarmStatus } from '../dispatch/alarms.ts';
+import type { Alarm, AlarmHistoryEntry, AlarmStatus } from '../dispatch/alarms.ts';
 import type { Effect } from '../dispatch/effects.ts';
 import type { EngineSnapshot } from '../dispatch/engine.ts';
 import type { StaffMember } from '../dispatch/roster.ts';
-import type { OrderStatus, WorkOrder } from '../dispatch/work-orders.ts';
+import type { OrderHistoryEntry, OrderStatus, WorkOrder } from '../dispatch/work-orders.ts';
 import type { Principal } from '../auth/principal.ts';
 
 /** A notification as kept for the person's phone and the supervisors' inbox. */
@@ -70,14 +70,21 @@ export interface OpsStore {
   /** Orders closed (verified or cancelled) or resolved within [from, to): the SLA report's input. */
   ordersForReport(q: { from: number; to: number }): Promise<WorkOrder[]>;
   listStaff(): Promise<StaffMember[]>;
-  /** Newest first; `to` filters to one recipient. */
+  /** The audit trail as appended, oldest first: each entry once, however often its row was recorded. */
+  orderAudit(orderId: string): Promise<OrderHistoryEntry[]>;
+  alarmAudit(alarmId: string): Promise<AlarmHistoryEntry[]>;
+  /** Newest first; `to` filters to one recipient, `since` to those at or after it. */
   notifications(q: { to?: string | undefined; since?: number | undefined; limit: number }): Promise<StoredNotification[]>;
 
   saveRules(p: { text: string; savedAt: number; savedBy: string }): Promise<RulesVersion>;
   currentRules(): Promise<RulesVersion | null>;
   rulesHistory(limit: number): Promise<Omit<RulesVersion, 'text'>[]>;
 
-  /** Fails with a unique violation (code ATRIUM_USER_EXISTS via the caller) when the id is taken. */
+  /**
+   * Fails with a unique violation when the id or the key hash is taken (the error's `code` is
+   * PostgreSQL's '23505' on every engine: `isUniqueViolation` in sql-ops-store.ts; the caller
+   * answers ATRIUM_USER_EXISTS).
+   */
   addUser(u: StoredUser): Promise<void>;
   userByKeyHash(keyHash: string): Promise<StoredUser | null>;
   listUsers(): Promise<StoredUser[]>;

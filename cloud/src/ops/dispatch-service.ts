@@ -1,0 +1,248 @@
+import type { Logger } from 'pino';
+import type { LiveUplink, SiteModel, Uplink } from '@atrium/shared';
+import type { Effect } from '../dispatch/effects.ts';
+import { createEngine, reload, restoreEngine, snapshotEngine, step, tick, type EngineInput, type EngineState } from '../dispatch/engine.ts';
+import type { DispatchError } from '../dispatch/errors.ts';
+import type { StaffMember } from '../dispatch/roster.ts';
+import type { RuleFileIssue } from '../rules/load.ts';
+import { parseRuleSet, formatIssues } from '../rules/load.ts';
+import { observationsFromLive, observationsFromUplink } from '../rules/observations.ts';
+import type { Observation } from '../rules/evaluate.ts';
+import { siteFacts } from '../rules/subjects.ts';
+import { Errors } from '../errors.ts';
+import type { OpsStore, RulesVersion } from './ops-store.ts';
+
+export interface DispatchServiceDeps {
+  site: SiteModel;
+  store: OpsStore;
+  logger: Logger;
+  /** the site's clock: Date.now in production, the simulator's clock in an accelerated demo */
+  clock: () => number;
+  /** the rules file's text, used when the store has no rules yet or the file changed */
+  rulesText: string;
+  tickEveryMs: number;
+  /** how often rule state (counters, clocks) is saved when nothing else was */
+  snapshotEveryMs: number;
+  observer?: DispatchObserver;
+}
+
+/** Measurements the wiring turns into Prometheus metrics. */
+export interface DispatchObserver {
+  evaluated(observations: number, seconds: number): void;
+  recordFailed(): void;
+  effects(effects: readonly Effect[]): void;
+}
+
+export type CommandResult = { ok: true; effects: Effect[] } | { ok: false; error: DispatchError };
+export type ReloadResult = { ok: true; version: RulesVersion } | { ok: false; error: DispatchError; issues: RuleFileIssue[] };
+
+/**
+ * The engine's runtime: one serial queue in front of the pure engine, so every step sees the
+ * state the previous one left, and a step's effects and the engine snapshot are stored in
+ * one transaction before anyone is told. A step whose store write fails leaves the state as
+ * it was. Observations are batched: every uplink stored while a step runs joins the next.
+ */
+export interface DispatchService {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** an uplink ingest stored (never a duplicate: footfall is additive) */
+  observeUplink(uplink: Uplink): void;
+  observeLive(live: LiveUplink): void;
+  command(input: EngineInput): Promise<CommandResult>;
+  reloadRules(text: string, by: string): Promise<ReloadResult>;
+  onEffects(listener: (effects: readonly Effect[]) => void): void;
+  /** the roster as the engine has it now (for the staffing plan) */
+  roster(): StaffMember[];
+  status(): { openAlarms: number; activeOrders: number; queuedObservations: number; lastStepAt: number | null };
+}
+
+export function createDispatchService(deps: DispatchServiceDeps): DispatchService {
+  const { store, logger, clock } = deps;
+  const facts = siteFacts(deps.site);
+  let state: EngineState | null = null;
+  let chain: Promise<unknown> = Promise.resolve();
+  let pending: Observation[] = [];
+  let drainQueued = false;
+  let dirty = false;
+  let lastSnapshotAt = 0;
+  let lastStepAt: number | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let stopped = false;
+  const listeners: Array<(effects: readonly Effect[]) => void> = [];
+
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = chain.then(fn);
+    chain = run.catch(() => undefined);
+    return run;
+  };
+  const current = (): EngineState => {
+    if (!state) throw new Error('dispatch service used before start()');
+    return state;
+  };
+
+  /** Stores, then adopts the new state, then tells listeners; a failed store write changes nothing. */
+  async function commit(next: EngineState, effects: Effect[], forceSnapshot = false): Promise<boolean> {
+    const now = clock();
+    const snapshotDue = forceSnapshot || effects.length > 0 || (dirty && now - lastSnapshotAt >= deps.snapshotEveryMs);
+    if (effects.length === 0 && !snapshotDue) {
+      state = next;
+      dirty = true;
+      return true;
+    }
+    try {
+      await store.record({ effects, snapshot: snapshotDue ? snapshotEngine(next) : undefined, at: now });
+    } catch (err) {
+      deps.observer?.recordFailed();
+      logger.error({ err, effects: effects.length }, 'storing a dispatch step failed; the step is dropped and its state kept as before');
+      return false;
+    }
+    state = next;
+    lastStepAt = now;
+    if (snapshotDue) {
+      lastSnapshotAt = now;
+      dirty = false;
+    } else dirty = true;
+    if (effects.length > 0) {
+      deps.observer?.effects(effects);
+      for (const l of listeners) {
+        try {
+          l(effects);
+        } catch (err) {
+          logger.error({ err }, 'a dispatch listener failed');
+        }
+      }
+    }
+    return true;
+  }
+
+  function drain(): Promise<void> {
+    return serial(async () => {
+      drainQueued = false;
+      if (pending.length === 0 || !state) return;
+      const batch = pending;
+      pending = [];
+      const t0 = performance.now();
+      const r = step(current(), { kind: 'observe_batch', observations: batch }, clock());
+      deps.observer?.evaluated(batch.length, (performance.now() - t0) / 1000);
+      if (r.ok) await commit(r.state, r.effects);
+    });
+  }
+  const enqueue = (obs: Observation[]) => {
+    if (obs.length === 0 || stopped) return;
+    // Proof of life can only be claimed up to now: a device clock running ahead must not
+    // keep its silence alarm away.
+    const now = clock();
+    for (const o of obs) pending.push(o.kind === 'seen' && o.at > now ? { ...o, at: now } : o);
+    if (!drainQueued) {
+      drainQueued = true;
+      void drain();
+    }
+  };
+
+  async function rulesAtStart(): Promise<RulesVersion | null> {
+    const stored = await store.currentRules();
+    if (stored?.text === deps.rulesText) return stored;
+    const parsed = parseRuleSet(deps.rulesText, facts);
+    if (!parsed.ok) {
+      if (stored) {
+        logger.error({ issues: parsed.issues }, `${formatIssues(parsed.issues)}\nthe rules file is refused; running the last good rules (version ${stored.version})`);
+        return stored;
+      }
+      throw new Error(`${formatIssues(parsed.issues)}\nfix the rules file (ATRIUM_RULES_FILE) and start again`);
+    }
+    return null;
+  }
+
+  return {
+    async start() {
+      const now = clock();
+      const stored = await rulesAtStart();
+      const snap = await store.loadSnapshot();
+      if (snap) {
+        state = restoreEngine(snap.snapshot, deps.site);
+        lastSnapshotAt = now;
+        logger.info({ savedAt: snap.savedAt, openAlarms: Object.keys(state.alarms.open).length }, 'dispatch state restored; SLA clocks continue from the stored deadlines');
+      }
+      if (!stored) {
+        // The file is new or changed: it becomes the running rules (a reload keeps unchanged rules' state).
+        const text = deps.rulesText;
+        if (state) {
+          const r = reload(state, text, now);
+          if (!r.ok) throw new Error(r.error.message);
+          state = r.state;
+        } else {
+          const parsed = parseRuleSet(text, facts);
+          if (!parsed.ok) throw new Error(formatIssues(parsed.issues));
+          state = createEngine({ site: deps.site, ruleSet: parsed.ruleSet, now });
+        }
+        const version = await store.saveRules({ text, savedAt: now, savedBy: 'rules-file' });
+        logger.info({ version: version.version }, 'rules file loaded');
+      } else if (!state) {
+        const parsed = parseRuleSet(stored.text, facts);
+        if (!parsed.ok) throw new Error(formatIssues(parsed.issues));
+        state = createEngine({ site: deps.site, ruleSet: parsed.ruleSet, now });
+      }
+      await commit(current(), [], true);
+      timer = setInterval(() => {
+        void serial(async () => {
+          if (!state || stopped) return;
+          const r = tick(state, clock());
+          await commit(r.state, r.effects);
+        });
+      }, deps.tickEveryMs);
+      timer.unref();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      await serial(async () => {
+        if (state && dirty) await commit(state, [], true);
+      });
+    },
+    observeUplink(uplink) {
+      enqueue(observationsFromUplink(uplink));
+    },
+    observeLive(live) {
+      enqueue(observationsFromLive(live));
+    },
+    command(input) {
+      return serial(async (): Promise<CommandResult> => {
+        // Observations that arrived before the command are evaluated first: the order people see.
+        if (pending.length > 0) {
+          const batch = pending;
+          pending = [];
+          const r = step(current(), { kind: 'observe_batch', observations: batch }, clock());
+          if (r.ok) await commit(r.state, r.effects);
+        }
+        const r = step(current(), input, clock());
+        if (!r.ok) return { ok: false, error: r.error };
+        if (!(await commit(r.state, r.effects))) throw new Errors.OpsStoreUnavailable('the change was not stored; try again');
+        return { ok: true, effects: r.effects };
+      });
+    },
+    reloadRules(text, by) {
+      return serial(async (): Promise<ReloadResult> => {
+        const now = clock();
+        const r = reload(current(), text, now);
+        if (!r.ok) return { ok: false, error: r.error, issues: r.issues };
+        const version = await store.saveRules({ text, savedAt: now, savedBy: by });
+        await commit(r.state, r.effects, true);
+        logger.info({ version: version.version, by }, 'rules reloaded');
+        return { ok: true, version };
+      });
+    },
+    onEffects(listener) {
+      listeners.push(listener);
+    },
+    roster: () => Object.values(current().dispatch.roster),
+    status() {
+      const s = state;
+      return {
+        openAlarms: s ? Object.keys(s.alarms.open).length : 0,
+        activeOrders: s ? Object.values(s.dispatch.orders).filter((o) => o.status !== 'verified' && o.status !== 'cancelled').length : 0,
+        queuedObservations: pending.length,
+        lastStepAt,
+      };
+    },
+  };
+}
