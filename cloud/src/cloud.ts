@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { SiteModel } from '@atrium/shared';
 import type { CloudConfig } from './config.ts';
+import { openPg } from './db/pg.ts';
 import { openPglite } from './db/pglite.ts';
 import { createHttpApp } from './http/app.ts';
 import type { CloudHealth } from './http/routes/ops.ts';
@@ -10,6 +12,11 @@ import { createUplinkBroker } from './ingest/uplink-broker.ts';
 import { attachLive } from './live/socket.ts';
 import { createZoneState } from './live/zone-state.ts';
 import { createCloudMetrics } from './metrics.ts';
+import { createDispatchService, type DispatchService } from './ops/dispatch-service.ts';
+import type { OpsStore } from './ops/ops-store.ts';
+import { watchRulesFile } from './ops/rules-file-watcher.ts';
+import { createSqlOpsStore } from './ops/sql-ops-store.ts';
+import { createUsers, type Users } from './ops/users.ts';
 import { hasStatus, openSeriesStore } from './series/open-series-store.ts';
 import { createSeriesQueries } from './series/queries.ts';
 import type { SeriesStore } from './series/series-store.ts';
@@ -18,18 +25,30 @@ export interface Cloud {
   start(): Promise<{ httpPort: number; mqttPort: number }>;
   stop(): Promise<void>;
   readonly store: SeriesStore;
+  readonly opsStore: OpsStore;
+  readonly dispatch: DispatchService;
+  readonly users: Users;
   readonly metrics: ReturnType<typeof createCloudMetrics>;
 }
 
-/** Wires store, ingest, live state and the two adapters (MQTT uplink, HTTP + socket.io). */
-export async function createCloud(config: CloudConfig, deps: { site: SiteModel; logger: Logger }): Promise<Cloud> {
+export interface CloudDeps {
+  site: SiteModel;
+  logger: Logger;
+  /** the site's clock for rules and SLA timers; default Date.now (an accelerated demo passes the simulator's) */
+  clock?: () => number;
+}
+
+/** Wires stores, ingest, live state, the dispatch engine and the two adapters (MQTT uplink, HTTP + socket.io). */
+export async function createCloud(config: CloudConfig, deps: CloudDeps): Promise<Cloud> {
   const logger = deps.logger.child({ component: 'cloud' });
+  const clock = deps.clock ?? Date.now;
   const startedAt = Date.now();
   const metrics = createCloudMetrics();
-  // The operational database is always opened: it is the embedded series store, or the uplink
-  // ledger and disk write buffer in front of InfluxDB (ATRIUM_SERIES_STORE).
+  // One SQL database holds the operational store and either the embedded series store or the
+  // uplink ledger and disk write buffer in front of InfluxDB (ATRIUM_SERIES_STORE).
+  const sql = config.ATRIUM_DATABASE_URL ? await openPg(config.ATRIUM_DATABASE_URL, { variable: 'ATRIUM_DATABASE_URL', log: logger }) : await openPglite(config.ATRIUM_DATA_DIR);
   const store = await openSeriesStore(config, {
-    sql: await openPglite(config.ATRIUM_DATA_DIR),
+    sql,
     logger,
     observer: {
       buffer: (points, uplinks) => {
@@ -42,11 +61,36 @@ export async function createCloud(config: CloudConfig, deps: { site: SiteModel; 
       deadLettered: (points) => metrics.seriesDeadLetterPoints.inc(points),
     },
   });
+  const opsStore = await createSqlOpsStore(sql, { ownsClient: false });
+  const users = createUsers(opsStore);
+  if (config.ATRIUM_ADMIN_KEY) await users.ensureAdmin(config.ATRIUM_ADMIN_KEY, Date.now());
+  const dispatch = createDispatchService({
+    site: deps.site,
+    store: opsStore,
+    logger: logger.child({ component: 'dispatch' }),
+    clock,
+    rulesText: readRulesFile(config.ATRIUM_RULES_FILE),
+    tickEveryMs: config.ATRIUM_DISPATCH_TICK_MS,
+    snapshotEveryMs: config.ATRIUM_SNAPSHOT_EVERY_MS,
+    observer: {
+      evaluated: (n, s) => {
+        metrics.observationsEvaluated.inc(n);
+        metrics.rulesStepSeconds.observe(s);
+      },
+      recordFailed: () => metrics.dispatchStoreFailures.inc(),
+      effects: (effects) => {
+        for (const e of effects) if (e.kind === 'alarm' || e.kind === 'work_order') metrics.dispatchChanges.inc({ kind: e.kind, change: e.change });
+      },
+    },
+  });
   const zones = createZoneState(deps.site);
   const ingest = createIngest({ store, zones, metrics, logger, siteId: deps.site.id });
+  ingest.onStored((uplink) => dispatch.observeUplink(uplink));
+  ingest.onLive((live) => dispatch.observeLive(live));
   const broker = await createUplinkBroker({ ingest, gatewaySecret: config.ATRIUM_GATEWAY_SECRET, siteId: deps.site.id, logger, metrics });
   const health = async (): Promise<CloudHealth> => {
-    const base = { gatewaysConnected: (await metrics.gatewaysConnected.get()).values[0]?.value ?? 0, liveClients: (await metrics.liveClients.get()).values[0]?.value ?? 0, uptimeS: Math.round((Date.now() - startedAt) / 1000) };
+    const d = dispatch.status();
+    const base = { gatewaysConnected: (await metrics.gatewaysConnected.get()).values[0]?.value ?? 0, liveClients: (await metrics.liveClients.get()).values[0]?.value ?? 0, uptimeS: Math.round((Date.now() - startedAt) / 1000), dispatch: d };
     try {
       if (hasStatus(store)) {
         // No InfluxDB round trip here: health reports the buffer, the last write and the last error.
@@ -59,13 +103,19 @@ export async function createCloud(config: CloudConfig, deps: { site: SiteModel; 
       return { status: 'failing', store: { ok: false, error: (err as Error).message }, ...base };
     }
   };
-  const app = await createHttpApp({ logger, site: deps.site, zones, queries: createSeriesQueries(store, deps.site.id), metrics, health });
-  const io = attachLive(app.server, { zones, ingest, metrics });
+  const app = await createHttpApp({ logger, site: deps.site, zones, queries: createSeriesQueries(store, deps.site.id), metrics, health, dispatch, opsStore, users, clock });
+  const io = attachLive(app.server, { zones, ingest, metrics, dispatch, principalByKeyHash: users.principalByKeyHash });
+  let unwatch: (() => void) | null = null;
 
   return {
     store,
+    opsStore,
+    dispatch,
+    users,
     metrics,
     async start() {
+      await dispatch.start();
+      unwatch = watchRulesFile(config.ATRIUM_RULES_FILE, { dispatch, logger });
       await app.listen({ port: config.ATRIUM_CLOUD_HTTP_PORT, host: config.ATRIUM_CLOUD_HOST });
       const mqttPort = await broker.listen(config.ATRIUM_CLOUD_MQTT_PORT, config.ATRIUM_CLOUD_HOST);
       const httpPort = (app.server.address() as AddressInfo).port;
@@ -73,11 +123,22 @@ export async function createCloud(config: CloudConfig, deps: { site: SiteModel; 
       return { httpPort, mqttPort };
     },
     async stop() {
+      unwatch?.();
       await broker.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await app.close().catch(() => undefined);
+      await dispatch.stop();
+      await opsStore.close();
       await store.close();
       logger.info('cloud stopped');
     },
   };
+}
+
+function readRulesFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read the rules file ${path}: ${(err as Error).message} — set ATRIUM_RULES_FILE to a rules file (the shipped one is cloud/rules/default.json)`);
+  }
 }

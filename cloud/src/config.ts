@@ -1,5 +1,9 @@
 import { z } from 'zod';
+import { fileURLToPath } from 'node:url';
 import { LogLevel, Port, Secret, parseConfig } from '@atrium/shared';
+
+/** The demo mall's rule set, shipped with the cloud. */
+export const DEFAULT_RULES_FILE = fileURLToPath(new URL('../rules/default.json', import.meta.url));
 
 /** An unset variable and an empty one (compose's `${X:-}`) mean the same: not given. */
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
@@ -18,6 +22,21 @@ export const CloudConfig = z
     /** Verifies gateway passwords (see shared/credentials.ts). */
     ATRIUM_GATEWAY_SECRET: Secret,
     LOG_LEVEL: LogLevel,
+
+    /**
+     * A PostgreSQL server (postgres://user:password@host:5432/atrium) for everything the cloud
+     * keeps in SQL: work orders, alarms, staff, users, the uplink ledger and the embedded series
+     * store. Unset: the embedded PostgreSQL in ATRIUM_DATA_DIR.
+     */
+    ATRIUM_DATABASE_URL: optional(z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })),
+    /** The rules file (JSON); watched, and reloaded when it changes. */
+    ATRIUM_RULES_FILE: z.string().min(1).default(DEFAULT_RULES_FILE),
+    /** The admin's API key: makes user `admin` exist and answer to it. Without it, create users with the CLI. */
+    ATRIUM_ADMIN_KEY: optional(z.string().min(24, 'must be at least 24 characters (use `openssl rand -base64 32`)')),
+    /** How often time passes in the rules and SLA clocks (silence, accept timeouts, verification). */
+    ATRIUM_DISPATCH_TICK_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+    /** How often rule state (counters since cleaning, threshold clocks) is saved when nothing else changed. */
+    ATRIUM_SNAPSHOT_EVERY_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
 
     /** Where time series go: the embedded PostgreSQL (default) or an InfluxDB server (1.x, 2.x or 3.x). */
     ATRIUM_SERIES_STORE: z.enum(['embedded', 'influxdb']).default('embedded'),

@@ -1,4 +1,5 @@
 import createError from '@fastify/error';
+import { DISPATCH_ERRORS, type DispatchError, type DispatchErrorCode } from './dispatch/errors.ts';
 
 /**
  * The cloud's error catalogue: stable codes, one place. The HTTP status lives with the
@@ -9,7 +10,30 @@ export const Errors = {
   ZoneNotFound: createError<[string]>('ATRIUM_ZONE_NOT_FOUND', 'no zone "%s" on this site', 404),
   RangeTooLarge: createError<[number, number]>('ATRIUM_RANGE_TOO_LARGE', 'the query spans %d buckets; at most %d are allowed (widen "every" or narrow from/to)', 400),
   StoreUnavailable: createError<[string]>('ATRIUM_STORE_UNAVAILABLE', 'the series store is unavailable: %s', 503),
+  OpsStoreUnavailable: createError<[string]>('ATRIUM_OPS_STORE_UNAVAILABLE', 'the operational store is unavailable: %s', 503),
   Unauthenticated: createError<[string]>('ATRIUM_UNAUTHENTICATED', 'authentication required: %s', 401),
   Forbidden: createError<[string]>('ATRIUM_FORBIDDEN', 'forbidden: %s', 403),
+  UserExists: createError<[string]>('ATRIUM_USER_EXISTS', 'a user "%s" exists already', 409),
+  UserNotFound: createError<[string]>('ATRIUM_USER_NOT_FOUND', 'no user "%s"', 404),
   ShopNotFound: createError<[string]>('ATRIUM_SHOP_NOT_FOUND', 'no shop "%s" on this site', 404),
+  // forecasting, merchant alerts, staffing (issue 5)
+  SeriesNotFound: createError<[string, string]>('ATRIUM_SERIES_NOT_FOUND', 'no %s "%s" on this site', 404),
+  ForecastNotReady: createError<[string]>('ATRIUM_FORECAST_NOT_READY', 'no forecast for %s yet: the hourly refresh has not run for it', 404),
+  CalendarEntryNotFound: createError<[number]>('ATRIUM_CALENDAR_ENTRY_NOT_FOUND', 'no calendar entry %d', 404),
+  CalendarEntryExists: createError<[string]>('ATRIUM_CALENDAR_ENTRY_EXISTS', 'the calendar already has %s', 409),
+  SubscriptionNotFound: createError<[number]>('ATRIUM_SUBSCRIPTION_NOT_FOUND', 'no alert subscription %d for this shop', 404),
+  DeliveryNotFound: createError<[number]>('ATRIUM_DELIVERY_NOT_FOUND', 'no webhook delivery %d for this shop', 404),
 } as const;
+
+/**
+ * The dispatch engine returns its refusals as data (dispatch/errors.ts); each code becomes a
+ * catalogue error here, with the status the engine gave it, so the HTTP mapping stays in one place.
+ */
+const dispatchHttpErrors = Object.fromEntries(
+  Object.entries(DISPATCH_ERRORS).map(([code, entry]) => [code, createError<[string]>(`ATRIUM_${code}`, '%s', entry.status)]),
+) as Record<DispatchErrorCode, createError.FastifyErrorConstructor<{ code: string; statusCode: number }, [string]>>;
+
+export function dispatchHttpError(err: DispatchError): Error & { code: string; statusCode: number } {
+  const code = err.code.slice('ATRIUM_'.length) as DispatchErrorCode;
+  return new dispatchHttpErrors[code](err.message);
+}

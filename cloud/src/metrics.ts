@@ -20,6 +20,11 @@ export function createCloudMetrics() {
     seriesWriteErrors: new Counter({ name: 'atrium_cloud_series_write_errors_total', help: 'Failed InfluxDB write attempts, by reason (unreachable, timeout, auth, not_found, too_large, rejected, server)', labelNames: ['reason'] as const, registers: r }),
     seriesBufferRefusals: new Counter({ name: 'atrium_cloud_series_buffer_refusals_total', help: 'Uplinks not acknowledged because the disk buffer was full', registers: r }),
     seriesDeadLetterPoints: new Counter({ name: 'atrium_cloud_series_dead_letter_points_total', help: 'Points InfluxDB refused as invalid, kept in influx_dead_letter', registers: r }),
+    // Rules and dispatch.
+    observationsEvaluated: new Counter({ name: 'atrium_cloud_rule_observations_total', help: 'Observations evaluated by the rules engine', registers: r }),
+    rulesStepSeconds: new Histogram({ name: 'atrium_cloud_rules_step_seconds', help: 'Time to evaluate one batch of observations', buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1], registers: r }),
+    dispatchChanges: new Counter({ name: 'atrium_cloud_dispatch_changes_total', help: 'Alarm and work-order changes, by kind and change', labelNames: ['kind', 'change'] as const, registers: r }),
+    dispatchStoreFailures: new Counter({ name: 'atrium_cloud_dispatch_store_failures_total', help: 'Dispatch steps dropped because the operational store refused them', registers: r }),
   };
 }
 

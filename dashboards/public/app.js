@@ -10,6 +10,7 @@
 import { DENSITY_LEVELS, NO_DATA, fmtCount, viewChanges, zoneView } from './live-model.js';
 import { createFloorMap } from './floor-map.js';
 import { createZoneTable } from './zone-table.js';
+import { apiKey, authHeaders, forgetApiKey } from './api-key.js';
 
 /** @typedef {import('./live-model.js').SiteModel} SiteModel */
 /** @typedef {import('./live-model.js').Floor} Floor */
@@ -32,6 +33,8 @@ const STALE_WARNING_MS = 10_000;
 const RESORT_EVERY_MS = 1_000;
 const SORT_STORAGE_KEY = 'atrium.controlRoom.sort';
 const FIT_STORAGE_KEY = 'atrium.controlRoom.fitFloors';
+const KEY = apiKey();
+const NO_KEY_HELP = 'Open the control-room link that `npm start` printed (it ends in #key=…), or add #key=<your API key> to this address.';
 
 /**
  * @template {HTMLElement} [T=HTMLElement]
@@ -129,13 +132,17 @@ async function getJson(path) {
   /** @type {Response} */
   let res;
   try {
-    res = await fetch(path, { headers: { accept: 'application/json' }, cache: 'no-store', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    res = await fetch(path, { headers: { accept: 'application/json', ...authHeaders(KEY) }, cache: 'no-store', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
   } catch (err) {
     const timedOut = err instanceof DOMException && err.name === 'TimeoutError';
     throw new LoadError(
       `Can't reach the Atrium cloud at ${location.host}.`,
       timedOut ? `It did not answer ${path} within ${FETCH_TIMEOUT_MS / 1000} seconds.` : `The request for ${path} failed: the cloud service is down, restarting, or not reachable from this screen.`,
     );
+  }
+  if (res.status === 401) {
+    forgetApiKey();
+    throw new LoadError(KEY ? 'The cloud does not accept this screen’s API key.' : 'This screen needs an API key.', KEY ? `It may have been disabled or replaced. ${NO_KEY_HELP}` : NO_KEY_HELP);
   }
   if (!res.ok) {
     let said = '';
@@ -261,7 +268,7 @@ async function connectLive() {
     socketModule = undefined; // try the download again next time
     throw new LoadError(`The live-update client (${SOCKET_CLIENT}) could not be loaded.`, 'The plans show the state when the page loaded but will not update.');
   }
-  socket = io({ reconnectionDelay: 500, reconnectionDelayMax: 5000, timeout: 8000 });
+  socket = io({ reconnectionDelay: 500, reconnectionDelayMax: 5000, timeout: 8000, auth: { key: KEY ?? '' } });
   socket.on('connect', () => setConnection('live'));
   socket.on('disconnect', (reason) => {
     setConnection(navigator.onLine ? 'reconnecting' : 'offline');

@@ -147,7 +147,12 @@ export function onAlarmCleared(s: DispatchState, alarm: Alarm, alarms: AlarmsSta
 
 // ── people in ───────────────────────────────────────────────────────────────────────────────
 
-export type OrderCommand = { orderId: string; action: OrderAction };
+/**
+ * `authority: 'operator'`: the control room (an authenticated operator or admin) may do what a
+ * supervisor on shift may, without being on the roster; the REST layer sets it from the
+ * caller's role, never from a request body.
+ */
+export type OrderCommand = { orderId: string; action: OrderAction; authority?: 'operator' | undefined };
 
 /**
  * A person acts on an order (phone view, control room). Refusals come back as catalogue
@@ -159,7 +164,7 @@ export function orderCommand(s: DispatchState, cmd: OrderCommand, ctx: DispatchC
   // A person signing off is a supervisor verification whatever the request claims.
   const a: OrderAction = cmd.action.kind === 'verify' && cmd.action.by !== SYSTEM ? { ...cmd.action, method: 'supervisor' } : cmd.action;
   const supervisorOnly = a.kind === 'assign' || a.kind === 'unassign' || a.kind === 'verify' || a.kind === 'cancel' || a.kind === 'reopen';
-  if (supervisorOnly && a.by !== SYSTEM) {
+  if (supervisorOnly && a.by !== SYSTEM && cmd.authority !== 'operator') {
     const who = s.roster[a.by];
     if (!who || !who.roles.includes('supervisor') || !onShift(who, now)) return { ok: false, error: dispatchError('NOT_SUPERVISOR', a.by, a.kind) };
   }

@@ -29,7 +29,7 @@ export type EngineInput =
   | { kind: 'observe_batch'; observations: readonly Observation[] }
   | { kind: 'acknowledge_alarm'; alarmId: string; by: string; note?: string }
   | { kind: 'clear_alarm'; alarmId: string; by: string; note?: string }
-  | { kind: 'order'; orderId: string; action: OrderAction }
+  | { kind: 'order'; orderId: string; action: OrderAction; authority?: 'operator' | undefined }
   | { kind: 'upsert_staff'; staff: unknown }
   | { kind: 'set_staff'; staffId: string; available?: boolean; zoneId?: string | null }
   /** a routine cleaning done outside any work order (the cleaner's round): counters restart */
@@ -127,7 +127,7 @@ export function step(state: EngineState, input: EngineInput, now: number): StepR
       return { ok: true, state: pump(state, [work], now, effects), effects };
     }
     case 'order':
-      return fromDispatch(orderCommand(state.dispatch, { orderId: input.orderId, action: input.action }, ctxOf(state), now));
+      return fromDispatch(orderCommand(state.dispatch, { orderId: input.orderId, action: input.action, authority: input.authority }, ctxOf(state), now));
     case 'upsert_staff':
       return fromDispatch(upsertStaff(state.dispatch, input.staff, ctxOf(state), now));
     case 'set_staff':

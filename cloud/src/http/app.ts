@@ -11,6 +11,16 @@ import type { SeriesQueries } from '../series/queries.ts';
 import { siteRoutes } from './routes/site.ts';
 import { seriesRoutes } from './routes/series.ts';
 import { opsRoutes, type CloudHealth } from './routes/ops.ts';
+import { alarmRoutes } from './routes/alarms.ts';
+import { workOrderRoutes } from './routes/work-orders.ts';
+import { staffRoutes } from './routes/staff.ts';
+import { rulesRoutes } from './routes/rules.ts';
+import { reportRoutes } from './routes/reports.ts';
+import { userRoutes } from './routes/users.ts';
+import { authPlugin } from './auth.ts';
+import type { DispatchService } from '../ops/dispatch-service.ts';
+import type { OpsStore } from '../ops/ops-store.ts';
+import type { Users } from '../ops/users.ts';
 
 export interface HttpDeps {
   logger: Logger;
@@ -19,6 +29,10 @@ export interface HttpDeps {
   queries: SeriesQueries;
   metrics: CloudMetrics;
   health: () => Promise<CloudHealth>;
+  dispatch: DispatchService;
+  opsStore: OpsStore;
+  users: Users;
+  clock: () => number;
 }
 
 export const OPENAPI_PATH = '/openapi.json';
@@ -40,12 +54,16 @@ export async function createHttpApp(deps: HttpDeps) {
   });
 
   await app.register(fastifySwagger, {
-    openapi: { info: { title: 'Atrium cloud API', version: '1' }, servers: [] },
+    openapi: {
+      info: { title: 'Atrium cloud API', version: '1' },
+      servers: [],
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'an Atrium API key (atr_…)' } } },
+      security: [{ apiKey: [] }],
+    },
     transform: jsonSchemaTransform,
   });
-  await app.register(siteRoutes, deps);
-  await app.register(seriesRoutes, deps);
-  await app.register(opsRoutes, deps);
+  await app.register(authPlugin, { principalByKeyHash: deps.users.principalByKeyHash });
+  for (const routes of [siteRoutes, seriesRoutes, opsRoutes, alarmRoutes, workOrderRoutes, staffRoutes, rulesRoutes, reportRoutes, userRoutes]) await app.register(routes, deps);
   app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
   await app.register(fastifyStatic, { root: PUBLIC_DIR, index: 'index.html' });
   return app;

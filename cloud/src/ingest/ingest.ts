@@ -16,11 +16,17 @@ export interface Ingest {
   acceptLive(payload: Buffer | string): IngestOutcome | { outcome: 'live' };
   /** Called with every batch of changed zones. */
   onZones(listener: (zones: ZoneLive[]) => void): void;
+  /** Called with every uplink once it is stored; never with a duplicate (footfall is additive). */
+  onStored(listener: (uplink: Uplink) => void): void;
+  /** Called with every live occupancy update. */
+  onLive(listener: (live: LiveUplink) => void): void;
 }
 
 export function createIngest(deps: { store: SeriesStore; zones: ZoneState; metrics: CloudMetrics; logger: Logger; siteId: string }): Ingest {
   const { store, zones, metrics, logger } = deps;
   const listeners: Array<(zones: ZoneLive[]) => void> = [];
+  const storedListeners: Array<(uplink: Uplink) => void> = [];
+  const liveListeners: Array<(live: LiveUplink) => void> = [];
   const emit = (changed: ZoneLive[]) => {
     if (changed.length > 0) for (const l of listeners) l(changed);
   };
@@ -57,6 +63,7 @@ export function createIngest(deps: { store: SeriesStore; zones: ZoneState; metri
       } else {
         metrics.records.inc({ kind: uplink.kind }, uplink.kind === 'events' ? uplink.events.length : uplink.devices.length);
       }
+      for (const l of storedListeners) l(uplink);
       return { outcome: 'stored', kind: uplink.kind };
     },
     acceptLive(payload) {
@@ -66,10 +73,17 @@ export function createIngest(deps: { store: SeriesStore; zones: ZoneState; metri
       if (!parsed.success) return refuse('live', describeIssues(parsed.error));
       if (parsed.data.siteId !== deps.siteId) return refuse('live', `siteId: this cloud serves site "${deps.siteId}", not "${parsed.data.siteId}"`);
       emit(zones.applyLive(parsed.data));
+      for (const l of liveListeners) l(parsed.data);
       return { outcome: 'live' };
     },
     onZones(listener) {
       listeners.push(listener);
+    },
+    onStored(listener) {
+      storedListeners.push(listener);
+    },
+    onLive(listener) {
+      liveListeners.push(listener);
     },
   };
 }

@@ -1,18 +1,93 @@
 import type { Server as HttpServer } from 'node:http';
-import { Server } from 'socket.io';
+import { Server, type Socket } from 'socket.io';
 import { LIVE_EVENTS } from '@atrium/shared';
+import { hashApiKey } from '../auth/api-keys.ts';
+import type { Principal } from '../auth/principal.ts';
+import type { Effect } from '../dispatch/effects.ts';
 import type { Ingest } from '../ingest/ingest.ts';
+import type { DispatchService } from '../ops/dispatch-service.ts';
 import type { ZoneState } from './zone-state.ts';
 import type { CloudMetrics } from '../metrics.ts';
 
-/** The live adapter: a new page gets the whole picture, then only the zones that change. */
-export function attachLive(server: HttpServer, deps: { zones: ZoneState; ingest: Ingest; metrics: CloudMetrics }): Server {
+/** Rooms: who hears what. Nothing is broadcast to every socket. */
+export const ROOMS = {
+  site: 'site',
+  staff: (staffId: string) => `staff:${staffId}`,
+  merchant: (merchantId: string) => `merchant:${merchantId}`,
+} as const;
+
+/** The rooms a principal joins; the only place that decides it. */
+export function roomsFor(p: Principal): string[] {
+  const rooms: string[] = [];
+  if (p.role === 'admin' || p.role === 'operator' || p.role === 'supervisor') rooms.push(ROOMS.site);
+  if (p.staffId) rooms.push(ROOMS.staff(p.staffId));
+  if (p.role === 'merchant' && p.merchantId) rooms.push(ROOMS.merchant(p.merchantId));
+  return rooms;
+}
+
+export interface LiveDeps {
+  zones: ZoneState;
+  ingest: Ingest;
+  metrics: CloudMetrics;
+  dispatch: DispatchService;
+  principalByKeyHash: (keyHash: string) => Promise<Principal | null>;
+}
+
+/**
+ * The live adapter. A client sends its API key in the handshake (`auth: { key }`); a
+ * control-room page gets the whole picture, then only what changes; staff hear their own
+ * orders and notifications. Unknown keys are refused before any data flows.
+ */
+export function attachLive(server: HttpServer, deps: LiveDeps): Server {
   const io = new Server(server, { serveClient: true, cors: { origin: false } });
-  io.on('connection', (socket) => {
+  io.use((socket, next) => {
+    const key = (socket.handshake.auth as { key?: unknown } | undefined)?.key;
+    if (typeof key !== 'string' || key === '') return next(new Error('ATRIUM_UNAUTHENTICATED: send auth: { key: <API key> }'));
+    deps.principalByKeyHash(hashApiKey(key)).then(
+      (principal) => {
+        if (!principal) return next(new Error('ATRIUM_UNAUTHENTICATED: the API key is unknown or disabled'));
+        socket.data.principal = principal;
+        next();
+      },
+      (err: Error) => next(err),
+    );
+  });
+  io.on('connection', (socket: Socket) => {
     deps.metrics.liveClients.set(io.engine.clientsCount);
-    socket.emit(LIVE_EVENTS.hello, { zones: deps.zones.all() });
+    const principal = socket.data.principal as Principal;
+    const rooms = roomsFor(principal);
+    void socket.join(rooms);
+    socket.emit(LIVE_EVENTS.hello, { principal, zones: rooms.includes(ROOMS.site) ? deps.zones.all() : [] });
     socket.on('disconnect', () => deps.metrics.liveClients.set(io.engine.clientsCount));
   });
-  deps.ingest.onZones((zones) => io.emit(LIVE_EVENTS.zones, zones));
+  deps.ingest.onZones((zones) => io.to(ROOMS.site).emit(LIVE_EVENTS.zones, zones));
+  deps.dispatch.onEffects((effects) => {
+    for (const e of effects) deliver(io, e);
+  });
   return io;
+}
+
+function deliver(io: Server, e: Effect): void {
+  switch (e.kind) {
+    case 'alarm':
+      io.to(ROOMS.site).emit(LIVE_EVENTS.alarm, { change: e.change, alarm: e.alarm });
+      return;
+    case 'work_order': {
+      const staff = new Set([e.order.assignee, ...e.order.history.slice(-1).map((h) => h.staffId)].filter((s): s is string => s !== null));
+      io.to([ROOMS.site, ...[...staff].map(ROOMS.staff)]).emit(LIVE_EVENTS.workOrder, { change: e.change, order: e.order });
+      return;
+    }
+    case 'notify':
+      io.to([ROOMS.site, ...e.to.map(ROOMS.staff)]).emit(LIVE_EVENTS.notification, e);
+      return;
+    case 'staff':
+      io.to([ROOMS.site, ROOMS.staff(e.staff.id)]).emit(LIVE_EVENTS.staff, e.staff);
+      return;
+    case 'counters_reset':
+      io.to(ROOMS.site).emit(LIVE_EVENTS.countersReset, e);
+      return;
+    case 'sla_breach':
+      io.to(ROOMS.site).emit(LIVE_EVENTS.notification, e);
+      return;
+  }
 }

@@ -67,15 +67,24 @@ export function checkAgainstSite(ruleSet: RuleSet, facts: SiteFacts): Array<{ pa
     known(sel.zoneIds, (id) => facts.zones.has(id), [...base, 'zoneIds'], 'zone');
     known(sel.floorIds, (id) => facts.floors.has(id), [...base, 'floorIds'], 'floor');
     if ('deviceIds' in sel) known(sel.deviceIds, (id) => facts.devices.has(id), [...base, 'deviceIds'], 'device');
-    if (subjectsOf(rule, byId, facts).length === 0) issues.push({ path: base, message: `matches no ${rule.kind === 'event' || rule.kind === 'silence' ? 'device' : 'zone'} on site "${facts.siteId}"` });
+    // A selector by kind alone may match nothing here (a mall without a car park runs the
+    // shipped rules as they are); one that names floors, zones or devices must match something.
+    if (namesIds(sel) && subjectsOf(rule, byId, facts).length === 0) issues.push({ path: base, message: `matches no ${rule.kind === 'event' || rule.kind === 'silence' ? 'device' : 'zone'} on site "${facts.siteId}"` });
   });
   ruleSet.rules.forEach((rule, i) => {
-    if (rule.kind === 'composite' && rule.enabled && subjectsOf(rule, byId, facts).length === 0) {
+    // A composite whose parts match nothing here is the kind-selector case above, not a contradiction.
+    const partsMatch = rule.kind === 'composite' && rule.of.every((id) => {
+      const child = byId.get(id);
+      return child !== undefined && subjectsOf(child, byId, facts).length > 0;
+    });
+    if (rule.kind === 'composite' && rule.enabled && partsMatch && subjectsOf(rule, byId, facts).length === 0) {
       issues.push({ path: ['rules', i, 'of'], message: 'its parts have no subject in common' });
     }
   });
   return issues;
 }
+
+const namesIds = (sel: object): boolean => ['zoneIds', 'floorIds', 'deviceIds'].some((k) => k in sel && (sel as Record<string, unknown>)[k] !== undefined);
 
 /** Subject ids a rule watches on this site; an `all` composite watches what all its parts watch, an `any` what one does. */
 export function subjectsOf(rule: Rule, byId: ReadonlyMap<string, Rule>, facts: SiteFacts): string[] {

@@ -13,8 +13,9 @@ export function observationsFromUplink(uplink: Uplink): Observation[] {
   switch (uplink.kind) {
     case 'minute': {
       // A device's minute record proves it was alive in that minute; its end is the latest
-      // that can be claimed, and never later than the gateway sent it.
-      const endOf = (minute: number) => Math.min(minute + 60_000, uplink.sentAt);
+      // that can be claimed. (The runtime clamps proof of life at its own clock: a gateway's
+      // wall clock need not be the site's, e.g. in an accelerated simulation.)
+      const endOf = (minute: number) => minute + 60_000;
       for (const f of uplink.footfall) {
         heard(f.deviceId, endOf(f.minute));
         if (f.subjectKind === 'zone') out.push({ kind: 'footfall', zoneId: f.subjectId, minute: f.minute, in: f.in });

@@ -15,6 +15,7 @@ export interface CloudHealth {
     deadLetter?: { uplinks: number; points: number };
     rollupPendingHours?: number;
   };
+  dispatch?: { openAlarms: number; activeOrders: number; queuedObservations: number; lastStepAt: number | null };
   gatewaysConnected: number;
   liveClients: number;
   uptimeS: number;

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { EnvPoint, EnvQuery, FootfallPoint, FootfallQuery, SubjectKind } from '@atrium/shared';
 import type { HttpDeps } from '../app.ts';
+import { requireRole, requireShopAccess, SITE_WIDE } from '../auth.ts';
+import { Errors } from '../../errors.ts';
 
 const TotalsQuery = z.strictObject({
   subjectKind: SubjectKind.default('zone'),
@@ -9,20 +11,33 @@ const TotalsQuery = z.strictObject({
   to: z.coerce.number().int().optional(),
 });
 
-export const seriesRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, { queries }) => {
+export const seriesRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, { queries, site }) => {
   app.get(
     '/api/v1/series/footfall',
     { schema: { summary: 'Footfall (line crossings in/out) per subject and time bucket', querystring: FootfallQuery, response: { 200: z.array(FootfallPoint) } } },
-    async (req) => queries.footfall(req.query),
+    async (req) => {
+      // A merchant reads their own shops' traffic and nothing else.
+      if (req.principal?.role === 'merchant') {
+        if (req.query.subjectKind !== 'shop' || !req.query.subjectId) throw new Errors.Forbidden('merchants read footfall of their own shops only: subjectKind=shop&subjectId=<shop>');
+        requireShopAccess(req, site, req.query.subjectId);
+      } else requireRole(req, SITE_WIDE);
+      return queries.footfall(req.query);
+    },
   );
   app.get(
     '/api/v1/series/footfall/totals',
     { schema: { summary: 'Total footfall per subject over a range (epoch ms)', querystring: TotalsQuery, response: { 200: z.array(z.object({ subjectId: z.string(), in: z.number(), out: z.number() })) } } },
-    async (req) => queries.totals(req.query.subjectKind, req.query.from, req.query.to),
+    async (req) => {
+      requireRole(req, SITE_WIDE);
+      return queries.totals(req.query.subjectKind, req.query.from, req.query.to);
+    },
   );
   app.get(
     '/api/v1/series/env',
     { schema: { summary: 'Environment metric per zone and time bucket', querystring: EnvQuery, response: { 200: z.array(EnvPoint) } } },
-    async (req) => queries.env(req.query),
+    async (req) => {
+      requireRole(req, SITE_WIDE);
+      return queries.env(req.query);
+    },
   );
 };

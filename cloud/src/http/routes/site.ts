@@ -3,16 +3,24 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { SiteModel, ZoneId, ZoneLive } from '@atrium/shared';
 import { Errors } from '../../errors.ts';
 import type { HttpDeps } from '../app.ts';
+import { requireRole, SITE_WIDE } from '../auth.ts';
 
 export const siteRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => {
-  app.get('/api/v1/site', { schema: { summary: 'The site model: floors, zones, shops, devices', response: { 200: SiteModel } } }, async () => deps.site);
+  app.get('/api/v1/site', { schema: { summary: 'The site model: floors, zones, shops, devices', response: { 200: SiteModel } } }, async (req) => {
+    requireRole(req, [...SITE_WIDE, 'staff']);
+    return deps.site;
+  });
 
-  app.get('/api/v1/zones/live', { schema: { summary: 'Live state of every zone', response: { 200: z.array(ZoneLive) } } }, async () => deps.zones.all());
+  app.get('/api/v1/zones/live', { schema: { summary: 'Live state of every zone', response: { 200: z.array(ZoneLive) } } }, async (req) => {
+    requireRole(req, SITE_WIDE);
+    return deps.zones.all();
+  });
 
   app.get(
     '/api/v1/zones/:zoneId/live',
     { schema: { summary: 'Live state of one zone', params: z.object({ zoneId: ZoneId }), response: { 200: ZoneLive } } },
     async (req) => {
+      requireRole(req, SITE_WIDE);
       const zone = deps.zones.get(req.params.zoneId);
       if (!zone) throw new Errors.ZoneNotFound(req.params.zoneId);
       return zone;

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { Slug, SubjectKind, type SiteModel } from '@atrium/shared';
+import type { FastifyRequest } from 'fastify';
+import { Errors } from '../../errors.ts';
+import type { ForecastStore } from '../../forecast/forecast-store.ts';
+import type { RefreshSummary } from '../../forecast/refresh.ts';
+import { Accuracy, RunInfo, StoredSeriesForecast, VsActualHour } from '../../forecast/schema.ts';
+import type { ForecastReports } from '../../forecast/vs-actual.ts';
+import { requireRole, requireShopAccess, SITE_WIDE } from '../auth.ts';
+import { EpochMs } from '../query.ts';
+
+export interface ForecastRouteDeps {
+  site: SiteModel;
+  forecasts: ForecastStore;
+  reports: ForecastReports;
+  clock: () => number;
+  /** runs a refresh now (and the alert planner after it) */
+  refreshNow: () => Promise<RefreshSummary>;
+}
+
+const SeriesParams = z.object({ subjectKind: SubjectKind, subjectId: Slug });
+const DAY = 24 * 3_600_000;
+
+/** Zones and entrances are the control room's; a shop is also its merchant's. Unknown ids are 404. */
+function requireSeriesAccess(req: FastifyRequest, site: SiteModel, kind: SubjectKind, id: string): void {
+  if (kind === 'shop') {
+    requireShopAccess(req, site, id);
+    return;
+  }
+  requireRole(req, SITE_WIDE);
+  const known = kind === 'zone' ? site.zones.some((z) => z.id === id) : site.entrances.some((e) => e.id === id);
+  if (!known) throw new Errors.SeriesNotFound(kind, id);
+}
+
+/** Forecasts, forecast vs actual and live accuracy, per zone, entrance and shop. */
+export const forecastRoutes: FastifyPluginAsyncZod<ForecastRouteDeps> = async (app, deps) => {
+  app.get('/api/v1/forecasts/status', { schema: { summary: 'The newest forecast run', response: { 200: RunInfo.nullable() } } }, async (req) => {
+    requireRole(req, SITE_WIDE);
+    return deps.forecasts.latestRun();
+  });
+
+  app.post('/api/v1/forecasts/refresh', { schema: { summary: 'Refresh every forecast now (normally hourly)' } }, async (req) => {
+    requireRole(req, ['admin', 'operator']);
+    return deps.refreshNow();
+  });
+
+  app.get(
+    '/api/v1/forecasts/accuracy',
+    { schema: { summary: 'Live accuracy (WAPE of the 24 h and 72 h forecasts over the last 4 weeks) of every series of a kind', querystring: z.strictObject({ subjectKind: SubjectKind.default('zone') }), response: { 200: z.array(Accuracy) } } },
+    async (req) => {
+      requireRole(req, SITE_WIDE);
+      return deps.reports.accuracy({ now: deps.clock(), subjectKind: req.query.subjectKind });
+    },
+  );
+
+  app.get(
+    '/api/v1/forecasts/:subjectKind/:subjectId',
+    { schema: { summary: 'The newest forecast of one series: next 72 h, 80%/95% intervals, the usual, confidence', params: SeriesParams, response: { 200: StoredSeriesForecast } } },
+    async (req) => {
+      const { subjectKind, subjectId } = req.params;
+      requireSeriesAccess(req, deps.site, subjectKind, subjectId);
+      const [latest] = await deps.forecasts.latest({ subjectKind, subjectId });
+      if (!latest) throw new Errors.ForecastNotReady(`${subjectKind} "${subjectId}"`);
+      return latest;
+    },
+  );
+
+  app.get(
+    '/api/v1/forecasts/:subjectKind/:subjectId/vs-actual',
+    {
+      schema: {
+        summary: 'Per hour: the forecast made 24 h and 72 h earlier next to the counted footfall (default: the last 7 days)',
+        params: SeriesParams,
+        querystring: z.strictObject({ from: EpochMs.optional(), to: EpochMs.optional() }),
+        response: { 200: z.object({ hours: z.array(VsActualHour), accuracy: Accuracy }) },
+      },
+    },
+    async (req) => {
+      const { subjectKind, subjectId } = req.params;
+      requireSeriesAccess(req, deps.site, subjectKind, subjectId);
+      const now = deps.clock();
+      const to = req.query.to ?? now;
+      const from = req.query.from ?? to - 7 * DAY;
+      const [hours, [accuracy]] = await Promise.all([
+        deps.reports.vsActual({ subjectKind, subjectId, from, to }),
+        deps.reports.accuracy({ now, subjectKind, subjectId }),
+      ]);
+      return { hours, accuracy: accuracy! };
+    },
+  );
+};

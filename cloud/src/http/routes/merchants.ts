@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { FootfallPoint, FootfallQuery, MerchantId, Shop, ShopId, type SiteModel } from '@atrium/shared';
+import { Errors } from '../../errors.ts';
+import type { AlertStore } from '../../merchants/alert-store.ts';
+import { MerchantAlert, Subscription, SubscriptionInput, WebhookDelivery } from '../../merchants/schema.ts';
+import type { SubscriptionStore } from '../../merchants/subscription-store.ts';
+import type { WebhookStore } from '../../merchants/webhook-store.ts';
+import type { SeriesQueries } from '../../series/queries.ts';
+import { requireRole, requireShopAccess, SITE_WIDE } from '../auth.ts';
+import { EpochMs, Limit } from '../query.ts';
+
+export interface MerchantRouteDeps {
+  site: SiteModel;
+  queries: Pick<SeriesQueries, 'footfall'>;
+  subscriptions: SubscriptionStore;
+  alerts: AlertStore;
+  webhooks: WebhookStore;
+  clock: () => number;
+}
+
+const ShopParams = z.object({ shopId: ShopId });
+const SubscriptionParams = ShopParams.extend({ subscriptionId: z.coerce.number().int().positive() });
+const DeliveryParams = ShopParams.extend({ deliveryId: z.coerce.number().int().positive() });
+const TrafficQuery = FootfallQuery.pick({ from: true, to: true, every: true });
+
+/**
+ * The merchant portal's API. Every route under /shops/:shopId starts with requireShopAccess: a
+ * merchant's key reaches only shops of that merchant (403 for another's shop, 404 for none);
+ * control-room roles reach every shop. Rows are then looked up by shop as well as by id, so an
+ * id from another shop is simply not found.
+ */
+export const merchantRoutes: FastifyPluginAsyncZod<MerchantRouteDeps> = async (app, deps) => {
+  const { site } = deps;
+  const shopOf = (id: string) => site.shops.find((s) => s.id === id)!;
+
+  app.get('/api/v1/merchant/shops', { schema: { summary: 'The shops the caller may see (a merchant: their own)', response: { 200: z.array(Shop) } } }, async (req) => {
+    const p = requireRole(req, [...SITE_WIDE, 'merchant']);
+    return p.role === 'merchant' ? site.shops.filter((s) => s.merchantId === p.merchantId) : site.shops;
+  });
+
+  app.get(
+    '/api/v1/merchant/alerts',
+    { schema: { summary: "Peak alerts across a merchant's shops, newest first", querystring: z.strictObject({ merchantId: MerchantId.optional(), since: EpochMs.optional(), limit: Limit }), response: { 200: z.array(MerchantAlert) } } },
+    async (req) => {
+      const p = requireRole(req, [...SITE_WIDE, 'merchant']);
+      const merchantId = p.role === 'merchant' ? p.merchantId! : req.query.merchantId;
+      if (!merchantId) throw new Errors.InvalidRequest('merchantId: required for control-room callers');
+      if (p.role === 'merchant' && req.query.merchantId && req.query.merchantId !== p.merchantId) throw new Errors.Forbidden('a merchant sees their own alerts only');
+      return deps.alerts.listForMerchant(merchantId, req.query);
+    },
+  );
+
+  app.get(
+    '/api/v1/shops/:shopId/traffic',
+    { schema: { summary: "A shop's footfall per time bucket", params: ShopParams, querystring: TrafficQuery, response: { 200: z.array(FootfallPoint) } } },
+    async (req) => {
+      requireShopAccess(req, site, req.params.shopId);
+      return deps.queries.footfall({ ...req.query, subjectKind: 'shop', subjectId: req.params.shopId });
+    },
+  );
+
+  app.get('/api/v1/shops/:shopId/subscriptions', { schema: { summary: "A shop's peak-alert subscriptions", params: ShopParams, response: { 200: z.array(Subscription) } } }, async (req) => {
+    requireShopAccess(req, site, req.params.shopId);
+    return deps.subscriptions.listForShop(req.params.shopId);
+  });
+
+  app.post(
+    '/api/v1/shops/:shopId/subscriptions',
+    { schema: { summary: 'Subscribe to peak alerts for a shop', params: ShopParams, body: SubscriptionInput, response: { 201: Subscription } } },
+    async (req, reply) => {
+      requireShopAccess(req, site, req.params.shopId);
+      const shop = shopOf(req.params.shopId);
+      return reply.code(201).send(await deps.subscriptions.create({ shopId: shop.id, merchantId: shop.merchantId, input: req.body, now: deps.clock() }));
+    },
+  );
+
+  app.get('/api/v1/shops/:shopId/subscriptions/:subscriptionId', { schema: { summary: 'One subscription', params: SubscriptionParams, response: { 200: Subscription } } }, async (req) => {
+    requireShopAccess(req, site, req.params.shopId);
+    const s = await deps.subscriptions.get({ id: req.params.subscriptionId, shopId: req.params.shopId });
+    if (!s) throw new Errors.SubscriptionNotFound(req.params.subscriptionId);
+    return s;
+  });
+
+  app.put(
+    '/api/v1/shops/:shopId/subscriptions/:subscriptionId',
+    { schema: { summary: 'Replace a subscription (a webhook without secret keeps the current secret)', params: SubscriptionParams, body: SubscriptionInput, response: { 200: Subscription } } },
+    async (req) => {
+      requireShopAccess(req, site, req.params.shopId);
+      const s = await deps.subscriptions.update({ id: req.params.subscriptionId, shopId: req.params.shopId, input: req.body, now: deps.clock() });
+      if (!s) throw new Errors.SubscriptionNotFound(req.params.subscriptionId);
+      return s;
+    },
+  );
+
+  app.delete('/api/v1/shops/:shopId/subscriptions/:subscriptionId', { schema: { summary: 'Unsubscribe (its alerts go with it)', params: SubscriptionParams } }, async (req, reply) => {
+    requireShopAccess(req, site, req.params.shopId);
+    if (!(await deps.subscriptions.remove({ id: req.params.subscriptionId, shopId: req.params.shopId }))) throw new Errors.SubscriptionNotFound(req.params.subscriptionId);
+    return reply.code(204).send();
+  });
+
+  app.get(
+    '/api/v1/shops/:shopId/alerts',
+    { schema: { summary: "A shop's peak alerts, newest first", params: ShopParams, querystring: z.strictObject({ since: EpochMs.optional(), limit: Limit }), response: { 200: z.array(MerchantAlert) } } },
+    async (req) => {
+      requireShopAccess(req, site, req.params.shopId);
+      return deps.alerts.listForShop(req.params.shopId, req.query);
+    },
+  );
+
+  app.get(
+    '/api/v1/shops/:shopId/webhook-deliveries',
+    { schema: { summary: "Webhook delivery log of a shop's alerts: every attempt with status, duration and error", params: ShopParams, querystring: z.strictObject({ limit: Limit }), response: { 200: z.array(WebhookDelivery) } } },
+    async (req) => {
+      requireShopAccess(req, site, req.params.shopId);
+      return deps.webhooks.listForShop(req.params.shopId, req.query.limit);
+    },
+  );
+
+  app.get(
+    '/api/v1/shops/:shopId/webhook-deliveries/:deliveryId',
+    { schema: { summary: 'One webhook delivery with its attempts', params: DeliveryParams, response: { 200: WebhookDelivery } } },
+    async (req) => {
+      requireShopAccess(req, site, req.params.shopId);
+      const d = await deps.webhooks.get({ id: req.params.deliveryId, shopId: req.params.shopId });
+      if (!d) throw new Errors.DeliveryNotFound(req.params.deliveryId);
+      return d;
+    },
+  );
+};
