@@ -21,3 +21,6 @@ export type { Behaviour, Emission } from './devices/types.ts';
 export { FaultRates, type FaultRatesInput } from './runtime/faults.ts';
 export type { DeviceTally, EventTotals, FlowTotals, LedgerSnapshot, MessageTotals, SubjectTotals, ZoneTotals } from './runtime/ledger.ts';
 export { mulberry32, rngFor } from './random.ts';
+export { createCrew, type Crew, type CrewOptions, type CrewStats } from './staff/crew.ts';
+export { demoCrew, type SimStaffMember } from './staff/roster.ts';
+export { DEFAULT_HABITS, type StaffHabits } from './staff/behaviour.ts';
