@@ -16,6 +16,8 @@ export interface CrewOptions {
   speed: number;
   seed?: number;
   habits?: Partial<StaffHabits>;
+  /** one person's habits over the crew's (a guard who never looks at the phone, say) */
+  habitsFor?: (memberId: string) => Partial<StaffHabits>;
   /** a cleaner finished a cleaning job in this zone (the simulator resets its odour) */
   onCleaned?: (zoneId: string) => void;
   /** the crew to play; default demoCrew(site) on shift for `shiftDays` */
@@ -108,7 +110,7 @@ export function createCrew(opts: CrewOptions): Crew {
     busy.add(order.id);
     stats.assigned++;
     const distanceM = walkingDistanceM(opts.site, location.get(m.id) ?? null, order.zoneId);
-    const plan = respond(rng, habits, { role: order.role, distanceM });
+    const plan = respond(rng, { ...habits, ...opts.habitsFor?.(m.id) }, { role: order.role, distanceM });
     const done = () => busy.delete(order.id);
     if (plan.kind === 'miss') {
       stats.missed++;
