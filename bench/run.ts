@@ -1,33 +1,49 @@
-import { parseArgs } from 'node:util';
-import { benchEdgeThroughput } from './edge-throughput.ts';
 import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { benchDispatchLatency, benchRulesThroughput } from './dispatch.ts';
+import { benchEdgeThroughput } from './edge-throughput.ts';
+import { benchInfluxLatency } from './influx-latency.ts';
 import { benchInfluxWrite } from './influx-write.ts';
 import { benchLiveLatency } from './live-latency.ts';
 import { progress, writeResult } from './support.ts';
 
 // `npm run bench [-- --quick]`: every figure is measured next to its baseline in the same run.
+// Each part adds its rows to the table printed at the end and writes bench/results/<name>.json.
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
 const q = values.quick;
+const rows: string[] = [];
+const written: string[] = [];
 
 const throughput = await benchEdgeThroughput({ devices: q ? 20 : 100, perDevice: q ? 100 : 500, window: 8 });
 progress(`edge throughput: ${JSON.stringify(throughput)}`);
 const latency = await benchLiveLatency({ samples: q ? 50 : 300, gapMs: 200 });
 progress(`live latency: ${JSON.stringify(latency)}`);
-const path = writeResult('edge', { throughput, latency });
+written.push(writeResult('edge', { throughput, latency }));
+rows.push(
+  `| plain aedes relay (baseline) | ${throughput.plainAedesRelayPerSecond} msg/s |`,
+  `| edge accepted (auth, ACL, validate, journal to disk with fsync, aggregate) | ${throughput.edgeAcceptedPerSecond} msg/s (×${throughput.ratioAcceptedToPlain} of baseline) |`,
+  `| edge → cloud stored | ${throughput.edgeStoredPerSecond} msg/s (×${throughput.ratioStoredToPlain} of baseline) |`,
+  `| device publish → socket.io update, p50 / p99 | ${latency.p50Ms} ms / ${latency.p99Ms} ms (${latency.received}/${latency.samples} received) |`,
+);
+
+const rules = benchRulesThroughput({ minutes: q ? 30 : 240 });
+const dispatch = [];
+for (const speed of [1, 10]) dispatch.push(await benchDispatchLatency({ speed, samples: q ? 10 : 100, gapMs: 300 }));
+written.push(writeResult('dispatch', { rules, dispatch }));
+rows.push(`| rules evaluated (demo mall minutes, shipped rules) | ${rules.shippedRulesPerSecond} observations/s (×${rules.ratioToNoRules} of the engine with no rules) |`);
+for (const d of dispatch) rows.push(`| forced door publish → security order assigned, ${d.speed}× demo mall load, p50 / p99 | ${d.p50Ms} ms / ${d.p99Ms} ms (${d.received}/${d.samples}) |`);
+
 // Needs Debian's influxd (apt-get install influxdb); without it this part says so and is left out.
-const influx = existsSync('/usr/bin/influxd')
-  ? await benchInfluxWrite({ points: q ? 20_000 : 200_000, batchSizes: [1000, 5000, 10_000], recordsPerUplink: 500, concurrency: 8 })
-  : undefined;
-if (influx) writeResult('influx-write', influx);
-else progress('influx write: skipped, /usr/bin/influxd is missing (apt-get install influxdb)');
+if (existsSync('/usr/bin/influxd')) {
+  const influx = await benchInfluxWrite({ points: q ? 20_000 : 200_000, batchSizes: [1000, 5000, 10_000], recordsPerUplink: 500, concurrency: 8 });
+  written.push(writeResult('influx-write', influx));
+  for (const r of influx.runs) rows.push(`| points written to InfluxDB through the adapter, batches of ${r.batchPoints} | ${r.adapterPointsPerSecond} points/s (×${r.ratioAdapterToDirect} of posting the same lines to /write: ${r.directPointsPerSecond}/s) |`);
+  const influxLatency = await benchInfluxLatency({ samples: q ? 30 : 200, pollMs: 5, gapMs: 100 });
+  written.push(writeResult('influx-latency', influxLatency));
+  rows.push(
+    `| device publish → queryable via the API, InfluxDB store, p50 / p99 | ${influxLatency.influx.p50Ms} ms / ${influxLatency.influx.p99Ms} ms (embedded store ${influxLatency.embedded.p50Ms} / ${influxLatency.embedded.p99Ms} ms; plain /write → /query ${influxLatency.directWriteToQuery.p50Ms} / ${influxLatency.directWriteToQuery.p99Ms} ms) |`,
+  );
+} else progress('influx: skipped, /usr/bin/influxd is missing (apt-get install influxdb)');
 
-console.log(`
-| measure | value |
-| --- | --- |
-| plain aedes relay (baseline) | ${throughput.plainAedesRelayPerSecond} msg/s |
-| edge accepted (auth, ACL, validate, journal to disk with fsync, aggregate) | ${throughput.edgeAcceptedPerSecond} msg/s (×${throughput.ratioAcceptedToPlain} of baseline) |
-| edge → cloud stored | ${throughput.edgeStoredPerSecond} msg/s (×${throughput.ratioStoredToPlain} of baseline) |
-| device publish → socket.io update, p50 / p99 | ${latency.p50Ms} ms / ${latency.p99Ms} ms (${latency.received}/${latency.samples} received) |
-
-written to ${path}${influx ? `\n\nInfluxDB writes (adapter vs straight /write, same run):\n${JSON.stringify(influx.runs, null, 1)}` : ''}`);
+console.log(`\n| measure | value |\n| --- | --- |\n${rows.join('\n')}\n\nwritten to ${written.join(', ')}`);
 process.exit(0);
