@@ -31,7 +31,7 @@ export const CloudConfig = z
     ATRIUM_DATABASE_URL: optional(z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })),
     /** The rules file (JSON); watched, and reloaded when it changes. */
     ATRIUM_RULES_FILE: z.string().min(1).default(DEFAULT_RULES_FILE),
-    /** The admin's API key: makes user `admin` exist and answer to it. Without it, create users with the CLI. */
+    /** The admin's API key: makes user `admin` exist and answer to it; the admin creates every other user through the API. */
     ATRIUM_ADMIN_KEY: optional(z.string().min(24, 'must be at least 24 characters (use `openssl rand -base64 32`)')),
     /** How often time passes in the rules and SLA clocks (silence, accept timeouts, verification). */
     ATRIUM_DISPATCH_TICK_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
