@@ -1,11 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { derivePassword, gatewayPrincipal, uplinkTopic } from '@atrium/shared';
 import { eventually } from '../support/device.ts';
+import { sendGatewayEvent } from '../support/gateway.ts';
 import { miniSite } from '../support/mini-site.ts';
 import { freePort, REPO, startEntryPoint, waitForHttp } from '../support/processes.ts';
 
@@ -50,14 +48,8 @@ describe('dispatch survives a cloud killed with SIGKILL', () => {
       throw new Error(`${err.message}\n${cloud?.output()}`);
     });
   };
-  /** What an edge gateway sends: one events uplink, acknowledged by the cloud once stored. */
-  const sendEvent = async (deviceId: string, family: 'gate' | 'locker', type: string) => {
-    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${ports.mqtt}`, { clientId: 'gw-1', username: 'gw-1', password: derivePassword(GATEWAY_SECRET, gatewayPrincipal('gw-1')), reconnectPeriod: 0 });
-    const now = Date.now();
-    const uplink = { v: 1, id: randomUUID(), siteId: miniSite.id, gatewayId: 'gw-1', sentAt: now, kind: 'events', events: [{ deviceId, floorId: 'g', zoneId: 'hall', ts: now, seq: 1, family, type, data: {} }] };
-    await client.publishAsync(uplinkTopic(miniSite.id, 'gw-1', 'events'), JSON.stringify(uplink), { qos: 1 });
-    await client.endAsync();
-  };
+  const sendEvent = (deviceId: string, family: 'gate' | 'locker', type: string) =>
+    sendGatewayEvent({ mqttUrl: `mqtt://127.0.0.1:${ports.mqtt}`, gatewaySecret: GATEWAY_SECRET, siteId: miniSite.id, event: { deviceId, floorId: 'g', zoneId: 'hall', family, type } });
   const orderOfType = async (type: string) => (await call<Order[]>('GET', `/api/v1/work-orders?type=${type}`))[0];
 
   beforeAll(async () => {
