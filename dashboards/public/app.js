@@ -1,8 +1,9 @@
 // @ts-check
 /**
- * Atrium control room, first page: the site's floor plans coloured by live density, and a
- * sortable zone table. Data: GET /api/v1/site and /api/v1/zones/live once, then socket.io
- * (`hello` with every zone on each (re)connect, `zones` with the ones that changed).
+ * Atrium control room: open alarms and active work orders (dispatch-board.js), the site's
+ * floor plans coloured by live density, and a sortable zone table. Data: GET /api/v1/site
+ * and /api/v1/zones/live once, then socket.io (`hello` with every zone on each (re)connect,
+ * `zones` with the ones that changed; the board reloads its lists on each `hello`).
  *
  * Rendering is built once per site; pushes are coalesced per animation frame and only the
  * nodes whose shown value changed are touched.
@@ -10,7 +11,10 @@
 import { DENSITY_LEVELS, NO_DATA, fmtCount, viewChanges, zoneView } from './live-model.js';
 import { createFloorMap } from './floor-map.js';
 import { createZoneTable } from './zone-table.js';
-import { apiKey, authHeaders, forgetApiKey } from './api-key.js';
+import { createDispatchBoard } from './dispatch-board.js';
+import { SOCKET_CLIENT, socketClient } from './socket-client.js';
+import { apiKey, forgetApiKey } from './api-key.js';
+import { ApiError, FETCH_TIMEOUT_MS, callApi } from './api.js';
 
 /** @typedef {import('./live-model.js').SiteModel} SiteModel */
 /** @typedef {import('./live-model.js').Floor} Floor */
@@ -24,9 +28,6 @@ import { apiKey, authHeaders, forgetApiKey } from './api-key.js';
 /** @typedef {typeof import('socket.io-client').io} IoFactory */
 
 const API = { site: '/api/v1/site', zones: '/api/v1/zones/live' };
-/** Served by the cloud's socket.io server, so the page needs no CDN and no build step. */
-const SOCKET_CLIENT = '/socket.io/socket.io.esm.min.js';
-const FETCH_TIMEOUT_MS = 10_000;
 /** After this long without the live connection, say so in a banner, not only in the header. */
 const STALE_WARNING_MS = 10_000;
 /** The table re-sorts at most this often under a stream of pushes, so rows don't jitter. */
@@ -68,6 +69,13 @@ const ui = {
   fitToggle: /** @type {HTMLButtonElement} */ (byId('fit-toggle')),
   legend: byId('legend'),
   tableHost: byId('table-host'),
+  alarmsList: byId('alarms-list'),
+  alarmsCount: byId('alarms-count'),
+  alarmsEmpty: byId('alarms-empty'),
+  ordersList: byId('orders-list'),
+  ordersCount: byId('orders-count'),
+  ordersEmpty: byId('orders-empty'),
+  dispatchProblem: byId('dispatch-problem'),
 };
 
 const reducedMotion = () => window.matchMedia('(prefers-reduced-motion: reduce)').matches;
@@ -82,6 +90,7 @@ const reducedMotion = () => window.matchMedia('(prefers-reduced-motion: reduce)'
  * @property {Map<string, FloorMap>} maps by floor id
  * @property {Map<string, HTMLElement>} floorLinks by floor id
  * @property {ZoneTable} table
+ * @property {ReturnType<typeof createDispatchBoard>} board  alarms and work orders
  * @property {Map<string, ZoneLive>} live
  * @property {Map<string, ZoneView>} views
  * @property {Intl.DateTimeFormat} clock in the site's time zone
@@ -129,35 +138,35 @@ class LoadError extends Error {
  * @returns {Promise<unknown>}
  */
 async function getJson(path) {
-  /** @type {Response} */
-  let res;
   try {
-    res = await fetch(path, { headers: { accept: 'application/json', ...authHeaders(KEY) }, cache: 'no-store', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    return await callApi(KEY, 'GET', path);
   } catch (err) {
-    const timedOut = err instanceof DOMException && err.name === 'TimeoutError';
-    throw new LoadError(
-      `Can't reach the Atrium cloud at ${location.host}.`,
-      timedOut ? `It did not answer ${path} within ${FETCH_TIMEOUT_MS / 1000} seconds.` : `The request for ${path} failed: the cloud service is down, restarting, or not reachable from this screen.`,
-    );
+    if (!(err instanceof ApiError)) throw err;
+    throw loadErrorOf(err);
   }
-  if (res.status === 401) {
-    forgetApiKey();
-    throw new LoadError(KEY ? 'The cloud does not accept this screen’s API key.' : 'This screen needs an API key.', KEY ? `It may have been disabled or replaced. ${NO_KEY_HELP}` : NO_KEY_HELP);
-  }
-  if (!res.ok) {
-    let said = '';
-    try {
-      const body = await res.json();
-      if (body && typeof body.message === 'string') said = ` It said: “${body.message}”.`;
-    } catch {
-      // not JSON (a proxy's error page): the status line is all there is
-    }
-    throw new LoadError(`The Atrium cloud answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''} for ${path}.`, `A server answered, but without the data this page needs.${said}`);
-  }
-  try {
-    return await res.json();
-  } catch {
-    throw new LoadError(`The answer for ${path} is not JSON.`, 'Something between this screen and the cloud (a proxy or a wrong address) answered instead of the Atrium cloud.');
+}
+
+/** @param {ApiError} err @returns {LoadError} */
+function loadErrorOf(err) {
+  const { path } = err;
+  switch (err.kind) {
+    case 'network':
+    case 'timeout':
+      return new LoadError(
+        `Can't reach the Atrium cloud at ${location.host}.`,
+        err.kind === 'timeout' ? `It did not answer ${path} within ${FETCH_TIMEOUT_MS / 1000} seconds.` : `The request for ${path} failed: the cloud service is down, restarting, or not reachable from this screen.`,
+      );
+    case 'not_json':
+      return new LoadError(`The answer for ${path} is not JSON.`, 'Something between this screen and the cloud (a proxy or a wrong address) answered instead of the Atrium cloud.');
+    case 'http':
+      if (err.status === 401) {
+        forgetApiKey();
+        return new LoadError(KEY ? 'The cloud does not accept this screen’s API key.' : 'This screen needs an API key.', KEY ? `It may have been disabled or replaced. ${NO_KEY_HELP}` : NO_KEY_HELP);
+      }
+      return new LoadError(
+        `The Atrium cloud answered ${err.status}${err.statusText ? ` ${err.statusText}` : ''} for ${path}.`,
+        `A server answered, but without the data this page needs.${err.said ? ` It said: “${err.said}”.` : ''}`,
+      );
   }
 }
 
@@ -249,15 +258,6 @@ function hideProblem() {
 // ---------------------------------------------------------------------------------------------
 // Live connection
 
-/** @type {Promise<{ io: IoFactory }> | undefined} */
-let socketModule;
-/** The socket.io client module, fetched once and in parallel with the first API calls. */
-function socketClient() {
-  const url = SOCKET_CLIENT; // a variable, so type-checking does not try to resolve the URL
-  socketModule ??= import(url);
-  return socketModule;
-}
-
 async function connectLive() {
   if (socket) return;
   /** @type {IoFactory} */
@@ -265,7 +265,6 @@ async function connectLive() {
   try {
     io = (await socketClient()).io;
   } catch {
-    socketModule = undefined; // try the download again next time
     throw new LoadError(`The live-update client (${SOCKET_CLIENT}) could not be loaded.`, 'The plans show the state when the page loaded but will not update.');
   }
   socket = io({ reconnectionDelay: 500, reconnectionDelayMax: 5000, timeout: 8000, auth: { key: KEY ?? '' } });
@@ -277,6 +276,7 @@ async function connectLive() {
   });
   socket.on('connect_error', () => setConnection(navigator.onLine ? 'reconnecting' : 'offline'));
   socket.on('hello', (/** @type {{ zones?: unknown }} */ msg) => receive(msg?.zones));
+  page?.board.attach(socket);
   socket.on('zones', (/** @type {unknown} */ zones) => receive(zones));
 }
 
@@ -375,7 +375,13 @@ function build(site) {
   const table = createZoneTable(site.zones, floorById, { initial: loadSort(), onSelect: (id) => select(id, 'table'), onSort: saveSort, reducedMotion });
   ui.tableHost.replaceChildren(table.element);
 
-  page = { site, zones: new Map(site.zones.map((z) => [z.id, z])), maps, floorLinks, table, live: new Map(), views: new Map(), clock, painted: false, selected: null };
+  const board = createDispatchBoard({
+    key: KEY,
+    site,
+    maps,
+    ui: { alarmsList: ui.alarmsList, alarmsCount: ui.alarmsCount, alarmsEmpty: ui.alarmsEmpty, ordersList: ui.ordersList, ordersCount: ui.ordersCount, ordersEmpty: ui.ordersEmpty, problem: ui.dispatchProblem },
+  });
+  page = { site, zones: new Map(site.zones.map((z) => [z.id, z])), maps, floorLinks, table, board, live: new Map(), views: new Map(), clock, painted: false, selected: null };
   // Every zone starts as "no data" until the snapshot says otherwise.
   for (const z of site.zones) {
     const v = zoneView(undefined);

@@ -34,6 +34,8 @@ function svg(tag, attrs = {}) {
  * @property {SVGTSpanElement} count
  * @property {SVGTSpanElement} level
  * @property {SVGTitleElement} title
+ * @property {SVGGElement} alarm  the open-alarm marker, shown while the zone has one
+ * @property {string} alarmText  e.g. "open alarm: Security breach, critical"; '' when none
  * @property {ZoneView | undefined} view
  */
 
@@ -44,6 +46,7 @@ function svg(tag, attrs = {}) {
  * @property {(zoneId: string | null) => void} select
  * @property {(parts: string[]) => void} setStats  e.g. ['1,204 people', '2 busy']
  * @property {(zoneId: string) => void} reveal
+ * @property {(zoneId: string, alarm: { label: string, severity: string } | null) => void} setAlarm  marks a zone with its most severe open alarm
  * @property {() => void} destroy
  */
 
@@ -89,7 +92,11 @@ export function createFloorMap(floor, zones, opts) {
     const count = svg('tspan', { class: 'zone-count' });
     const level = svg('tspan', { class: 'zone-level' });
     value.append(count, level);
-    g.append(title, shape, flash, name, value);
+    // A badge in the zone's top-right corner; sized in layout() like the labels.
+    const alarm = svg('g', { class: 'zone-alarm', 'aria-hidden': 'true' });
+    alarm.append(svg('circle', { cx: 0, cy: 0, r: 1 }), Object.assign(svg('text', { x: 0, y: 0 }), { textContent: '!' }));
+    alarm.style.display = 'none';
+    g.append(title, shape, flash, name, value, alarm);
     g.addEventListener('click', () => opts.onSelect(zone.id));
     g.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' || e.key === ' ') {
@@ -98,7 +105,7 @@ export function createFloorMap(floor, zones, opts) {
       }
     });
     root.append(g);
-    shapes.set(zone.id, { zone, g, flash, name, value, count, level, title, view: undefined });
+    shapes.set(zone.id, { zone, g, flash, name, value, count, level, title, alarm, alarmText: '', view: undefined });
   }
 
   const wrap = document.createElement('div');
@@ -135,6 +142,17 @@ export function createFloorMap(floor, zones, opts) {
     }
     s.name.setAttribute('x', String(cx));
     s.value.setAttribute('x', String(cx));
+    const r = Math.min(9 / pxPerM, w / 4, h / 4);
+    s.alarm.setAttribute('transform', `translate(${x + w - r * 1.3} ${y + r * 1.3}) scale(${r})`);
+  };
+
+  /** @param {ZoneShape} s */
+  const describe = (s) => {
+    const v = s.view;
+    const people = !v || v.occupancy === '—' ? 'no reading yet' : `${v.occupancy} people, ${v.density} per m², ${v.level.label}`;
+    const alarm = s.alarmText ? `; ${s.alarmText}` : '';
+    s.g.setAttribute('aria-label', `${s.zone.name}: ${people}${alarm}`);
+    s.title.textContent = `${s.zone.name} (${s.zone.kind}, ${s.zone.areaM2} m²)\n${people}${s.alarmText ? `\n${s.alarmText}` : ''}`;
   };
 
   const resize = new ResizeObserver(() => {
@@ -161,9 +179,7 @@ export function createFloorMap(floor, zones, opts) {
       }
       if (prev?.occupancy !== view.occupancy) s.count.textContent = view.occupancy;
       if (prev?.level.id !== view.level.id) s.level.textContent = ` · ${view.level.label}`;
-      const people = view.occupancy === '—' ? 'no reading yet' : `${view.occupancy} people, ${view.density} per m², ${view.level.label}`;
-      s.g.setAttribute('aria-label', `${s.zone.name}: ${people}`);
-      s.title.textContent = `${s.zone.name} (${s.zone.kind}, ${s.zone.areaM2} m²)\n${people}`;
+      describe(s);
       // Relayout only when the text got longer or shorter (e.g. 9 → 10 people, Busy → Moderate).
       if (prev?.occupancy.length !== view.occupancy.length || prev?.level.label !== view.level.label) layout(s);
       if (flash && !opts.reducedMotion()) s.flash.animate([{ opacity: 1 }, { opacity: 0 }], { duration: 1200, easing: 'ease-out' });
@@ -181,6 +197,17 @@ export function createFloorMap(floor, zones, opts) {
           return span;
         }),
       );
+    },
+    setAlarm(zoneId, alarm) {
+      const s = shapes.get(zoneId);
+      if (!s) return;
+      const text = alarm ? `open alarm: ${alarm.label}, ${alarm.severity}` : '';
+      if (text === s.alarmText) return;
+      s.alarmText = text;
+      s.g.classList.toggle('has-alarm', alarm !== null);
+      for (const sev of ['info', 'minor', 'major', 'critical']) s.g.classList.toggle(`alarm-${sev}`, alarm?.severity === sev);
+      s.alarm.style.display = alarm ? '' : 'none';
+      describe(s);
     },
     reveal(zoneId) {
       const s = shapes.get(zoneId);

@@ -1,0 +1,71 @@
+// @ts-check
+/**
+ * Calls to the Atrium cloud's REST API from the pages. Every failure becomes an ApiError that
+ * says which kind it was (no answer, too slow, an error answer, not JSON), with the cloud's
+ * own `{ code, message }` when it sent one, so each page can put it in words.
+ */
+import { authHeaders } from './api-key.js';
+
+export const FETCH_TIMEOUT_MS = 10_000;
+
+export class ApiError extends Error {
+  /**
+   * @param {'network' | 'timeout' | 'http' | 'not_json'} kind
+   * @param {string} path
+   * @param {{ status?: number, statusText?: string, code?: string, message?: string }} [answer] what the cloud said, if it answered
+   */
+  constructor(kind, path, answer = {}) {
+    super(answer.message ?? `${kind} error for ${path}`);
+    this.kind = kind;
+    this.path = path;
+    this.status = answer.status ?? 0;
+    this.statusText = answer.statusText ?? '';
+    /** the cloud's stable error code (ATRIUM_…), '' when it sent none */
+    this.code = answer.code ?? '';
+    /** the cloud's own message, '' when it sent none */
+    this.said = answer.message ?? '';
+  }
+}
+
+/**
+ * @param {string | null} key
+ * @param {'GET' | 'POST' | 'PUT' | 'PATCH'} method
+ * @param {string} path
+ * @param {unknown} [body]
+ * @returns {Promise<unknown>}
+ */
+export async function callApi(key, method, path, body) {
+  /** @type {Response} */
+  let res;
+  try {
+    res = await fetch(path, {
+      method,
+      headers: { accept: 'application/json', ...authHeaders(key), ...(body !== undefined && { 'content-type': 'application/json' }) },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+      cache: 'no-store',
+      signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+    });
+  } catch (err) {
+    throw new ApiError(err instanceof DOMException && err.name === 'TimeoutError' ? 'timeout' : 'network', path);
+  }
+  if (!res.ok) {
+    /** @type {{ code?: unknown, message?: unknown } | null} */
+    let said = null;
+    try {
+      said = await res.json();
+    } catch {
+      // not JSON (a proxy's error page): the status line is all there is
+    }
+    throw new ApiError('http', path, {
+      status: res.status,
+      statusText: res.statusText,
+      ...(typeof said?.code === 'string' && { code: said.code }),
+      ...(typeof said?.message === 'string' && { message: said.message }),
+    });
+  }
+  try {
+    return await res.json();
+  } catch {
+    throw new ApiError('not_json', path, { status: res.status });
+  }
+}

@@ -1,0 +1,170 @@
+// @ts-check
+/**
+ * The control room's alarms and work orders: keeps the open ones, loads the lists on every
+ * (re)connection, follows the socket.io pushes, sends the operators' actions to the REST API
+ * and marks zones with an open alarm on the floor plans.
+ *
+ * Pushes that arrive while the lists load are held and replayed on top of them
+ * (createLiveRows), so a late list never undoes a push.
+ */
+import { callApi } from './api.js';
+import { createAlarmsPanel } from './alarms-panel.js';
+import { createOrdersPanel } from './orders-panel.js';
+import { BOARD_ORDER_STATUSES, EVENTS, OPEN_ALARM_STATUSES, SEVERITY_LABEL, compareAlarms, createLiveRows, explainError, reassignCandidates, siteTimeFormat, typeLabel } from './dispatch-model.js';
+
+/** @typedef {import('./dispatch-model.js').Alarm} Alarm */
+/** @typedef {import('./dispatch-model.js').WorkOrder} WorkOrder */
+/** @typedef {import('./dispatch-model.js').StaffMember} StaffMember */
+/** @typedef {import('./live-model.js').SiteModel} SiteModel */
+/** @typedef {import('./floor-map.js').FloorMap} FloorMap */
+/** @typedef {import('socket.io-client').Socket} Socket */
+
+const RETRY_MS = 5_000;
+const ACTIVE = new Set(['assigned', 'accepted', 'on_site']);
+/** @type {ReadonlySet<string>} */
+const OPEN_ALARM = new Set(OPEN_ALARM_STATUSES);
+/** @type {ReadonlySet<string>} */
+const ON_BOARD = new Set(BOARD_ORDER_STATUSES);
+
+/**
+ * @param {object} opts
+ * @param {string | null} opts.key
+ * @param {SiteModel} opts.site
+ * @param {Map<string, FloorMap>} opts.maps by floor id
+ * @param {{ alarmsList: HTMLElement, alarmsCount: HTMLElement, alarmsEmpty: HTMLElement, ordersList: HTMLElement, ordersCount: HTMLElement, ordersEmpty: HTMLElement, problem: HTMLElement }} opts.ui
+ */
+export function createDispatchBoard({ key, site, maps, ui }) {
+  const zones = new Map(site.zones.map((z) => [z.id, z]));
+  const zoneName = (/** @type {string | null} */ id) => (id ? (zones.get(id)?.name ?? id) : 'somewhere on site');
+  const fmtTime = siteTimeFormat(site.timezone);
+
+  /** @type {import('./dispatch-model.js').LiveRows<Alarm>} */
+  const alarms = createLiveRows((a) => OPEN_ALARM.has(a.status));
+  /** @type {import('./dispatch-model.js').LiveRows<WorkOrder>} */
+  const orders = createLiveRows((o) => ON_BOARD.has(o.status));
+  /** @type {Map<string, StaffMember>} the roster; a push replaces one person */
+  const roster = new Map();
+  let generation = 0;
+  /** @type {Socket | undefined} */
+  let socket;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let retryTimer;
+  let frame = 0;
+
+  const alarmsPanel = createAlarmsPanel({
+    list: ui.alarmsList,
+    count: ui.alarmsCount,
+    empty: ui.alarmsEmpty,
+    zoneName,
+    fmtTime: (ts) => fmtTime(ts),
+    async act(alarm, action) {
+      alarms.push(/** @type {Alarm} */ (await callApi(key, 'POST', `/api/v1/alarms/${encodeURIComponent(alarm.id)}/${action}`, {})));
+      schedule();
+    },
+  });
+
+  const ordersPanel = createOrdersPanel({
+    list: ui.ordersList,
+    count: ui.ordersCount,
+    empty: ui.ordersEmpty,
+    zoneName: (id) => zoneName(id),
+    staffName: (id) => roster.get(id)?.name ?? id,
+    candidates: (order) => reassignCandidates([...roster.values()], order, activeJobs(), Date.now()),
+    now: () => Date.now(),
+    async act(order, cmd) {
+      const path = `/api/v1/work-orders/${encodeURIComponent(order.id)}/${cmd.kind}`;
+      const body = cmd.kind === 'assign' ? { staffId: cmd.staffId, ...(cmd.reason && { reason: cmd.reason }) } : cmd.kind === 'cancel' ? { reason: cmd.reason } : {};
+      orders.push(/** @type {WorkOrder} */ (await callApi(key, 'POST', path, body)));
+      schedule();
+    },
+  });
+  setInterval(() => ordersPanel.tick(), 1000);
+
+  function activeJobs() {
+    /** @type {Map<string, number>} */
+    const n = new Map();
+    for (const o of orders.values()) if (o.assignee && ACTIVE.has(o.status)) n.set(o.assignee, (n.get(o.assignee) ?? 0) + 1);
+    return n;
+  }
+
+  async function load() {
+    const gen = ++generation;
+    clearTimeout(retryTimer);
+    alarms.hold();
+    orders.hold();
+    try {
+      const [a, o, s] = await Promise.all([
+        callApi(key, 'GET', `/api/v1/alarms?status=${OPEN_ALARM_STATUSES.join(',')}&limit=1000`),
+        callApi(key, 'GET', `/api/v1/work-orders?status=${BOARD_ORDER_STATUSES.join(',')}&limit=1000`),
+        callApi(key, 'GET', '/api/v1/staff'),
+      ]);
+      if (gen !== generation) return;
+      alarms.adopt(/** @type {Alarm[]} */ (a));
+      orders.adopt(/** @type {WorkOrder[]} */ (o));
+      roster.clear();
+      for (const m of /** @type {StaffMember[]} */ (s)) roster.set(m.id, m);
+      ui.problem.hidden = true;
+    } catch (err) {
+      if (gen !== generation) return;
+      const e = /** @type {import('./api.js').ApiError} */ (err);
+      // A key that may not read these lists will not be let in by waiting.
+      const hopeless = e.status === 401 || e.status === 403;
+      ui.problem.textContent = `${explainError(e, 'load the alarms and work orders')}${hopeless ? '' : ` Retrying in ${RETRY_MS / 1000} s.`}`;
+      ui.problem.hidden = false;
+      if (!hopeless) retryTimer = setTimeout(() => {
+        if (socket?.connected) void load();
+      }, RETRY_MS);
+    } finally {
+      if (gen === generation) {
+        alarms.release(); // no-op after adopt; after a failure the pushes still count
+        orders.release();
+        schedule();
+      }
+    }
+  }
+
+  function schedule() {
+    if (!frame) frame = requestAnimationFrame(render);
+  }
+
+  function render() {
+    frame = 0;
+    alarmsPanel.render(alarms.values());
+    ordersPanel.render(orders.values());
+    // The most severe open alarm of each zone marks it on its plan.
+    /** @type {Map<string, Alarm>} */
+    const worst = new Map();
+    for (const a of alarms.values()) {
+      if (!a.zoneId) continue;
+      const w = worst.get(a.zoneId);
+      if (!w || compareAlarms(a, w) < 0) worst.set(a.zoneId, a);
+    }
+    for (const z of site.zones) {
+      const a = worst.get(z.id);
+      maps.get(z.floorId)?.setAlarm(z.id, a ? { label: typeLabel(a.type), severity: SEVERITY_LABEL[a.severity].toLowerCase() } : null);
+    }
+  }
+
+  /** @param {unknown} v @returns {v is { id: string, history: unknown[] }} */
+  const isRow = (v) => typeof v === 'object' && v !== null && typeof (/** @type {{ id?: unknown }} */ (v).id) === 'string' && Array.isArray(/** @type {{ history?: unknown }} */ (v).history);
+
+  return {
+    /** Follows a live connection; every `hello` (first connection and each reconnection) reloads the lists. @param {Socket} s */
+    attach(s) {
+      socket = s;
+      s.on(EVENTS.hello, () => void load());
+      s.on(EVENTS.alarm, (/** @type {{ alarm?: unknown }} */ m) => {
+        if (isRow(m?.alarm)) alarms.push(/** @type {Alarm} */ (m.alarm));
+        schedule();
+      });
+      s.on(EVENTS.workOrder, (/** @type {{ order?: unknown }} */ m) => {
+        if (isRow(m?.order)) orders.push(/** @type {WorkOrder} */ (m.order));
+        schedule();
+      });
+      s.on(EVENTS.staff, (/** @type {unknown} */ m) => {
+        if (typeof m === 'object' && m !== null && typeof (/** @type {{ id?: unknown }} */ (m).id) === 'string') roster.set(/** @type {StaffMember} */ (m).id, /** @type {StaffMember} */ (m));
+        schedule();
+      });
+    },
+  };
+}
