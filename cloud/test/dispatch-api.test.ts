@@ -108,6 +108,8 @@ describe('dispatch API: roles and refusals', () => {
     expect(stolen.body.code).toBe('ATRIUM_WORK_ORDER_NOT_ASSIGNEE');
     expect((await call(keys['guard-1']!, 'POST', `/api/v1/alarms/${order.alarmIds[0]}/acknowledge`, {})).status).toBe(403);
     expect((await call(keys['guard-1']!, 'POST', `/api/v1/work-orders/${order.id}/cancel`, { reason: 'not me' })).status).toBe(403);
+    expect((await call(keys['guard-1']!, 'GET', '/api/v1/staff/guard-1')).body).toMatchObject({ id: 'guard-1', available: true });
+    expect((await call(keys['guard-1']!, 'GET', '/api/v1/staff/guard-2')).status).toBe(403);
     const accepted = await call(keys['guard-1']!, 'POST', `/api/v1/work-orders/${order.id}/accept`, {});
     expect(accepted.status).toBe(200);
     expect(accepted.body).toMatchObject({ status: 'accepted', assignee: 'guard-1' });

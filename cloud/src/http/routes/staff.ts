@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { Slug, ZoneId } from '@atrium/shared';
+import { dispatchError } from '../../dispatch/errors.ts';
 import { dispatchHttpError, Errors } from '../../errors.ts';
 import type { HttpDeps } from '../app.ts';
 import { requireRole, SITE_WIDE } from '../auth.ts';
@@ -12,6 +13,13 @@ export const staffRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) =>
   app.get('/api/v1/staff', { schema: { summary: 'The roster' } }, async (req) => {
     requireRole(req, SITE_WIDE);
     return deps.opsStore.listStaff();
+  });
+  app.get('/api/v1/staff/:staffId', { schema: { summary: 'One staff member (staff: themselves)', params: StaffParams } }, async (req) => {
+    const p = requireRole(req, [...SITE_WIDE, 'staff']);
+    if (p.role === 'staff' && p.staffId !== req.params.staffId) throw new Errors.Forbidden('staff read only their own roster entry');
+    const member = deps.dispatch.roster().find((m) => m.id === req.params.staffId);
+    if (!member) throw dispatchHttpError(dispatchError('STAFF_NOT_FOUND', req.params.staffId));
+    return member;
   });
   // The body is checked by the engine's StaffMember schema so the rules live in one place.
   app.put('/api/v1/staff/:staffId', { schema: { summary: 'Add or replace a staff member (roles, shifts)', params: StaffParams, body: z.record(z.string(), z.unknown()) } }, async (req) => {
