@@ -63,8 +63,15 @@ export async function verifyInfluxTargets(
         await client.query(target.db, statement);
       } catch (err) {
         const reason = err instanceof HttpError ? describeFailure(err) : (err as Error).message;
-        if (err instanceof HttpError && (err.statusCode === 401 || err.statusCode === 403)) {
+        if (err instanceof HttpError && err.statusCode === 401) {
           throw new InfluxConfigError(`InfluxDB at ${url} refused the credentials (${reason}): check ATRIUM_INFLUX_TOKEN, or ATRIUM_INFLUX_USERNAME and ATRIUM_INFLUX_PASSWORD`);
+        }
+        if (err instanceof HttpError && err.statusCode === 403) {
+          // Authenticated, not authorised. A 1.x user without privileges cannot tell a missing
+          // database from one it may not use, so the message covers both.
+          throw new InfluxConfigError(
+            `InfluxDB at ${url} accepted the credentials but refused access to database "${target.db}" (${dbVar}) (${reason}): check the name, create the database if it is missing, and let the user read and write it — 1.x: GRANT ALL ON "${target.db}" TO <user>; 2.x/3.x: a token with read and write permission on it`,
+          );
         }
         if (/retention policy not found/i.test(reason)) {
           throw new InfluxConfigError(`retention policy "${target.rp}" (${rpVar}) does not exist in database "${target.db}" on ${url}: create it (1.x: CREATE RETENTION POLICY "${target.rp}" ON "${target.db}" DURATION 30d REPLICATION 1) or unset ${rpVar}`);
