@@ -12,6 +12,9 @@ import { createUplinkBroker } from './ingest/uplink-broker.ts';
 import { attachLive } from './live/socket.ts';
 import { createZoneState } from './live/zone-state.ts';
 import { createCloudMetrics } from './metrics.ts';
+import { createForecasting, type Forecasting } from './forecast/forecasting.ts';
+import type { TimerClock } from './forecast/scheduler.ts';
+import { emitMerchantAlert } from './merchants/live.ts';
 import { createDispatchService, type DispatchService } from './ops/dispatch-service.ts';
 import type { OpsStore } from './ops/ops-store.ts';
 import { watchRulesFile } from './ops/rules-file-watcher.ts';
@@ -28,6 +31,7 @@ export interface Cloud {
   readonly opsStore: OpsStore;
   readonly dispatch: DispatchService;
   readonly users: Users;
+  readonly forecasting: Forecasting;
   readonly metrics: ReturnType<typeof createCloudMetrics>;
 }
 
@@ -36,6 +40,8 @@ export interface CloudDeps {
   logger: Logger;
   /** the site's clock for rules and SLA timers; default Date.now (an accelerated demo passes the simulator's) */
   clock?: () => number;
+  /** timers on the site's clock for the hourly forecast cycle; default real time */
+  timers?: TimerClock;
 }
 
 /** Wires stores, ingest, live state, the dispatch engine and the two adapters (MQTT uplink, HTTP + socket.io). */
@@ -83,6 +89,16 @@ export async function createCloud(config: CloudConfig, deps: CloudDeps): Promise
       },
     },
   });
+  const queries = createSeriesQueries(store, deps.site.id);
+  const forecasting = await createForecasting({
+    sql,
+    site: deps.site,
+    series: store,
+    queries,
+    logger: logger.child({ component: 'forecast' }),
+    roster: () => opsStore.listStaff(),
+    ...(deps.timers ? { clock: deps.timers } : {}),
+  });
   const zones = createZoneState(deps.site);
   const ingest = createIngest({ store, zones, metrics, logger, siteId: deps.site.id });
   ingest.onStored((uplink) => dispatch.observeUplink(uplink));
@@ -103,8 +119,9 @@ export async function createCloud(config: CloudConfig, deps: CloudDeps): Promise
       return { status: 'failing', store: { ok: false, error: (err as Error).message }, ...base };
     }
   };
-  const app = await createHttpApp({ logger, site: deps.site, zones, queries: createSeriesQueries(store, deps.site.id), metrics, health, dispatch, opsStore, users, clock });
+  const app = await createHttpApp({ logger, site: deps.site, zones, queries, metrics, health, dispatch, opsStore, users, clock, forecasting });
   const io = attachLive(app.server, { zones, ingest, metrics, dispatch, principalByKeyHash: users.principalByKeyHash });
+  forecasting.onAlert((e) => emitMerchantAlert(io, e));
   let unwatch: (() => void) | null = null;
 
   return {
@@ -112,9 +129,11 @@ export async function createCloud(config: CloudConfig, deps: CloudDeps): Promise
     opsStore,
     dispatch,
     users,
+    forecasting,
     metrics,
     async start() {
       await dispatch.start();
+      forecasting.start();
       unwatch = watchRulesFile(config.ATRIUM_RULES_FILE, { dispatch, logger });
       await app.listen({ port: config.ATRIUM_CLOUD_HTTP_PORT, host: config.ATRIUM_CLOUD_HOST });
       const mqttPort = await broker.listen(config.ATRIUM_CLOUD_MQTT_PORT, config.ATRIUM_CLOUD_HOST);
@@ -128,6 +147,7 @@ export async function createCloud(config: CloudConfig, deps: CloudDeps): Promise
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await app.close().catch(() => undefined);
       await dispatch.stop();
+      await forecasting.stop();
       await opsStore.close();
       await store.close();
       logger.info('cloud stopped');

@@ -24,3 +24,4 @@ export { mulberry32, rngFor } from './random.ts';
 export { createCrew, type Crew, type CrewOptions, type CrewStats } from './staff/crew.ts';
 export { demoCrew, type SimStaffMember } from './staff/roster.ts';
 export { DEFAULT_HABITS, type StaffHabits } from './staff/behaviour.ts';
+export { backfillHistory, backfillIfEmpty, backfillRange, backfillUplinks, type BackfillOptions, type BackfillResult, type UplinkSink } from './backfill.ts';

@@ -21,6 +21,7 @@ import { authPlugin } from './auth.ts';
 import type { DispatchService } from '../ops/dispatch-service.ts';
 import type { OpsStore } from '../ops/ops-store.ts';
 import type { Users } from '../ops/users.ts';
+import type { Forecasting } from '../forecast/forecasting.ts';
 
 export interface HttpDeps {
   logger: Logger;
@@ -33,6 +34,7 @@ export interface HttpDeps {
   opsStore: OpsStore;
   users: Users;
   clock: () => number;
+  forecasting: Forecasting;
 }
 
 export const OPENAPI_PATH = '/openapi.json';
@@ -64,6 +66,8 @@ export async function createHttpApp(deps: HttpDeps) {
   });
   await app.register(authPlugin, { principalByKeyHash: deps.users.principalByKeyHash });
   for (const routes of [siteRoutes, seriesRoutes, opsRoutes, alarmRoutes, workOrderRoutes, staffRoutes, rulesRoutes, reportRoutes, userRoutes]) await app.register(routes, deps);
+  // Calendar, forecasts, merchants and the staffing plan.
+  await app.register(deps.forecasting.routes);
   app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
   await app.register(fastifyStatic, { root: PUBLIC_DIR, index: 'index.html' });
   return app;

@@ -1,0 +1,126 @@
+import type { SubjectKind } from '@atrium/shared';
+import type { SqlClient } from '../db/sql-client.ts';
+import type { Confidence, ConfidenceReason, ForecastHour, RunInfo, SeriesRun, StoredSeriesForecast } from './schema.ts';
+
+export type { ForecastHour, RunInfo, SeriesRun, StoredSeriesForecast } from './schema.ts';
+
+/**
+ * Stored forecasts (migration 4). A run is every series' next hours as made at `madeAt`; each
+ * row keeps its lead in whole hours from the hour the run was made in, so the forecast made
+ * 24 h or 72 h before an hour is a lookup by lead. Full runs are kept for a day (what the
+ * planner and the pages read is the newest); after that only the 24 h and 72 h rows stay, for
+ * forecast-vs-actual and live accuracy.
+ */
+export const SERVED_LEADS = [24, 72] as const;
+
+export interface LeadRow {
+  subjectId: string;
+  t: number;
+  madeAt: number;
+  mean: number;
+  lo80: number;
+  hi80: number;
+  lo95: number;
+  hi95: number;
+}
+
+export interface ForecastStore {
+  saveRun(run: RunInfo, series: readonly SeriesRun[]): Promise<void>;
+  latestRun(): Promise<RunInfo | null>;
+  /** The newest stored forecast of each series of a kind (or one series). */
+  latest(q: { subjectKind: SubjectKind; subjectId?: string | undefined }): Promise<StoredSeriesForecast[]>;
+  /** Rows made exactly `leadH` hours ahead, for hours in [from, to). */
+  atLead(q: { subjectKind: SubjectKind; subjectId?: string | undefined; leadH: number; from: number; to: number }): Promise<LeadRow[]>;
+  /** Drops full runs older than `fullBefore` (keeping the served leads) and every row for hours before `before`. */
+  prune(q: { fullBefore: number; before: number }): Promise<void>;
+}
+
+type Num = number | string;
+const num = (v: Num): number => Number(v);
+
+export function createForecastStore(db: SqlClient, siteId: string): ForecastStore {
+  return {
+    async saveRun(run, series) {
+      const rows = series.flatMap((s) =>
+        s.hours.map((h) => ({ k: s.subjectKind, s: s.subjectId, t: h.t, l: h.leadH, m: h.mean, a: h.lo80, b: h.hi80, c: h.lo95, d: h.hi95, u: h.usual })),
+      );
+      await db.transaction(async (tx) => {
+        await tx.query(`insert into forecast_runs (site_id, made_at, origin, horizon_h, series, duration_ms) values ($1, $2, $3, $4, $5, $6) on conflict do nothing`, [
+          siteId, run.madeAt, run.origin, run.horizonH, run.series, Math.round(run.durationMs),
+        ]);
+        await tx.query(
+          `insert into forecast_series (site_id, subject_kind, subject_id, made_at, confidence, reason, observed_hours)
+             select $1, x.k, x.s, $2, x.c, x.r, x.o from jsonb_to_recordset($3::jsonb) as x(k text, s text, c text, r text, o integer)
+           on conflict do nothing`,
+          [siteId, run.madeAt, JSON.stringify(series.map((s) => ({ k: s.subjectKind, s: s.subjectId, c: s.confidence, r: s.reason, o: s.observedHours })))],
+        );
+        if (rows.length > 0) {
+          await tx.query(
+            `insert into forecasts (site_id, subject_kind, subject_id, made_at, t, lead_h, mean, lo80, hi80, lo95, hi95, usual)
+               select $1, x.k, x.s, $2, x.t, x.l, x.m, x.a, x.b, x.c, x.d, x.u from jsonb_to_recordset($3::jsonb)
+                 as x(k text, s text, t bigint, l integer, m float8, a float8, b float8, c float8, d float8, u float8)
+             on conflict do nothing`,
+            [siteId, run.madeAt, JSON.stringify(rows)],
+          );
+        }
+      });
+    },
+
+    async latestRun() {
+      const { rows } = await db.query<{ made_at: Num; origin: Num; horizon_h: number; series: number; duration_ms: number }>(
+        'select * from forecast_runs where site_id = $1 order by made_at desc limit 1',
+        [siteId],
+      );
+      const r = rows[0];
+      return r ? { madeAt: num(r.made_at), origin: num(r.origin), horizonH: r.horizon_h, series: r.series, durationMs: r.duration_ms } : null;
+    },
+
+    async latest(q) {
+      const { rows: heads } = await db.query<{ subject_id: string; made_at: Num; confidence: Confidence; reason: ConfidenceReason; observed_hours: number }>(
+        `select distinct on (subject_id) subject_id, made_at, confidence, reason, observed_hours from forecast_series
+          where site_id = $1 and subject_kind = $2 and ($3::text is null or subject_id = $3)
+          order by subject_id, made_at desc`,
+        [siteId, q.subjectKind, q.subjectId ?? null],
+      );
+      if (heads.length === 0) return [];
+      const { rows } = await db.query<{ subject_id: string; t: Num; lead_h: number; mean: number; lo80: number; hi80: number; lo95: number; hi95: number; usual: number | null }>(
+        `select f.subject_id, f.t, f.lead_h, f.mean, f.lo80, f.hi80, f.lo95, f.hi95, f.usual
+           from forecasts f join jsonb_to_recordset($3::jsonb) as h(s text, m bigint) on f.subject_id = h.s and f.made_at = h.m
+          where f.site_id = $1 and f.subject_kind = $2 order by f.subject_id, f.t`,
+        [siteId, q.subjectKind, JSON.stringify(heads.map((h) => ({ s: h.subject_id, m: num(h.made_at) })))],
+      );
+      const hours = new Map<string, ForecastHour[]>();
+      for (const r of rows) {
+        let list = hours.get(r.subject_id);
+        if (!list) hours.set(r.subject_id, (list = []));
+        list.push({ t: num(r.t), leadH: r.lead_h, mean: r.mean, lo80: r.lo80, hi80: r.hi80, lo95: r.lo95, hi95: r.hi95, usual: r.usual });
+      }
+      return heads.map((h) => ({
+        subjectKind: q.subjectKind,
+        subjectId: h.subject_id,
+        madeAt: num(h.made_at),
+        confidence: h.confidence,
+        reason: h.reason,
+        observedHours: h.observed_hours,
+        hours: hours.get(h.subject_id) ?? [],
+      }));
+    },
+
+    async atLead(q) {
+      const { rows } = await db.query<{ subject_id: string; t: Num; made_at: Num; mean: number; lo80: number; hi80: number; lo95: number; hi95: number }>(
+        `select subject_id, t, made_at, mean, lo80, hi80, lo95, hi95 from forecasts
+          where site_id = $1 and subject_kind = $2 and ($3::text is null or subject_id = $3) and lead_h = $4 and t >= $5 and t < $6
+          order by subject_id, t, made_at desc`,
+        [siteId, q.subjectKind, q.subjectId ?? null, q.leadH, q.from, q.to],
+      );
+      return rows.map((r) => ({ subjectId: r.subject_id, t: num(r.t), madeAt: num(r.made_at), mean: r.mean, lo80: r.lo80, hi80: r.hi80, lo95: r.lo95, hi95: r.hi95 }));
+    },
+
+    async prune(q) {
+      await db.query(`delete from forecasts where site_id = $1 and made_at < $2 and lead_h <> all($3::int[])`, [siteId, q.fullBefore, [...SERVED_LEADS]]);
+      await db.query('delete from forecasts where site_id = $1 and t < $2', [siteId, q.before]);
+      await db.query('delete from forecast_series where site_id = $1 and made_at < $2', [siteId, q.before]);
+      await db.query('delete from forecast_runs where site_id = $1 and made_at < $2', [siteId, q.before]);
+    },
+  };
+}
