@@ -25,3 +25,4 @@ export { createCrew, type Crew, type CrewOptions, type CrewStats } from './staff
 export { demoCrew, type SimStaffMember } from './staff/roster.ts';
 export { DEFAULT_HABITS, type StaffHabits } from './staff/behaviour.ts';
 export { backfillHistory, backfillIfEmpty, backfillRange, backfillUplinks, type BackfillOptions, type BackfillResult, type UplinkSink } from './backfill.ts';
+export { withDeviceCopies } from './mall/scale.ts';
