@@ -14,7 +14,7 @@ export async function benchLiveLatency(opts: { samples: number; gapMs: number })
   const radar = site.devices.find((d) => d.kind === 'radar' && d.subject?.kind === 'zone');
   if (!radar) throw new Error('the demo mall has no zone radar');
   const stack = await startStack({ site, logger: pino({ level: 'warn' }) });
-  const page = io(stack.urls.page, { transports: ['websocket'] });
+  const page = io(stack.urls.page, { transports: ['websocket'], auth: { key: stack.adminKey } });
   const waiting = new Map<number, (t: number) => void>();
   page.on(LIVE_EVENTS.zones, (zones: ZoneLive[]) => {
     const now = performance.now();

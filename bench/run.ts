@@ -1,10 +1,13 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { benchDispatchLatency, benchRulesThroughput } from './dispatch.ts';
+import { benchEdgeMemory, edgeMemoryRows } from './edge-memory.ts';
 import { benchEdgeThroughput } from './edge-throughput.ts';
+import { benchForecastRefresh, forecastRows } from './forecast-refresh.ts';
 import { benchInfluxLatency } from './influx-latency.ts';
 import { benchInfluxWrite } from './influx-write.ts';
 import { benchLiveLatency } from './live-latency.ts';
+import { benchOutbox, outboxRows } from './outbox.ts';
 import { progress, writeResult } from './support.ts';
 
 // `npm run bench [-- --quick]`: every figure is measured next to its baseline in the same run.
@@ -26,12 +29,23 @@ rows.push(
   `| device publish → socket.io update, p50 / p99 | ${latency.p50Ms} ms / ${latency.p99Ms} ms (${latency.received}/${latency.samples} received) |`,
 );
 
+const outbox = await benchOutbox({ writeMinutes: q ? 10 : 60, replayMinutes: q ? 30 : 120 });
+written.push(writeResult('outbox', outbox));
+rows.push(...outboxRows(outbox));
+const memory = await benchEdgeMemory({ devices: 2000, settleMs: q ? 2000 : 5000 });
+written.push(writeResult('edge-memory', memory));
+rows.push(...edgeMemoryRows(memory));
+
 const rules = benchRulesThroughput({ minutes: q ? 30 : 240 });
 const dispatch = [];
-for (const speed of [1, 10]) dispatch.push(await benchDispatchLatency({ speed, samples: q ? 10 : 100, gapMs: 300 }));
+for (const copies of [1, 10]) dispatch.push(await benchDispatchLatency({ copies, samples: q ? 10 : 100, gapMs: 300 }));
 written.push(writeResult('dispatch', { rules, dispatch }));
 rows.push(`| rules evaluated (demo mall minutes, shipped rules) | ${rules.shippedRulesPerSecond} observations/s (×${rules.ratioToNoRules} of the engine with no rules) |`);
-for (const d of dispatch) rows.push(`| forced door publish → security order assigned, ${d.speed}× demo mall load, p50 / p99 | ${d.p50Ms} ms / ${d.p99Ms} ms (${d.received}/${d.samples}) |`);
+for (const d of dispatch) rows.push(`| forced door publish → security order assigned, ${d.devices} devices live, p50 / p99 | ${d.p50Ms} ms / ${d.p99Ms} ms (${d.received}/${d.samples}) |`);
+
+const forecast = await benchForecastRefresh({ weeks: q ? 4 : 16, copies: 10 });
+written.push(writeResult('forecast-refresh', forecast));
+rows.push(...forecastRows(forecast));
 
 // Needs Debian's influxd (apt-get install influxdb); without it this part says so and is left out.
 if (existsSync('/usr/bin/influxd')) {

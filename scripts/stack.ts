@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { SiteModel } from '@atrium/shared';
 import { createCloud, parseCloudConfig, type Cloud } from '@atrium/cloud';
-import { createGateway, parseEdgeConfig, type Gateway } from '@atrium/edge';
+import { createGateway, parseEdgeConfig, provisionFleet, type FleetProvisioning, type Gateway } from '@atrium/edge';
 
 export interface StackOptions {
   site: SiteModel;
@@ -20,10 +20,20 @@ export interface StackOptions {
   edge?: Partial<{ lateness: number; idle: number; flushEvery: number }>;
   /** Any other edge variables (ATRIUM_*), e.g. limits under test. */
   edgeEnv?: Record<string, string>;
+  /** Any other cloud variables (ATRIUM_*), e.g. ATRIUM_SERIES_STORE=influxdb and its settings. */
+  cloudEnv?: Record<string, string>;
   secrets?: Partial<Secrets>;
+  /** The admin's API key (ATRIUM_ADMIN_KEY); default a fresh random one, in `stack.adminKey`. */
+  adminKey?: string;
+  /** The site clock for rules and SLA timers: an accelerated simulation passes its own. */
+  clock?: () => number;
 }
 
 export interface Secrets {
+  /**
+   * The demo fleet's factory key: each simulated device's password is minted from it and its
+   * id (derivePassword). The edge never sees it; the stack stores each device's hash there.
+   */
   device: string;
   gateway: string;
   privacy: string;
@@ -33,7 +43,11 @@ export interface Stack {
   cloud: Cloud;
   edge: Gateway;
   secrets: Secrets;
-  urls: { page: string; edgeMqtt: string; edgeHttp: string; cloudMqtt: string };
+  /** The site's devices as provisioned at start: `ready` ones connect with their factory password. */
+  fleet: FleetProvisioning;
+  /** `Authorization: Bearer <adminKey>` reaches every API route */
+  adminKey: string;
+  urls: { page: string; edgeMqtt: string; edgeHttp: string; cloudMqtt: string; edgeMqtts?: string };
   stop(): Promise<void>;
 }
 
@@ -45,6 +59,7 @@ const secret = () => randomBytes(24).toString('base64url');
  */
 export async function startStack(opts: StackOptions): Promise<Stack> {
   const host = opts.host ?? '127.0.0.1';
+  const adminKey = opts.adminKey ?? `atr_${secret()}`;
   const secrets: Secrets = { device: opts.secrets?.device ?? secret(), gateway: opts.secrets?.gateway ?? secret(), privacy: opts.secrets?.privacy ?? secret() };
   const cloudConfig = parseCloudConfig({
     ATRIUM_CLOUD_HOST: host,
@@ -52,15 +67,16 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     ATRIUM_CLOUD_MQTT_PORT: String(opts.cloudMqttPort ?? 0),
     ATRIUM_DATA_DIR: opts.dataDir ?? 'memory://',
     ATRIUM_GATEWAY_SECRET: secrets.gateway,
+    ATRIUM_ADMIN_KEY: adminKey,
+    ...opts.cloudEnv,
   });
-  const cloud = await createCloud(cloudConfig, { site: opts.site, logger: opts.logger });
+  const cloud = await createCloud(cloudConfig, { site: opts.site, logger: opts.logger, ...(opts.clock ? { clock: opts.clock } : {}) });
   const cloudPorts = await cloud.start();
   const edgeConfig = parseEdgeConfig({
     ATRIUM_EDGE_HOST: host,
     ATRIUM_EDGE_MQTT_PORT: String(opts.edgeMqttPort ?? 0),
     ATRIUM_EDGE_HTTP_PORT: String(opts.edgeHttpPort ?? 0),
     ATRIUM_CLOUD_MQTT_URL: `mqtt://${host}:${cloudPorts.mqttPort}`,
-    ATRIUM_DEVICE_SECRET: secrets.device,
     ATRIUM_GATEWAY_SECRET: secrets.gateway,
     ATRIUM_PRIVACY_KEY: secrets.privacy,
     ATRIUM_EDGE_DATA_DIR: opts.edgeDataDir ?? ':memory:',
@@ -70,16 +86,21 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     ...opts.edgeEnv,
   });
   const edge = createGateway(edgeConfig, { site: opts.site, logger: opts.logger });
+  // Like a fresh install on site: every device gets credentials the first time; later starts keep an operator's changes.
+  const fleet = await provisionFleet(edge.devices, opts.site.devices, secrets.device);
   const edgePorts = await edge.start();
   return {
     cloud,
     edge,
     secrets,
+    fleet,
+    adminKey,
     urls: {
       page: `http://${host}:${cloudPorts.httpPort}/`,
       edgeMqtt: `mqtt://${host}:${edgePorts.mqttPort}`,
       edgeHttp: `http://${host}:${edgePorts.httpPort}`,
       cloudMqtt: `mqtt://${host}:${cloudPorts.mqttPort}`,
+      ...(edgePorts.mqttsPort !== undefined && { edgeMqtts: `mqtts://${host}:${edgePorts.mqttsPort}` }),
     },
     async stop() {
       await edge.stop();

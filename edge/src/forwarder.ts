@@ -12,15 +12,24 @@ import type { UplinkClient } from './uplink-client.ts';
 export interface Forwarder {
   pump(): void;
   readonly inflight: number;
+  /** What the cloud acknowledged per second over the last REPLAY_WINDOW_MS. */
+  replayRate(now: number): { uplinksPerSecond: number; recordsPerSecond: number };
   /** Waits until the outbox is empty or the timeout passes; true when empty. */
   drain(timeoutMs: number): Promise<boolean>;
 }
+
+const REPLAY_WINDOW_MS = 10_000;
 
 export function createForwarder(deps: { journal: Journal; uplink: UplinkClient; metrics: EdgeMetrics; logger: Logger; window: number }): Forwarder {
   const { journal, uplink, metrics } = deps;
   const inflight = new Set<number>();
   let lastQueued = 0;
   let waiters: Array<() => void> = [];
+  let acked: { at: number; records: number }[] = [];
+  const recentAcks = (now: number) => {
+    if (acked.length > 0 && acked[0]!.at <= now - REPLAY_WINDOW_MS) acked = acked.filter((a) => a.at > now - REPLAY_WINDOW_MS);
+    return acked;
+  };
 
   const settleWaiters = () => {
     if (inflight.size === 0 && journal.stats().outboxRows === 0) {
@@ -35,6 +44,8 @@ export function createForwarder(deps: { journal: Journal; uplink: UplinkClient; 
     const room = deps.window - inflight.size;
     if (room <= 0) return;
     for (const row of journal.outboxAfter(lastQueued, room)) {
+      // Durably noted before it leaves: an uplink the cloud may have stored must never be rewritten by compaction.
+      if (row.id > journal.sentUpTo()) journal.markAllSendable();
       lastQueued = row.id;
       inflight.add(row.id);
       metrics.uplinkInflight.set(inflight.size);
@@ -43,6 +54,8 @@ export function createForwarder(deps: { journal: Journal; uplink: UplinkClient; 
           journal.delivered(row.id);
           inflight.delete(row.id);
           metrics.uplinks.inc({ kind: row.kind, result: 'acked' });
+          metrics.replayedRecords.inc(row.records);
+          recentAcks(Date.now()).push({ at: Date.now(), records: row.records });
           metrics.uplinkInflight.set(inflight.size);
           settleWaiters();
           pump();
@@ -67,6 +80,11 @@ export function createForwarder(deps: { journal: Journal; uplink: UplinkClient; 
     pump,
     get inflight() {
       return inflight.size;
+    },
+    replayRate(now) {
+      const recent = recentAcks(now);
+      const seconds = REPLAY_WINDOW_MS / 1000;
+      return { uplinksPerSecond: recent.length / seconds, recordsPerSecond: recent.reduce((n, a) => n + a.records, 0) / seconds };
     },
     drain(timeoutMs) {
       if (inflight.size === 0 && journal.stats().outboxRows === 0) return Promise.resolve(true);

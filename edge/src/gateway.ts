@@ -1,11 +1,17 @@
-import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
+import { Aedes, type Client, type PublishPacket } from 'aedes';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
-import { commandTopic, derivePassword, deviceTopic, gatewayPrincipal, indexSite, passwordMatches, type DeviceEventRecord, type DeviceStatusRecord, type SiteModel, type Uplink } from '@atrium/shared';
+import { commandTopic, derivePassword, deviceTopic, gatewayPrincipal, indexSite, type AlarmRecord, type DeviceEventRecord, type DeviceStatusRecord, type EnvMinute, type FootfallMinute, type SiteModel, type Uplink } from '@atrium/shared';
 import { createAggregator } from './aggregator.ts';
 import type { EdgeConfig } from './config.ts';
+import { createDeviceAuth } from './device-auth.ts';
+import { credentialsPath, openDeviceCredentials, type DeviceCredentials } from './device-credentials.ts';
+import { createDeviceHealth } from './device-health.ts';
+import { listenForDevices, type DeviceListeners } from './listeners.ts';
+import { createOutboxGuard } from './outbox-guard.ts';
+import { createStatusReport } from './status-report.ts';
+import { createTelemetryHold } from './telemetry-hold.ts';
 import { createForwarder } from './forwarder.ts';
 import { openJournal, type NewUplink } from './journal.ts';
 import { createEdgeHttp, type EdgeHealth } from './http.ts';
@@ -18,6 +24,8 @@ import { REJECTION, type Rejection, type RejectionCode } from './rejections.ts';
 import { createUplinkClient } from './uplink-client.ts';
 import { createLogThrottle } from './log-throttle.ts';
 import { createRateLimiter } from './rate-limit.ts';
+import { createEdgeBus, toBusReading } from './bus.ts';
+import { embedNodeRed } from './node-red/runtime.ts';
 
 /** Most records one uplink carries; keeps a single MQTT packet well under broker limits. */
 const MAX_RECORDS_PER_UPLINK = 2000;
@@ -28,10 +36,12 @@ const DEDUPE_HORIZON_MS = 10 * 60_000;
 const PRUNE_EVERY_MS = 10_000;
 
 export interface Gateway {
-  start(): Promise<{ mqttPort: number; httpPort: number }>;
+  start(): Promise<{ mqttPort: number; httpPort: number; mqttsPort?: number }>;
   /** Flushes open minutes, waits for the cloud to acknowledge, then closes. */
   stop(): Promise<void>;
   readonly metrics: ReturnType<typeof createEdgeMetrics>;
+  /** The device credential store (also written by `npm run devices`); closed by stop(). */
+  readonly devices: DeviceCredentials;
   health(): EdgeHealth;
 }
 
@@ -40,6 +50,15 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
   const site = indexSite(deps.site);
   const siteId = site.site.id;
   const metrics = createEdgeMetrics();
+  const bus = createEdgeBus(logger);
+  /** Edge → device messages (command topics) go out through the device broker, QoS 1, not retained. */
+  const publishToDevices = (topic: string, payload: Buffer) =>
+    new Promise<void>((resolve, reject) => {
+      if (!broker || broker.closed) return reject(new Error('the device broker is not running'));
+      broker.publish({ cmd: 'publish', topic, payload, qos: 1, retain: false, dup: false }, (err) => (err ? reject(err) : resolve()));
+    });
+  // Node-RED is one runtime per process: this throws, before anything is opened, if another gateway here embeds it.
+  const red = config.ATRIUM_RED_ENABLED ? embedNodeRed({ config, site, bus, logger, registry: metrics.registry, publish: publishToDevices }) : undefined;
   const journal = openJournal({ path: config.ATRIUM_EDGE_DATA_DIR === ':memory:' ? ':memory:' : `${config.ATRIUM_EDGE_DATA_DIR}/journal.sqlite`, durability: config.ATRIUM_JOURNAL_DURABILITY });
   const aggregator = createAggregator({ lateness_ms: config.ATRIUM_AGGREGATE_LATENESS_MS, idle_ms: config.ATRIUM_AGGREGATE_IDLE_MS });
   const live = createLiveOccupancy(site);
@@ -54,10 +73,23 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
     metrics,
   });
   const forwarder = createForwarder({ journal, uplink, metrics, logger, window: 32 });
+  const credentials = openDeviceCredentials(credentialsPath(config.ATRIUM_EDGE_DATA_DIR));
+  const auth = createDeviceAuth({ site, credentials, metrics, logger, shouldLog: (key) => throttle.shouldLog(key) });
+  const deviceHealth = createDeviceHealth(site, { lowBatteryPercent: config.ATRIUM_LOW_BATTERY_PERCENT, offlineAfterMs: config.ATRIUM_DEVICE_OFFLINE_ALARM_MS });
+  const hold = createTelemetryHold();
+  const guard = createOutboxGuard({
+    journal,
+    maxBytes: config.ATRIUM_OUTBOX_MAX_BYTES,
+    alarmRatio: config.ATRIUM_OUTBOX_ALARM_PERCENT / 100,
+    wrap: (records) => minuteUplinks(records.footfall, records.env),
+    logger,
+    metrics,
+  });
   let events: { record: DeviceEventRecord; id: number }[] = [];
   let statuses: { record: DeviceStatusRecord; id: number }[] = [];
   let broker: Aedes | undefined;
-  let mqttServer: Server | undefined;
+  let listeners: DeviceListeners | undefined;
+  const report = createStatusReport({ journal, forwarder, guard, hold, devices: deviceHealth, uplink, aggregator, metrics, maxBytes: config.ATRIUM_OUTBOX_MAX_BYTES, connectedClients: () => broker?.connectedClients ?? 0 });
   let http: ReturnType<typeof createEdgeHttp> | undefined;
   let ticker: NodeJS.Timeout | undefined;
   let liveTicker: NodeJS.Timeout | undefined;
@@ -120,9 +152,14 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
       divert(packet, REJECTION.RATE_LIMITED);
       return callback(null);
     }
+    if (reading.channel === 'status') {
+      deviceHealth.status(deviceId, reading.value, receivedAt);
+      if (reading.value.battery !== undefined) metrics.deviceBattery.set({ device: deviceId }, reading.value.battery);
+      if (reading.value.rssi !== undefined) metrics.deviceRssi.set({ device: deviceId }, reading.value.rssi);
+    }
     const seq = reading.channel === 'status' ? -1 : reading.value.seq;
     // PUBACK only after the reading is committed to disk: an acknowledged reading is never lost.
-    journal.append(deviceId, reading.channel, seq, reading.value.ts, (packet.payload as Buffer).toString('utf8'), receivedAt).then(
+    const take = () => journal.append(deviceId, reading.channel, seq, reading.value.ts, (packet.payload as Buffer).toString('utf8'), receivedAt).then(
       (id) => {
         if (id === null) {
           metrics.rejected.inc({ reason: REJECTION.DUPLICATE });
@@ -132,24 +169,21 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
           handle(reading, receivedAt, id);
         }
         callback(null);
+        // After the PUBACK: local flows see only what is journaled, and never delay a device.
+        if (id !== null && bus.listening('reading')) bus.emit('reading', toBusReading(reading, placementOf(site, reading.device), receivedAt, config.ATRIUM_PRIVACY_KEY));
       },
       (err: Error) => {
         logger.error({ err: err.message, deviceId }, 'journal write failed; the device will resend');
         callback(err);
       },
     );
-  };
-
-  const authenticate = (client: Client, username: string | undefined, password: Buffer | undefined, done: (error: AuthenticateError | null, success: boolean | null) => void) => {
-    const fail = (reason: RejectionCode, returnCode: number, detail: string) => {
-      metrics.authFailures.inc({ reason });
-      if (throttle.shouldLog(`auth|${client.id}|${reason}`)) logger.warn({ clientId: client.id, username, reason, detail }, 'device connection refused');
-      done(Object.assign(new Error(detail), { returnCode }) as AuthenticateError, false);
-    };
-    if (username === undefined || username !== client.id) return fail(REJECTION.CLIENT_ID_MISMATCH, 2, 'client id must equal the device id given as username');
-    if (!site.device.has(username)) return fail(REJECTION.UNKNOWN_DEVICE, 4, `unknown device ${username}`);
-    if (!passwordMatches(config.ATRIUM_DEVICE_SECRET, username, password)) return fail(REJECTION.AUTH_FAILED, 4, `wrong password for ${username}`);
-    done(null, true);
+    // A full outbox stops acknowledging telemetry (the device keeps it); events and status still get through.
+    if (guard.telemetryPaused && (reading.channel === 'count' || reading.channel === 'env')) {
+      metrics.telemetryHeld.inc();
+      if (throttle.shouldLog(`${deviceId}|held`)) logger.warn({ deviceId }, 'outbox full: telemetry held unacknowledged until the cloud takes some');
+      return hold.hold(client, packet, () => void take(), callback);
+    }
+    void take();
   };
 
   const authorizeSubscribe: Aedes['authorizeSubscribe'] = (client, sub, callback) => {
@@ -166,18 +200,36 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
     records,
     body: JSON.stringify({ v: 1, id: randomUUID(), siteId, gatewayId: config.ATRIUM_GATEWAY_ID, sentAt: Date.now(), ...body }),
   });
+  function minuteUplinks(footfall: FootfallMinute[], env: EnvMinute[]): NewUplink[] {
+    const out: NewUplink[] = [];
+    for (let i = 0; i < Math.max(footfall.length, env.length); i += MAX_RECORDS_PER_UPLINK) {
+      const f = footfall.slice(i, i + MAX_RECORDS_PER_UPLINK);
+      const e = env.slice(i, i + MAX_RECORDS_PER_UPLINK);
+      out.push(envelope({ kind: 'minute', footfall: f, env: e }, f.length + e.length));
+    }
+    return out;
+  }
+  /** Alarms are stored like any uplink, so they reach the cloud whenever it is back. */
+  const foldAlarms = (alarms: AlarmRecord[], now: number) => {
+    if (alarms.length === 0) return;
+    for (const a of alarms) {
+      metrics.alarms.inc({ type: a.type, state: a.state });
+      if (a.device) logger[a.state === 'raised' ? 'warn' : 'info']({ alarm: a.type, deviceId: a.device.deviceId, ...a.data }, `device alarm ${a.state}`);
+    }
+    const batches: NewUplink[] = [];
+    for (let i = 0; i < alarms.length; i += MAX_RECORDS_PER_UPLINK) {
+      const batch = alarms.slice(i, i + MAX_RECORDS_PER_UPLINK);
+      batches.push(envelope({ kind: 'status', devices: [], alarms: batch }, batch.length));
+    }
+    journal.fold(batches, [], now);
+  };
 
   /** Folds closed minutes and queued events into outbox uplinks (one transaction), then lets the forwarder send them. */
   const flush = (all: boolean) => {
     const now = Date.now();
     const closed = all ? aggregator.takeClosed(Number.MAX_SAFE_INTEGER) : aggregator.takeClosed(now);
     metrics.pendingReadings.set(aggregator.pendingReadings);
-    const uplinks: NewUplink[] = [];
-    for (let i = 0; i < Math.max(closed.footfall.length, closed.env.length); i += MAX_RECORDS_PER_UPLINK) {
-      const footfall = closed.footfall.slice(i, i + MAX_RECORDS_PER_UPLINK);
-      const env = closed.env.slice(i, i + MAX_RECORDS_PER_UPLINK);
-      uplinks.push(envelope({ kind: 'minute', footfall, env }, footfall.length + env.length));
-    }
+    const uplinks: NewUplink[] = minuteUplinks(closed.footfall, closed.env);
     for (let i = 0; i < events.length; i += MAX_RECORDS_PER_UPLINK) {
       const batch = events.slice(i, i + MAX_RECORDS_PER_UPLINK).map((e) => e.record);
       uplinks.push(envelope({ kind: 'events', events: batch }, batch.length));
@@ -191,10 +243,9 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
       events = [];
       statuses = [];
     }
-    const stats = journal.stats();
-    metrics.outboxRows.set(stats.outboxRows);
-    metrics.outboxBytes.set(stats.outboxBytes);
-    metrics.outboxOldestAgeSeconds.set(stats.oldestCreatedAt === null ? 0 : (now - stats.oldestCreatedAt) / 1000);
+    foldAlarms([...deviceHealth.takeAlarms(now), ...guard.check(now)], now);
+    if (!guard.telemetryPaused && hold.size > 0) hold.release((packet) => divert(packet, REJECTION.OUTBOX_FULL));
+    report.updateGauges(now);
     forwarder.pump();
   };
 
@@ -214,41 +265,53 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
     if (replayed > 0 || stats.outboxRows > 0) logger.info({ replayedReadings: replayed, outboxUplinks: stats.outboxRows }, 'resuming from the journal');
   };
 
-  const health = (): EdgeHealth => ({
-    status: uplink.connected ? 'ok' : 'degraded',
-    uplinkConnected: uplink.connected,
-    devicesConnected: broker?.connectedClients ?? 0,
-    uplinkInflight: forwarder.inflight,
-    pendingReadings: aggregator.pendingReadings,
-    outbox: journal.stats(),
-  });
+  const health = (): EdgeHealth => report.health();
 
   return {
     metrics,
+    devices: credentials,
     health,
     async start() {
       replayJournal();
       broker = await Aedes.createBroker({ id: `atrium-edge-${config.ATRIUM_GATEWAY_ID}`, maxClientsIdLength: 64, maxTopicLevels: 8, drainTimeout: 30_000 });
-      broker.authenticate = authenticate;
+      broker.authenticate = auth.authenticate;
       broker.authorizePublish = authorizePublish;
       broker.authorizeSubscribe = authorizeSubscribe;
       // What aedes refuses before our handlers run (e.g. a topic deeper than maxTopicLevels) still gets a counted, logged reason.
       broker.on('clientError', (client, err) => {
         if ('code' in err) return; // socket errors (resets, broken pipes) are not the device's protocol fault
+        if ('errorCode' in err) return; // a refused CONNECT: already counted in atrium_edge_auth_failures_total
         refuse(client.id, { code: REJECTION.PROTOCOL_VIOLATION, detail: err.message });
       });
-      broker.on('clientReady', () => metrics.devicesConnected.set(broker?.connectedClients ?? 0));
-      broker.on('clientDisconnect', () => metrics.devicesConnected.set(broker?.connectedClients ?? 0));
-      const server = createServer(broker.handle);
-      mqttServer = server;
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(config.ATRIUM_EDGE_MQTT_PORT, config.ATRIUM_EDGE_HOST, () => resolve());
+      const keepaliveLost = new WeakSet<Client>();
+      broker.on('keepaliveTimeout', (client) => keepaliveLost.add(client));
+      broker.on('clientReady', (client) => {
+        auth.ready(client);
+        deviceHealth.connected(client.id, Date.now());
+        metrics.devicesConnected.set(broker?.connectedClients ?? 0);
       });
-      http = createEdgeHttp({ logger, metrics, health });
+      broker.on('clientDisconnect', (client) => {
+        auth.ended(client);
+        deviceHealth.disconnected(client.id, Date.now(), keepaliveLost.has(client) ? 'keepalive_lost' : 'disconnected');
+        metrics.devicesConnected.set(broker?.connectedClients ?? 0);
+      });
+      listeners = await listenForDevices(broker.handle, {
+        host: config.ATRIUM_EDGE_HOST,
+        port: config.ATRIUM_EDGE_MQTT_PORT,
+        ...(config.ATRIUM_EDGE_MQTTS_PORT !== undefined && config.ATRIUM_TLS_CERT_FILE && config.ATRIUM_TLS_KEY_FILE
+          ? { tls: { port: config.ATRIUM_EDGE_MQTTS_PORT, certFile: config.ATRIUM_TLS_CERT_FILE, keyFile: config.ATRIUM_TLS_KEY_FILE } }
+          : {}),
+        onTlsError: (err, socket) => {
+          metrics.authFailures.inc({ reason: REJECTION.TLS_HANDSHAKE_FAILED });
+          if (throttle.shouldLog(`tls|${socket.remoteAddress}`)) logger.warn({ remote: socket.remoteAddress, detail: err.message, reason: REJECTION.TLS_HANDSHAKE_FAILED }, 'device connection refused: TLS handshake failed');
+        },
+      });
+      http = createEdgeHttp({ logger, metrics, health, mount: red });
+      await red?.start(http.server);
       await http.listen({ port: config.ATRIUM_EDGE_HTTP_PORT, host: config.ATRIUM_EDGE_HOST });
       let lastPrune = 0;
       ticker = setInterval(() => {
+        auth.enforce();
         flush(false);
         const now = Date.now();
         if (now - lastPrune >= PRUNE_EVERY_MS) {
@@ -257,17 +320,19 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
         }
       }, config.ATRIUM_FLUSH_EVERY_MS);
       liveTicker = setInterval(() => uplink.sendLive(live.takeChanged()), config.ATRIUM_LIVE_EVERY_MS);
-      const mqttPort = (server.address() as AddressInfo).port;
+      const { mqttPort, mqttsPort } = listeners;
       const httpPort = (http.server.address() as AddressInfo).port;
-      logger.info({ mqtt: `mqtt://${config.ATRIUM_EDGE_HOST}:${mqttPort}`, http: `http://${config.ATRIUM_EDGE_HOST}:${httpPort}` }, 'edge gateway listening');
-      return { mqttPort, httpPort };
+      logger.info({ mqtt: `mqtt://${config.ATRIUM_EDGE_HOST}:${mqttPort}`, ...(mqttsPort !== undefined && { mqtts: `mqtts://${config.ATRIUM_EDGE_HOST}:${mqttsPort}` }), http: `http://${config.ATRIUM_EDGE_HOST}:${httpPort}` }, 'edge gateway listening');
+      return { mqttPort, httpPort, ...(mqttsPort !== undefined && { mqttsPort }) };
     },
     async stop() {
       clearInterval(ticker);
       clearInterval(liveTicker);
+      // Flows first, so none sends a command into a closing broker.
+      await red?.stop().catch((err: Error) => logger.error({ err: err.message }, 'Node-RED did not stop cleanly'));
       // Stop taking device input first so the final flush is really final; the broker ends
       // the device connections, which server.close() would otherwise wait for.
-      const serverClosed = new Promise<void>((resolve) => (mqttServer ? mqttServer.close(() => resolve()) : resolve()));
+      const serverClosed = listeners ? listeners.close() : Promise.resolve();
       await new Promise<void>((resolve) => (broker ? broker.close(() => resolve()) : resolve()));
       await serverClosed;
       flush(true);
@@ -275,6 +340,7 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
       if (!drained) logger.warn({ outbox: journal.stats() }, 'stopping with uplinks not yet acknowledged; they stay in the outbox for the next start');
       await uplink.close();
       journal.close();
+      credentials.close();
       await http?.close();
       logger.info('edge gateway stopped');
     },

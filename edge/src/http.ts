@@ -1,19 +1,31 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { EdgeMetrics } from './metrics.ts';
+import type { EdgeHealth } from './status-report.ts';
 
-export interface EdgeHealth {
-  status: 'ok' | 'degraded';
-  uplinkConnected: boolean;
-  devicesConnected: number;
-  uplinkInflight: number;
-  pendingReadings: number;
-  outbox: { outboxRows: number; outboxBytes: number; oldestCreatedAt: number | null; pendingReadings: number };
+export type { EdgeHealth };
+
+/** A raw node handler that owns every request under `root` (the embedded Node-RED at /red). */
+export interface HttpMount {
+  root: string;
+  handle(req: IncomingMessage, res: ServerResponse): void;
 }
 
 /** Health and Prometheus metrics; thin: it only reads what the gateway reports. */
-export function createEdgeHttp(deps: { logger: Logger; metrics: EdgeMetrics; health: () => EdgeHealth }) {
+export function createEdgeHttp(deps: { logger: Logger; metrics: EdgeMetrics; health: () => EdgeHealth; mount?: HttpMount | undefined }) {
   const app = Fastify({ loggerInstance: deps.logger.child({ component: 'http' }), logController: quietRequests() });
+  if (deps.mount) {
+    const { root, handle } = deps.mount;
+    // Hijacked before fastify parses a body: the mounted (express) apps read the raw request themselves.
+    const onRequest = (req: { raw: IncomingMessage }, reply: { hijack(): void; raw: ServerResponse }, done: () => void) => {
+      reply.hijack();
+      handle(req.raw, reply.raw);
+      done();
+    };
+    app.all(root, { onRequest }, async () => undefined);
+    app.all(`${root}/*`, { onRequest }, async () => undefined);
+  }
   app.get('/health', async (_req, reply) => {
     const health = deps.health();
     // 200 even when degraded: the gateway still serves devices while the cloud is away.

@@ -6,6 +6,17 @@ export const REJECTION = {
   AUTH_FAILED: 'auth_failed',
   UNKNOWN_DEVICE: 'unknown_device',
   CLIENT_ID_MISMATCH: 'client_id_mismatch',
+  /** not a device id: wildcards (+ #), "/" or anything else outside the slug alphabet */
+  INVALID_CLIENT_ID: 'invalid_client_id',
+  /** in the site model but never given credentials (npm run devices -- add) */
+  NOT_PROVISIONED: 'not_provisioned',
+  DEVICE_DISABLED: 'device_disabled',
+  /** a session opened with a password that has since been rotated */
+  CREDENTIALS_ROTATED: 'credentials_rotated',
+  /** telemetry held while the outbox was full, from a device that left before it could be taken */
+  OUTBOX_FULL: 'outbox_full',
+  /** a connection to the TLS port that did not complete a TLS handshake (e.g. plain MQTT) */
+  TLS_HANDSHAKE_FAILED: 'tls_handshake_failed',
   TOPIC_NOT_ALLOWED: 'topic_not_allowed',
   SUBSCRIBE_NOT_ALLOWED: 'subscribe_not_allowed',
   UNKNOWN_CHANNEL: 'unknown_channel',

@@ -22,9 +22,17 @@ export const Placement = z.strictObject({
   zoneId: ZoneId,
 });
 
+/**
+ * Absent on ordinary records. A gateway whose outbox reached its bound during a long cloud
+ * outage merges minute records into coarser ones before it would drop anything: such a
+ * record sums `spanMinutes` minutes starting at `minute`, so totals stay exact.
+ */
+const SpanMinutes = z.number().int().min(2).max(1440).optional();
+
 export const FootfallMinute = z.strictObject({
   ...Placement.shape,
   minute: MinuteMs,
+  spanMinutes: SpanMinutes,
   subjectKind: SubjectKind,
   subjectId: Slug,
   in: NonNegInt,
@@ -39,6 +47,7 @@ export const MetricStats = z.strictObject({ sum: z.number(), count: NonNegInt, m
 export const EnvMinute = z.strictObject({
   ...Placement.shape,
   minute: MinuteMs,
+  spanMinutes: SpanMinutes,
   metrics: z.partialRecord(z.enum(ENV_METRICS), MetricStats),
 });
 
@@ -61,6 +70,30 @@ export const DeviceStatusRecord = z.strictObject({
   rssi: z.number().optional(),
 });
 
+/**
+ * Something an operator should act on, raised (and later cleared) by the gateway about
+ * itself (its outbox) or about a device (gone offline, battery low). Travels in `status`
+ * uplinks; the cloud's dispatch engine is the consumer.
+ */
+export const GATEWAY_ALARMS = ['outbox_high', 'outbox_compacted', 'outbox_full'] as const;
+export const DEVICE_ALARMS = ['device_offline', 'device_low_battery'] as const;
+export const AlarmType = z.enum([...GATEWAY_ALARMS, ...DEVICE_ALARMS]);
+export const AlarmRecord = z
+  .strictObject({
+    /** gateway clock when the alarm was raised or cleared */
+    ts: EpochMs,
+    type: AlarmType,
+    state: z.enum(['raised', 'cleared']),
+    /** the device a device alarm is about, and where it is */
+    device: Placement.optional(),
+    /** the figures behind it: battery %, outbox bytes and bound, records compacted... */
+    data: z.record(z.string(), z.union([z.number(), z.string()])),
+  })
+  .refine((a) => (a.device !== undefined) === (DEVICE_ALARMS as readonly string[]).includes(a.type), {
+    path: ['device'],
+    message: 'device alarms must name the device; gateway alarms must not',
+  });
+
 const Envelope = {
   v: z.literal(1),
   id: z.uuid(),
@@ -76,7 +109,12 @@ export const MinuteUplink = z.strictObject({
   env: z.array(EnvMinute).max(50_000),
 });
 export const EventsUplink = z.strictObject({ ...Envelope, kind: z.literal('events'), events: z.array(DeviceEventRecord).max(50_000) });
-export const StatusUplink = z.strictObject({ ...Envelope, kind: z.literal('status'), devices: z.array(DeviceStatusRecord).max(50_000) });
+export const StatusUplink = z.strictObject({
+  ...Envelope,
+  kind: z.literal('status'),
+  devices: z.array(DeviceStatusRecord).max(50_000),
+  alarms: z.array(AlarmRecord).max(50_000).optional(),
+});
 
 /** Stored uplinks: redelivery-safe, acknowledged only once persisted. */
 export const Uplink = z.discriminatedUnion('kind', [MinuteUplink, EventsUplink, StatusUplink]);
@@ -104,6 +142,8 @@ export type EnvMinute = z.infer<typeof EnvMinute>;
 export type MetricStats = z.infer<typeof MetricStats>;
 export type DeviceEventRecord = z.infer<typeof DeviceEventRecord>;
 export type DeviceStatusRecord = z.infer<typeof DeviceStatusRecord>;
+export type AlarmType = z.infer<typeof AlarmType>;
+export type AlarmRecord = z.infer<typeof AlarmRecord>;
 export type MinuteUplink = z.infer<typeof MinuteUplink>;
 export type EventsUplink = z.infer<typeof EventsUplink>;
 export type StatusUplink = z.infer<typeof StatusUplink>;

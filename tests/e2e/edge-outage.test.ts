@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { loadSiteFile, type SubjectKind } from '@atrium/shared';
 import { createSimulator, type SimStats } from '@atrium/firmware-sim';
 import { createCloud, parseCloudConfig, type Cloud } from '@atrium/cloud';
-import { eventually } from '../support/device.ts';
+import { eventually, runDevicesCli } from '../support/device.ts';
 import { freePort, startEntryPoint, waitForHttp } from '../support/processes.ts';
 
 /**
@@ -40,7 +40,7 @@ describe('edge outage: cloud down, edge killed -9 and restarted, cloud back', ()
     startEntryPoint('edge/src/main.ts', {
       ATRIUM_EDGE_MQTT_PORT: String(ports.edgeMqtt), ATRIUM_EDGE_HTTP_PORT: String(ports.edgeHttp),
       ATRIUM_CLOUD_MQTT_URL: `mqtt://127.0.0.1:${ports.cloudMqtt}`, ATRIUM_EDGE_DATA_DIR: join(dir, 'edge'),
-      ATRIUM_DEVICE_SECRET: secrets.device, ATRIUM_GATEWAY_SECRET: secrets.gateway, ATRIUM_PRIVACY_KEY: secrets.privacy,
+      ATRIUM_GATEWAY_SECRET: secrets.gateway, ATRIUM_PRIVACY_KEY: secrets.privacy,
       ATRIUM_AGGREGATE_LATENESS_MS: '2000', ATRIUM_AGGREGATE_IDLE_MS: '1000', ATRIUM_FLUSH_EVERY_MS: '100', LOG_LEVEL: 'warn',
       // Devices run 500x faster than real ones: scale their publish budget with them.
       ATRIUM_MAX_PUBLISH_RATE: '100000', ATRIUM_MAX_PUBLISH_BURST: '100000',
@@ -51,6 +51,9 @@ describe('edge outage: cloud down, edge killed -9 and restarted, cloud back', ()
   beforeAll(async () => {
     for (const k of Object.keys(ports) as (keyof typeof ports)[]) ports[k] = await freePort();
     cloud = await startCloud();
+    // The site's devices get credentials with the provisioning CLI, their passwords minted from the fleet's factory key.
+    const provisioned = await runDevicesCli(['add', '--site', '--factory-key-env', 'ATRIUM_DEVICE_SECRET', '--json'], { ATRIUM_EDGE_DATA_DIR: join(dir, 'edge'), ATRIUM_DEVICE_SECRET: secrets.device });
+    expect(provisioned.code, provisioned.stderr).toBe(0);
     let edge = startEdge();
     await waitForHttp(`http://127.0.0.1:${ports.edgeHttp}/health`);
     const sim = createSimulator({
@@ -79,7 +82,7 @@ describe('edge outage: cloud down, edge killed -9 and restarted, cloud back', ()
       edge.kill('SIGTERM');
       await new Promise((r) => edge.once('exit', r));
     });
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     await cloud?.stop();

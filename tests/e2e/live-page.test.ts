@@ -60,7 +60,7 @@ describe('control room page (real Chromium, real stack, real MQTT radar)', () =>
   });
 
   it('draws every zone of the site with its name, and says it is live', async () => {
-    await page.goto(stack.urls.page);
+    await page.goto(`${stack.urls.page}#key=${stack.adminKey}`);
     await expect.poll(() => text(page, '#conn-text'), POLL).toBe('Live');
     expect(await page.getAttribute('#conn', 'aria-live')).toBe('polite');
     expect(await text(page, 'h1')).toBe(miniSite.name);
@@ -131,7 +131,7 @@ describe('control room page (real Chromium, real stack, real MQTT radar)', () =>
         server.send(m);
       });
     });
-    await p.goto(stack.urls.page);
+    await p.goto(`${stack.urls.page}#key=${stack.adminKey}`);
     await expect.poll(() => text(p, '#conn-text'), POLL).toBe('Live');
     await expect.poll(() => upgraded, POLL).toBe(true);
     await p.evaluate(() => {
@@ -153,7 +153,7 @@ describe('control room page (real Chromium, real stack, real MQTT radar)', () =>
     await p.route('**/api/v1/site', (route) =>
       down ? route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ code: 'ATRIUM_UNAVAILABLE', message: 'store is starting' }) }) : route.continue(),
     );
-    await p.goto(stack.urls.page);
+    await p.goto(`${stack.urls.page}#key=${stack.adminKey}`);
     await expect.poll(() => p.locator('#problem').isVisible(), POLL).toBe(true);
     expect(await text(p, '#problem-title')).toBe('The Atrium cloud answered 503 Service Unavailable for /api/v1/site.');
     expect(await text(p, '#problem-detail')).toContain('“store is starting”');
@@ -169,6 +169,17 @@ describe('control room page (real Chromium, real stack, real MQTT radar)', () =>
     expect(await p.locator('#problem').isVisible()).toBe(false);
     expect(await p.locator('svg.floor-map .zone').count()).toBe(miniSite.zones.length);
     await p.close();
+  });
+
+  it('asks for an API key instead of showing anything without one', async () => {
+    const fresh = await browser.newContext();
+    const p = await fresh.newPage();
+    await p.goto(stack.urls.page);
+    await expect.poll(() => p.locator('#problem').isVisible(), POLL).toBe(true);
+    expect(await text(p, '#problem-title')).toBe('This screen needs an API key.');
+    expect(await text(p, '#problem-detail')).toContain('#key=');
+    expect(await p.locator('svg.floor-map .zone').count()).toBe(0);
+    await fresh.close();
   });
 
   it('fits a phone screen without sideways scrolling', async () => {

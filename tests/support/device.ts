@@ -1,18 +1,35 @@
-import mqtt, { type MqttClient } from 'mqtt';
-import { derivePassword, deviceTopic } from '@atrium/shared';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { Uplink, derivePassword, deviceTopic } from '@atrium/shared';
+import { REPO } from './processes.ts';
 
-/** A real mqtt.js client acting as one device, with the credentials the edge expects. */
-export async function connectDevice(url: string, secret: string, deviceId: string, opts: { password?: string; clientId?: string } = {}): Promise<MqttClient> {
+/**
+ * A real mqtt.js client acting as one device. By default its password is the one the stack
+ * provisioned for it, minted from the demo fleet's factory key (`stack.secrets.device`).
+ */
+export async function connectDevice(
+  url: string,
+  secret: string,
+  deviceId: string,
+  opts: { password?: string; clientId?: string; username?: string; ca?: Buffer; will?: IClientOptions['will'] } = {},
+): Promise<MqttClient> {
   const client = mqtt.connect(url, {
     clientId: opts.clientId ?? deviceId,
-    username: deviceId,
+    username: opts.username ?? deviceId,
     password: opts.password ?? derivePassword(secret, deviceId),
     reconnectPeriod: 0,
     connectTimeout: 5000,
+    ...(opts.ca && { ca: opts.ca, rejectUnauthorized: true }),
+    ...(opts.will && { will: opts.will }),
   });
   await new Promise<void>((resolve, reject) => {
     client.once('connect', () => resolve());
-    client.once('error', reject);
+    client.once('error', (err) => {
+      client.end(true);
+      reject(err);
+    });
   });
   return client;
 }
@@ -24,6 +41,26 @@ export function publish(client: MqttClient, topic: string, payload: string | obj
 }
 
 export const topicOf = (siteId: string, deviceId: string, channel: string) => deviceTopic(siteId, deviceId, channel);
+
+/** Runs the provisioning CLI (`npm run devices -- …`) as its own process, the way an operator does. */
+export function runDevicesCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'edge/src/cli/devices.ts', ...args], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
+/** The uplinks waiting in an edge's on-disk outbox, oldest first, read as an operator would (read-only, while it runs). */
+export function readOutbox(edgeDataDir: string): Uplink[] {
+  const db = new Database(join(edgeDataDir, 'journal.sqlite'), { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('select body from outbox order by id').pluck().all() as string[]).map((body) => Uplink.parse(JSON.parse(body)));
+  } finally {
+    db.close();
+  }
+}
 
 /** Polls until `check` returns a value that is not undefined, or fails after `timeoutMs`. */
 export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000, what = 'condition'): Promise<T> {

@@ -1,0 +1,88 @@
+import type { AuthenticateError, Client } from 'aedes';
+import type { Logger } from 'pino';
+import { DeviceId, type SiteIndex } from '@atrium/shared';
+import type { DeviceCredentials } from './device-credentials.ts';
+import type { EdgeMetrics } from './metrics.ts';
+import { REJECTION, type RejectionCode } from './rejections.ts';
+
+type Done = (error: AuthenticateError | null, success: boolean | null) => void;
+
+/**
+ * Who may connect: the client id must be a device id (so never a wildcard), equal to the
+ * username, name a device of this site that has credentials here, is not disabled, and whose
+ * password matches its stored hash. Sessions remember the credential generation they were
+ * opened with, so disabling or rotating a device (from the CLI, another process) ends them.
+ */
+export interface DeviceAuth {
+  authenticate(client: Client, username: string | undefined, password: Buffer | undefined, done: Done): void;
+  /** The session is live (CONNACK sent) / gone. */
+  ready(client: Client): void;
+  ended(client: Client): void;
+  /** Ends sessions whose device was disabled or rotated since they connected; cheap when nothing changed. */
+  enforce(): void;
+}
+
+export function createDeviceAuth(deps: {
+  site: SiteIndex;
+  credentials: DeviceCredentials;
+  metrics: EdgeMetrics;
+  logger: Logger;
+  shouldLog: (key: string) => boolean;
+}): DeviceAuth {
+  const { site, credentials, metrics, logger } = deps;
+  const generations = new WeakMap<Client, number>();
+  const live = new Set<Client>();
+  let seenRevision = credentials.revision();
+
+  return {
+    authenticate(client, username, password, done) {
+      const fail = (reason: RejectionCode, returnCode: AuthenticateError['returnCode'], detail: string) => {
+        metrics.authFailures.inc({ reason });
+        if (deps.shouldLog(`auth|${client.id}|${reason}`)) logger.warn({ clientId: client.id, username, reason, detail }, 'device connection refused');
+        done(Object.assign(new Error(detail), { returnCode }) as AuthenticateError, false);
+      };
+      if (username === undefined || username !== client.id) return fail(REJECTION.CLIENT_ID_MISMATCH, 2, 'client id must equal the device id given as username');
+      if (!DeviceId.safeParse(client.id).success) return fail(REJECTION.INVALID_CLIENT_ID, 2, `client id "${client.id}" is not a device id (a-z, 0-9, "-", "_"; never "+", "#" or "/")`);
+      if (!site.device.has(username)) return fail(REJECTION.UNKNOWN_DEVICE, 4, `unknown device ${username}`);
+      credentials.verify(username, password).then(
+        (result) => {
+          switch (result.outcome) {
+            case 'ok':
+              generations.set(client, result.generation);
+              return done(null, true);
+            case 'disabled':
+              return fail(REJECTION.DEVICE_DISABLED, 5, `device ${username} is disabled (npm run devices -- enable ${username})`);
+            case 'not_provisioned':
+              return fail(REJECTION.NOT_PROVISIONED, 4, `device ${username} has no credentials on this gateway (npm run devices -- add ${username})`);
+            case 'wrong_password':
+              return fail(REJECTION.AUTH_FAILED, 4, `wrong password for ${username}`);
+          }
+        },
+        (err: Error) => {
+          logger.error({ err: err.message, deviceId: username }, 'credential check failed');
+          done(Object.assign(err, { returnCode: 3 }) as AuthenticateError, false);
+        },
+      );
+    },
+    ready(client) {
+      if (generations.has(client)) live.add(client);
+    },
+    ended(client) {
+      live.delete(client);
+    },
+    enforce() {
+      const revision = credentials.revision();
+      if (revision === seenRevision) return;
+      seenRevision = revision;
+      for (const client of live) {
+        const record = credentials.get(client.id);
+        const reason = !record ? REJECTION.NOT_PROVISIONED : record.disabled ? REJECTION.DEVICE_DISABLED : record.generation !== generations.get(client) ? REJECTION.CREDENTIALS_ROTATED : undefined;
+        if (!reason) continue;
+        live.delete(client);
+        metrics.sessionsEnded.inc({ reason });
+        logger.warn({ deviceId: client.id, reason }, 'device session ended: its credentials changed');
+        client.close();
+      }
+    },
+  };
+}
