@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { SiteModel } from '@atrium/shared';
-import { createCloud, parseCloudConfig, type Cloud } from '@atrium/cloud';
+import { createCloud, parseCloudConfig, type Cloud, type TimerClock } from '@atrium/cloud';
 import { createGateway, parseEdgeConfig, provisionFleet, type FleetProvisioning, type Gateway } from '@atrium/edge';
 
 export interface StackOptions {
@@ -27,6 +27,8 @@ export interface StackOptions {
   adminKey?: string;
   /** The site clock for rules and SLA timers: an accelerated simulation passes its own. */
   clock?: () => number;
+  /** Timers on the site clock for the hourly forecast cycle (with `clock` in an accelerated simulation). */
+  timers?: TimerClock;
 }
 
 export interface Secrets {
@@ -70,7 +72,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     ATRIUM_ADMIN_KEY: adminKey,
     ...opts.cloudEnv,
   });
-  const cloud = await createCloud(cloudConfig, { site: opts.site, logger: opts.logger, ...(opts.clock ? { clock: opts.clock } : {}) });
+  const cloud = await createCloud(cloudConfig, { site: opts.site, logger: opts.logger, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.timers ? { timers: opts.timers } : {}) });
   const cloudPorts = await cloud.start();
   const edgeConfig = parseEdgeConfig({
     ATRIUM_EDGE_HOST: host,

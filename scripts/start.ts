@@ -1,13 +1,17 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { pino } from 'pino';
 import { describeIssues, loadSiteFile, stopOnSignals } from '@atrium/shared';
-import { createSimulator } from '@atrium/firmware-sim';
+import { createCrew, createSimulator } from '@atrium/firmware-sim';
+import { seedDemoHistory } from './demo-history.ts';
 import { startStack } from './stack.ts';
 
 /**
  * `npm start`: the whole system in one process on embedded defaults — cloud, one edge
- * gateway and the simulated mall — with fresh random secrets for this run.
+ * gateway and the simulated mall. The admin key and the demo fleet's factory key are made
+ * once and kept in the data directory; the other secrets are fresh for each run.
  */
 const Args = z.object({
   speed: z.coerce.number().positive().max(10_000).default(60),
@@ -41,9 +45,17 @@ const logger = pino({ level: parsed['log-level'], name: 'atrium' }, process.stdo
 // Components are quiet during start-up so the addresses are the first thing printed.
 const quiet = logger.child({}, { level: 'warn' });
 const site = loadSiteFile(parsed.site);
+// Rules and SLA clocks run on the simulated mall's time, so a 10-minute SLA means 10 simulated minutes.
+let clock: () => number = Date.now;
 const stack = await startStack({
   site,
   logger: quiet,
+  adminKey: adminKeyIn(parsed['data-dir']),
+  // Kept with the data, like the devices' own flash: the edge's stored hashes must keep matching across runs.
+  secrets: { device: keyIn(parsed['data-dir'], 'demo-fleet-key', () => randomBytes(32).toString('base64url')) },
+  clock: () => clock(),
+  // The hourly forecast runs every simulated hour.
+  timers: { now: () => clock(), setTimeout: (fn, ms) => setTimeout(fn, ms / parsed.speed), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
   dataDir: `${parsed['data-dir']}/cloud`,
   edgeDataDir: `${parsed['data-dir']}/edge`,
   cloudHttpPort: parsed.port,
@@ -51,21 +63,59 @@ const stack = await startStack({
   edgeMqttPort: parsed['edge-port'],
   edgeHttpPort: 0,
   // Simulated devices report `speed` times faster than real ones; their budget scales with them.
-  edgeEnv: { ATRIUM_MAX_PUBLISH_RATE: String(50 * Math.max(1, parsed.speed / 60)), ATRIUM_MAX_PUBLISH_BURST: String(Math.round(500 * Math.max(1, parsed.speed / 60))) },
+  edgeEnv: {
+    ATRIUM_MAX_PUBLISH_RATE: String(50 * Math.max(1, parsed.speed / 60)),
+    ATRIUM_MAX_PUBLISH_BURST: String(Math.round(500 * Math.max(1, parsed.speed / 60))),
+    // Local flows on the gateway (the CO2 → ventilation example ships enabled); login admin / .data/node-red-password.
+    ATRIUM_RED_ENABLED: 'true',
+    ATRIUM_RED_ADMIN_PASSWORD: keyIn(parsed['data-dir'], 'node-red-password', () => randomBytes(18).toString('base64url')),
+    ATRIUM_RED_CREDENTIAL_SECRET: keyIn(parsed['data-dir'], 'node-red-credential-secret', () => randomBytes(32).toString('base64url')),
+  },
 }).catch((err: Error & { code?: string }) => {
   console.error(`npm start: could not start: ${err.message}${err.code === 'EADDRINUSE' ? '\nA port is taken: pass --port and --edge-port to use others.' : ''}`);
   process.exit(1);
 });
 
-console.log(`\n  Atrium control room: ${stack.urls.page}\n  Edge gateway (devices): ${stack.urls.edgeMqtt}\n  Edge health/metrics: ${stack.urls.edgeHttp}/health  ${stack.urls.edgeHttp}/metrics\n  API: ${stack.urls.page}openapi.json\n\n  Simulating ${site.name} (${site.devices.length} devices) at ${parsed.speed}× speed. Ctrl-C stops.\n`);
+console.log(`\n  Atrium control room: ${stack.urls.page}#key=${stack.adminKey}\n  Edge gateway (devices): ${stack.urls.edgeMqtt}\n  Edge health/metrics: ${stack.urls.edgeHttp}/health  ${stack.urls.edgeHttp}/metrics\n  Edge local flows (Node-RED): ${stack.urls.edgeHttp}/red  (user admin, password in ${parsed['data-dir']}/node-red-password)\n  API: ${stack.urls.page}openapi.json\n\n  Simulating ${site.name} (${site.devices.length} devices) at ${parsed.speed}× speed. Ctrl-C stops.\n`);
 
+const simStart = Date.now();
+const needsHistory = !parsed['no-sim'] && (await stack.cloud.store.counts(site.id)).footfallRecords === 0;
 const sim = parsed['no-sim']
   ? undefined
-  : createSimulator({ site, brokerUrl: stack.urls.edgeMqtt, secret: stack.secrets.device, speed: parsed.speed, seed: parsed.seed, start: Date.now(), logger: logger.child({ component: 'sim' }) });
+  : createSimulator({
+      site, brokerUrl: stack.urls.edgeMqtt, secret: stack.secrets.device, speed: parsed.speed, seed: parsed.seed, start: simStart, logger: logger.child({ component: 'sim' }),
+      // Devices an operator disabled or rotated (npm run devices) stay off the air.
+      ...(stack.fleet.left.length > 0 && { deviceIds: stack.fleet.ready }),
+    });
+if (stack.fleet.left.length > 0) logger.warn({ devices: stack.fleet.left }, 'not simulating devices whose factory password no longer opens the edge');
+if (sim) clock = () => sim.now();
 await sim?.start();
+// The staff play on the same clock: jobs are accepted, walked to, worked and resolved in simulated time.
+const crew = sim
+  ? createCrew({ site, apiUrl: stack.urls.page, adminKey: stack.adminKey, now: () => sim.now(), speed: parsed.speed, seed: parsed.seed, onCleaned: (zoneId) => sim.clean(zoneId), logger: logger.child({ component: 'crew' }) })
+  : undefined;
+await crew?.start();
+// Forecasts need weeks of past footfall: a fresh demo gets them written in the background.
+if (needsHistory) void seedDemoHistory(stack.cloud, site, { end: simStart, weeks: 6, now: () => clock(), logger: logger.child({ component: 'history' }) }).catch((err: Error) => logger.error({ err }, 'demo history failed; forecasts wait for real history'));
 
 stopOnSignals(logger, async () => {
+  await crew?.stop();
   await sim?.stop();
   await stack.stop(); // the edge flushes open minutes to the cloud before it closes
   logger.info({}, 'stopped cleanly');
 });
+
+/** The admin key for this data directory, so links keep working. */
+function adminKeyIn(dataDir: string): string {
+  return keyIn(dataDir, 'admin-key', () => `atr_${randomBytes(32).toString('base64url')}`);
+}
+
+/** A secret for this data directory: made once, kept beside the data (mode 0600). */
+function keyIn(dataDir: string, name: string, make: () => string): string {
+  const path = `${dataDir}/${name}`;
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const key = make();
+  writeFileSync(path, `${key}\n`, { mode: 0o600 });
+  return key;
+}
