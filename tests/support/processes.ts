@@ -35,3 +35,18 @@ export async function waitForHttp(url: string, timeoutMs = 20_000): Promise<void
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * A server binary a test started: killed with the test process even when afterAll never runs,
+ * and its last output kept for the error message when it fails to come up.
+ */
+export function superviseServer(p: ChildProcess): { output: () => string } {
+  let output = '';
+  const reap = () => p.kill('SIGKILL');
+  process.once('exit', reap);
+  p.once('exit', () => process.off('exit', reap));
+  const keep = (d: Buffer) => (output = (output + d.toString()).slice(-4000));
+  p.stdout?.on('data', keep);
+  p.stderr?.on('data', keep);
+  return { output: () => output };
+}

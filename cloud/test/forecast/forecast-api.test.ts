@@ -1,11 +1,9 @@
-import Fastify, { type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffMember } from '../../src/dispatch/roster.ts';
-import { authPlugin } from '../../src/http/auth.ts';
 import { createSqlOpsStore } from '../../src/ops/sql-ops-store.ts';
 import { createUsers } from '../../src/ops/users.ts';
-import { DAY, H, openHarness, pattern, writeHourly, type FcHarness } from '../support/forecast-fixtures.ts';
+import { DAY, H, forecastApp, openHarness, pattern, writeHourly, type FcHarness } from '../support/forecast-fixtures.ts';
 import { rng } from './synthetic.ts';
 
 // Monday 2025-03-10 00:30 UTC = 11:30 in Melbourne. API keys come from the real operational store.
@@ -30,12 +28,7 @@ describe('forecast, calendar and staffing API', () => {
     await writeHourly(h.store, 'r-food', M1 - 70 * DAY, M1_HOUR + 96 * H, pattern(300));
     await h.forecasting.cycle(M1);
     await h.forecasting.cycle(M2);
-    app = Fastify();
-    app.setValidatorCompiler(validatorCompiler);
-    app.setSerializerCompiler(serializerCompiler);
-    await app.register(authPlugin, { principalByKeyHash: users.principalByKeyHash });
-    await app.register(h.forecasting.routes);
-    await app.ready();
+    app = await forecastApp(h.forecasting, users.principalByKeyHash);
   });
   afterAll(async () => {
     await app?.close();

@@ -1,20 +1,18 @@
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { FastifyInstance } from 'fastify';
 import { Server } from 'socket.io';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIVE_EVENTS } from '@atrium/shared';
 import { hashApiKey } from '../../src/auth/api-keys.ts';
 import type { Principal } from '../../src/auth/principal.ts';
-import { authPlugin } from '../../src/http/auth.ts';
 import { roomsFor } from '../../src/live/socket.ts';
 import { emitMerchantAlert } from '../../src/merchants/live.ts';
 import type { AlertEvent } from '../../src/merchants/schema.ts';
 import { createSqlOpsStore } from '../../src/ops/sql-ops-store.ts';
 import { createUsers, type Users } from '../../src/ops/users.ts';
-import { H, openHarness, pattern, storeShopForecast, until, writeHourly, type FcHarness } from '../support/forecast-fixtures.ts';
+import { H, forecastApp, openHarness, pattern, storeShopForecast, until, writeHourly, type FcHarness } from '../support/forecast-fixtures.ts';
 
 // API keys resolve through the real operational store (ops/sql-ops-store.ts + ops/users.ts) on the same database.
 const NOW = Date.UTC(2025, 2, 16, 22);
@@ -49,12 +47,7 @@ describe('merchant isolation', () => {
     brew.delivery = (await h.forecasting.webhooks.listForShop('coffee', 1))[0]!.id;
     tea.delivery = (await h.forecasting.webhooks.listForShop('tea', 1))[0]!.id;
 
-    app = Fastify();
-    app.setValidatorCompiler(validatorCompiler);
-    app.setSerializerCompiler(serializerCompiler);
-    await app.register(authPlugin, { principalByKeyHash: users.principalByKeyHash });
-    await app.register(h.forecasting.routes);
-    await app.ready();
+    app = await forecastApp(h.forecasting, users.principalByKeyHash);
   });
   afterAll(async () => {
     await app?.close();

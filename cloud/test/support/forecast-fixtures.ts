@@ -1,3 +1,7 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Principal } from '../../src/auth/principal.ts';
+import { authPlugin } from '../../src/http/auth.ts';
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { SiteModel, type FootfallMinute, type MinuteUplink, type Subject } from '@atrium/shared';
@@ -189,4 +193,15 @@ export async function until<T>(probe: () => Promise<T | null | undefined | false
     if (Date.now() > end) throw new Error('condition not reached in time');
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** The forecasting routes behind the real auth plugin, as the cloud mounts them. */
+export async function forecastApp(forecasting: Forecasting, principalByKeyHash: (keyHash: string) => Promise<Principal | null>): Promise<FastifyInstance> {
+  const app = Fastify();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  await app.register(authPlugin, { principalByKeyHash });
+  await app.register(forecasting.routes);
+  await app.ready();
+  return app;
 }

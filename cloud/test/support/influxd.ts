@@ -3,6 +3,7 @@ import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { superviseServer } from '../../../tests/support/processes.ts';
 
 /**
  * A real InfluxDB 1.x server for tests: Debian's `influxdb` package (`/usr/bin/influxd`),
@@ -87,25 +88,20 @@ bind-address = "127.0.0.1:${rpcPort}"
   const password = 'test-password';
   const basic = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
   let proc: ChildProcess | undefined;
-  let output = '';
+  let output = (): string => '';
 
   const exited = (p: ChildProcess) => new Promise<void>((resolve) => (p.exitCode !== null || p.signalCode !== null ? resolve() : p.once('exit', () => resolve())));
   const start = async () => {
-    output = '';
     const p = spawn(bin, ['run', '-config', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
     proc = p;
-    // Never outlive the test process, even when it dies without running afterAll.
-    const reap = () => p.kill('SIGKILL');
-    process.once('exit', reap);
-    p.once('exit', () => process.off('exit', reap));
-    p.stdout!.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
-    p.stderr!.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
+    const supervised = superviseServer(p);
+    output = supervised.output;
     const deadline = Date.now() + 20_000;
     for (;;) {
-      if (p.exitCode !== null) throw new Error(`influxd exited with ${p.exitCode}: ${output}`);
+      if (p.exitCode !== null) throw new Error(`influxd exited with ${p.exitCode}: ${output()}`);
       const ok = await fetch(`${url}/ping`).then((r) => r.status === 204, () => false);
       if (ok) return;
-      if (Date.now() > deadline) throw new Error(`influxd did not answer /ping within 20 s: ${output}`);
+      if (Date.now() > deadline) throw new Error(`influxd did not answer /ping within 20 s: ${output()}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   };

@@ -3,7 +3,7 @@ import { accessSync, chownSync, constants, mkdtempSync, readdirSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { freePort } from '../../../tests/support/processes.ts';
+import { freePort, superviseServer } from '../../../tests/support/processes.ts';
 
 /**
  * A real PostgreSQL server for tests: Debian's `postgresql` package (the newest
@@ -89,7 +89,7 @@ export async function startPostgres(): Promise<TestPostgres> {
 
   let port = 0;
   let proc: ChildProcess | undefined;
-  let output = '';
+  let output = (): string => '';
   const url = (database = 'atrium') => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
 
   const canConnect = async () => {
@@ -106,7 +106,6 @@ export async function startPostgres(): Promise<TestPostgres> {
   };
 
   const start = async () => {
-    output = '';
     const p = spawn(
       join(bin, 'postgres'),
       ['-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'synchronous_commit=off',
@@ -114,17 +113,13 @@ export async function startPostgres(): Promise<TestPostgres> {
       { ...spawnOpts, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     proc = p;
-    // Never outlive the test process, even when it dies without running afterAll.
-    const reap = () => p.kill('SIGKILL');
-    process.once('exit', reap);
-    p.once('exit', () => process.off('exit', reap));
-    p.stdout!.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
-    p.stderr!.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
+    const supervised = superviseServer(p);
+    output = supervised.output;
     const deadline = Date.now() + 30_000;
     for (;;) {
-      if (p.exitCode !== null || p.signalCode !== null) throw new Error(`postgres exited with ${p.exitCode ?? p.signalCode}: ${output}`);
+      if (p.exitCode !== null || p.signalCode !== null) throw new Error(`postgres exited with ${p.exitCode ?? p.signalCode}: ${output()}`);
       if (await canConnect()) return;
-      if (Date.now() > deadline) throw new Error(`postgres did not accept connections within 30 s: ${output}`);
+      if (Date.now() > deadline) throw new Error(`postgres did not accept connections within 30 s: ${output()}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   };
