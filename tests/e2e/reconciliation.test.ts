@@ -23,8 +23,11 @@ describe(`simulated mall → edge → cloud, ${HOURS} simulated hours with fault
   const injected = { invalid: 0, tooLarge: 0, foreignTopic: 0 };
 
   beforeAll(async () => {
+    // The cloud's rules run on the simulated clock, as in `npm start`: on the wall clock every
+    // device of a past Saturday would look silent and raise an alarm.
+    let simNow = () => START;
     stack = await startStack({
-      site, logger: pino({ level: 'error' }), edge: { lateness: 2000, idle: 1000, flushEvery: 100 },
+      site, logger: pino({ level: 'error' }), edge: { lateness: 2000, idle: 1000, flushEvery: 100 }, clock: () => simNow(),
       // The fleet runs as fast as the edge acknowledges: its publish budget must scale with it.
       edgeEnv: { ATRIUM_MAX_PUBLISH_RATE: '100000', ATRIUM_MAX_PUBLISH_BURST: '100000' },
     });
@@ -36,6 +39,7 @@ describe(`simulated mall → edge → cloud, ${HOURS} simulated hours with fault
       deviceIds: site.devices.map((d) => d.id).filter((id) => id !== rogueId),
       faults: { duplicateRate: 0.02, outOfOrderRate: 0.02, malformedRate: 0.005, clockDriftMs: 3000, dropoutRate: 0.2 },
     });
+    simNow = () => sim.now();
     const rogue = await connectDevice(stack.urls.edgeMqtt, stack.secrets.device, rogueId);
     await sim.start();
     for (let i = 0; i < 20; i++) {
