@@ -4,6 +4,7 @@
  * with acknowledge and clear buttons. Rows are kept by id across renders, so a push does not
  * take the keyboard focus away from a button the operator is on.
  */
+import { reconcileList } from './keyed-list.js';
 import { ALARM_STATUS_LABEL, SEVERITY_LABEL, compareAlarms, explainError, typeLabel } from './dispatch-model.js';
 
 /** @typedef {import('./dispatch-model.js').Alarm} Alarm */
@@ -125,19 +126,7 @@ export function createAlarmsPanel(opts) {
       const sorted = [...alarms].sort(compareAlarms);
       current.clear();
       for (const a of sorted) current.set(a.id, a);
-      for (const [id, row] of rows) {
-        if (current.has(id)) continue;
-        row.li.remove();
-        rows.delete(id);
-      }
-      sorted.forEach((a, i) => {
-        let row = rows.get(a.id);
-        if (!row) rows.set(a.id, (row = build(a)));
-        update(row, a);
-        if (opts.list.children[i] !== row.li) opts.list.insertBefore(row.li, opts.list.children[i] ?? null);
-      });
-      opts.count.textContent = String(sorted.length);
-      opts.empty.hidden = sorted.length > 0;
+      reconcileList(opts, rows, sorted, build, update);
     },
   };
 }

@@ -6,6 +6,7 @@
  * supervisor must sign off can be verified. Forms open inside the row, so they work with
  * the keyboard and on a phone without a modal layer.
  */
+import { reconcileList } from './keyed-list.js';
 import { button } from './alarms-panel.js';
 import { ORDER_STATUS_LABEL, canCancel, canReassign, canVerify, compareOrders, explainError, slaView, typeLabel } from './dispatch-model.js';
 
@@ -256,19 +257,7 @@ export function createOrdersPanel(opts) {
       const sorted = [...orders].sort(compareOrders);
       current.clear();
       for (const o of sorted) current.set(o.id, o);
-      for (const [id, row] of rows) {
-        if (current.has(id)) continue;
-        row.li.remove();
-        rows.delete(id);
-      }
-      sorted.forEach((o, i) => {
-        let row = rows.get(o.id);
-        if (!row) rows.set(o.id, (row = build(o)));
-        update(row, o);
-        if (opts.list.children[i] !== row.li) opts.list.insertBefore(row.li, opts.list.children[i] ?? null);
-      });
-      opts.count.textContent = String(sorted.length);
-      opts.empty.hidden = sorted.length > 0;
+      reconcileList(opts, rows, sorted, build, update);
     },
     /** Moves the SLA clocks on; called every second. */
     tick() {

@@ -4,6 +4,7 @@
  * step (accept or decline, arrived, resolved). Declining asks for a reason and resolving
  * offers a note, in a form inside the card; whatever the cloud refuses is said in words there.
  */
+import { reconcileList } from './keyed-list.js';
 import { explainError, slaView, staffSteps, typeLabel } from './dispatch-model.js';
 
 /** @typedef {import('./dispatch-model.js').WorkOrder} WorkOrder */
@@ -191,19 +192,7 @@ export function createJobList(opts) {
       const list = [...orders];
       current.clear();
       for (const o of list) current.set(o.id, o);
-      for (const [id, card] of cards) {
-        if (current.has(id)) continue;
-        card.li.remove();
-        cards.delete(id);
-      }
-      list.forEach((o, i) => {
-        let card = cards.get(o.id);
-        if (!card) cards.set(o.id, (card = build(o)));
-        update(card, o);
-        if (opts.list.children[i] !== card.li) opts.list.insertBefore(card.li, opts.list.children[i] ?? null);
-      });
-      opts.count.textContent = String(list.length);
-      opts.empty.hidden = list.length > 0;
+      reconcileList(opts, cards, list, build, update);
     },
     tick() {
       for (const [id, card] of cards) {
