@@ -115,16 +115,20 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatchServic
     return true;
   }
 
+  /** Evaluates every observation waiting, as one batch; runs inside the serial queue. */
+  async function evaluatePending(): Promise<void> {
+    if (pending.length === 0 || !state) return;
+    const batch = pending;
+    pending = [];
+    const t0 = performance.now();
+    const r = step(current(), { kind: 'observe_batch', observations: batch }, clock());
+    deps.observer?.evaluated(batch.length, (performance.now() - t0) / 1000);
+    if (r.ok) await commit(r.state, r.effects);
+  }
   function drain(): Promise<void> {
     return serial(async () => {
       drainQueued = false;
-      if (pending.length === 0 || !state) return;
-      const batch = pending;
-      pending = [];
-      const t0 = performance.now();
-      const r = step(current(), { kind: 'observe_batch', observations: batch }, clock());
-      deps.observer?.evaluated(batch.length, (performance.now() - t0) / 1000);
-      if (r.ok) await commit(r.state, r.effects);
+      await evaluatePending();
     });
   }
   const enqueue = (obs: Observation[]) => {
@@ -208,12 +212,7 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatchServic
     command(input) {
       return serial(async (): Promise<CommandResult> => {
         // Observations that arrived before the command are evaluated first: the order people see.
-        if (pending.length > 0) {
-          const batch = pending;
-          pending = [];
-          const r = step(current(), { kind: 'observe_batch', observations: batch }, clock());
-          if (r.ok) await commit(r.state, r.effects);
-        }
+        await evaluatePending();
         const r = step(current(), input, clock());
         if (!r.ok) return { ok: false, error: r.error };
         if (!(await commit(r.state, r.effects))) throw new Errors.OpsStoreUnavailable('the change was not stored; try again');

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { FastifyRequest } from 'fastify';
 import { Slug, ZoneId } from '@atrium/shared';
 import { dispatchError } from '../../dispatch/errors.ts';
 import { ORDER_STATUSES, type OrderAction, type WorkOrder } from '../../dispatch/work-orders.ts';
@@ -58,11 +57,10 @@ function mayRead(p: Principal, o: WorkOrder): boolean {
 }
 
 export const workOrderRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => {
-  const readOne = async (req: FastifyRequest, p: Principal, id: string) => {
+  const readOne = async (p: Principal, id: string) => {
     const order = await deps.opsStore.getOrder(id);
     if (!order) throw dispatchHttpError(dispatchError('WORK_ORDER_NOT_FOUND', id));
     if (!mayRead(p, order)) throw new Errors.Forbidden(`work order "${id}" is not yours`);
-    void req;
     return order;
   };
 
@@ -82,7 +80,7 @@ export const workOrderRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps
   );
   app.get('/api/v1/work-orders/:orderId', { schema: { summary: 'One work order with its audit trail', params: OrderParams } }, async (req) => {
     const p = requireRole(req, [...SITE_WIDE, 'staff']);
-    return readOne(req, p, req.params.orderId);
+    return readOne(p, req.params.orderId);
   });
 
   for (const name of Object.keys(ACTIONS) as ActionName[]) {
@@ -95,7 +93,7 @@ export const workOrderRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps
       const authority = spec.who === 'control' && (p.role === 'operator' || p.role === 'admin') ? 'operator' : undefined;
       const r = await deps.dispatch.command({ kind: 'order', orderId: req.params.orderId, action: actionOf(name, by, req.body as Record<string, unknown>), authority });
       if (!r.ok) throw dispatchHttpError(r.error);
-      return readOne(req, p, req.params.orderId);
+      return readOne(p, req.params.orderId);
     });
   }
 
