@@ -1,4 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildDemoMall } from '../src/mall/build.ts';
 import { localTime, zonedTimeToUtc } from '../src/local-time.ts';
@@ -44,8 +46,12 @@ describe('Melbourne week profile', () => {
 });
 
 describe('Victorian holidays', () => {
-  const csv = '/work/shared/data/melbourne-pedestrian/holidays-vic.csv';
-  it.runIf(existsSync(csv))('match the published list for 2012-2015', () => {
+  // The Melbourne extract lives beside the repository (CI clones ../shared next to it), never
+  // in it: resolved from the repository root, and missing data is a failure, not a skip.
+  const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+  const csv = resolve(repoRoot, '../shared/data/melbourne-pedestrian/holidays-vic.csv');
+  it('match the published list for 2012-2015', () => {
+    if (!existsSync(csv)) throw new Error(`the published Victorian holidays are expected at ${csv} (../shared/data/melbourne-pedestrian/ beside the repository)`);
     const published = readFileSync(csv, 'utf8').trim().split('\n').slice(1).map((l) => l.slice(0, 10));
     const computed = [2012, 2013, 2014, 2015].flatMap((y) => victorianHolidays(y).map((h) => h.date));
     expect(computed).toEqual(published);
