@@ -11,6 +11,7 @@ export const Errors = {
   RangeTooLarge: createError<[number, number]>('ATRIUM_RANGE_TOO_LARGE', 'the query spans %d buckets; at most %d are allowed (widen "every" or narrow from/to)', 400),
   StoreUnavailable: createError<[string]>('ATRIUM_STORE_UNAVAILABLE', 'the series store is unavailable: %s', 503),
   OpsStoreUnavailable: createError<[string]>('ATRIUM_OPS_STORE_UNAVAILABLE', 'the operational store is unavailable: %s', 503),
+  MigrationFailed: createError<[number, string, string]>('ATRIUM_MIGRATION_FAILED', 'database migration %d "%s" failed and was rolled back: %s', 500),
   Unauthenticated: createError<[string]>('ATRIUM_UNAUTHENTICATED', 'authentication required: %s', 401),
   Forbidden: createError<[string]>('ATRIUM_FORBIDDEN', 'forbidden: %s', 403),
   UserExists: createError<[string]>('ATRIUM_USER_EXISTS', 'a user "%s" exists already', 409),

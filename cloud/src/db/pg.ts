@@ -120,6 +120,11 @@ export async function openPg(url: string, opts: PgOptions = {}): Promise<SqlClie
           if (!open) throw new Error('the transaction is closed');
           return { rows: (await client.query(sql, params)).rows as R[] };
         },
+        async exec(sql: string) {
+          if (!open) throw new Error('the transaction is closed');
+          // No parameters: pg uses the simple query protocol, which takes several statements.
+          await client.query(sql);
+        },
         async rollback() {
           if (!open) return;
           open = false;

@@ -12,6 +12,7 @@ export async function openPglite(dataDir: string): Promise<SqlClient> {
   return {
     query: (sql, params) => db.query(sql, params),
     exec: (sql) => db.exec(sql),
+    // PGlite's transaction object has exec too: a whole script inside the transaction.
     transaction: (fn) => db.transaction((tx) => fn(tx)),
     close: () => db.close(),
   };

@@ -4,6 +4,7 @@
  */
 export interface SqlClient {
   query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  /** Runs a script of one or more statements as written (no parameters), e.g. a migration. */
   exec(sql: string): Promise<unknown>;
   transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -11,5 +12,11 @@ export interface SqlClient {
 
 export interface SqlTx {
   query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  /**
+   * Runs a script of one or more statements inside the transaction. The server parses it
+   * (PGlite's exec, pg's simple query protocol), so a `;` in a string literal or a `$$`
+   * body is only text; never split a script by hand.
+   */
+  exec(sql: string): Promise<unknown>;
   rollback(): Promise<void>;
 }
