@@ -1,26 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Floor, Zone, ZoneLive } from '@atrium/shared';
-
-/**
- * The page's pure helpers are plain browser JS (dashboards/public, type-checked on its own
- * with dashboards/test/tsconfig.public.json), so this test loads them by URL and states the
- * slice of their API it uses.
- */
-interface Level {
-  id: string;
-  label: string;
-}
-type SortRow = { zone: Zone; floor: Floor | undefined; live: ZoneLive | undefined };
-interface LiveModel {
-  DENSITY_LEVELS: readonly Level[];
-  densityLevel(d: number | null | undefined): Level;
-  zoneView(live: ZoneLive | undefined): { occupancy: string; density: string; level: Level; footfall: string; co2: string; co2High: boolean };
-  viewChanges(a: unknown, b: unknown): Record<'occupancy' | 'density' | 'level' | 'footfall' | 'co2', boolean>;
-  compareRows(sort: { key: string; dir: 'asc' | 'desc' }): (a: SortRow, b: SortRow) => number;
-  floorBounds(zones: readonly Zone[]): { x: number; y: number; w: number; h: number };
-  labelLayout(wPx: number, hPx: number, name: string, count: string, level: string): { size: number; name: string; count: boolean; level: boolean };
-}
-const model = (await import(new URL('../public/live-model.js', import.meta.url).href)) as LiveModel;
+import type { Zone, ZoneLive } from '@atrium/shared';
+// The page's own module and its JSDoc types (plain browser JS in dashboards/public, checked
+// with dashboards/test/tsconfig.public.json): the test states nothing about its API by hand.
+import * as model from '../public/live-model.js';
+import type { SortRow } from '../public/live-model.js';
 
 const zone = (id: string, name: string, areaM2 = 100): Zone => ({ id, floorId: 'g', name, kind: 'concourse', areaM2, rect: { x: 0, y: 0, w: 10, h: 10 } });
 const live = (zoneId: string, occupancy: number | null, density: number | null, co2?: number): ZoneLive => ({
