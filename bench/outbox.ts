@@ -8,9 +8,9 @@ import { pino } from 'pino';
 import { derivePassword, gatewayPrincipal, indexSite, loadSiteFile, minuteOf, uplinkTopic, type DeviceEventRecord, type SiteIndex } from '@atrium/shared';
 import { createCloud, parseCloudConfig, type Cloud } from '@atrium/cloud';
 import { createGateway, parseEdgeConfig } from '@atrium/edge';
-import { createAggregator } from '../edge/src/aggregator.ts';
-import { openJournal, type NewUplink } from '../edge/src/journal.ts';
-import { placementOf } from '../edge/src/placement.ts';
+import { createAggregator } from '../edge/src/readings/aggregator.ts';
+import { openJournal, type NewUplink } from '../edge/src/outbox/journal.ts';
+import { placementOf } from '../edge/src/readings/placement.ts';
 import { progress } from './support.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createAggregator } from '../src/aggregator.ts';
+import { createAggregator } from '../src/readings/aggregator.ts';
 
 const where = { deviceId: 'r1', floorId: 'g', zoneId: 'hall' };
 const zone = { kind: 'zone' as const, id: 'hall' };

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openDeviceCredentials } from '../src/device-credentials.ts';
-import { EDGE_ERRORS } from '../src/errors.ts';
+import { openDeviceCredentials } from '../src/devices/credentials.ts';
+import { EDGE_ERRORS } from '../src/core/errors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'atrium-creds-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

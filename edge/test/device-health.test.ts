@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { indexSite } from '@atrium/shared';
-import { createDeviceHealth } from '../src/device-health.ts';
+import { createDeviceHealth } from '../src/devices/health.ts';
 import { miniSite } from '../../tests/support/mini-site.ts';
 
 const T = Date.UTC(2026, 0, 10, 9, 0, 0);

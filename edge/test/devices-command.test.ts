@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DeviceConnection } from '@atrium/shared';
 import { runDevicesCommand, type DevicesRequest } from '../src/cli/devices-command.ts';
-import { openDeviceCredentials } from '../src/device-credentials.ts';
-import { EDGE_ERRORS } from '../src/errors.ts';
+import { openDeviceCredentials } from '../src/devices/credentials.ts';
+import { EDGE_ERRORS } from '../src/core/errors.ts';
 import { miniSite } from '../../tests/support/mini-site.ts';
 
 const endpoints = { mqttUrl: 'mqtt://gw.example:1883', mqttsUrl: 'mqtts://gw.example:8883' };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { indexSite } from '@atrium/shared';
-import { checkPublish, pseudonymise } from '../src/intake.ts';
+import { checkPublish, pseudonymise } from '../src/readings/intake.ts';
 import { miniSite } from '../../tests/support/mini-site.ts';
 
 const opts = { site: indexSite(miniSite), maxPayloadBytes: 512 };

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openJournal } from '../src/journal.ts';
+import { openJournal } from '../src/outbox/journal.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'atrium-journal-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { Uplink, type EnvMinute, type FootfallMinute } from '@atrium/shared';
-import { compactRecords } from '../src/compaction.ts';
-import { openJournal, type Journal, type NewUplink } from '../src/journal.ts';
-import { createEdgeMetrics } from '../src/metrics.ts';
-import { createOutboxGuard } from '../src/outbox-guard.ts';
+import { compactRecords } from '../src/outbox/compaction.ts';
+import { openJournal, type Journal, type NewUplink } from '../src/outbox/journal.ts';
+import { createEdgeMetrics } from '../src/core/metrics.ts';
+import { createOutboxGuard } from '../src/outbox/guard.ts';
 
 const T0 = Date.UTC(2026, 0, 10, 9, 0, 0);
 const where = (deviceId: string) => ({ deviceId, floorId: 'g', zoneId: 'hall' });

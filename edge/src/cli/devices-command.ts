@@ -1,7 +1,7 @@
 import { indexSite, type DeviceConnection, type SiteModel } from '@atrium/shared';
-import type { DeviceCredentials } from '../device-credentials.ts';
-import { EDGE_ERRORS, EdgeError } from '../errors.ts';
-import { connectionSettings, provisionFleet, type Endpoints } from '../provision.ts';
+import type { DeviceCredentials } from '../devices/credentials.ts';
+import { EDGE_ERRORS, EdgeError } from '../core/errors.ts';
+import { connectionSettings, provisionFleet, type Endpoints } from '../devices/provision.ts';
 
 export const COMMANDS = ['add', 'list', 'disable', 'enable', 'rotate', 'export'] as const;
 export type Command = (typeof COMMANDS)[number];

@@ -4,8 +4,8 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { DeviceId, Secret, configOrExit, describeIssues, loadSiteFile, parseConfig } from '@atrium/shared';
 import { EdgeConfig } from '../config.ts';
-import { credentialsPath, openDeviceCredentials } from '../device-credentials.ts';
-import { EdgeError } from '../errors.ts';
+import { credentialsPath, openDeviceCredentials } from '../devices/credentials.ts';
+import { EdgeError } from '../core/errors.ts';
 import { COMMANDS, runDevicesCommand, type DevicesResult } from './devices-command.ts';
 
 const USAGE = `usage: npm run devices -- <command> [deviceId ...] [--json]

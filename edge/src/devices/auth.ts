@@ -1,9 +1,9 @@
 import type { AuthenticateError, Client } from 'aedes';
 import type { Logger } from 'pino';
 import { DeviceId, type SiteIndex } from '@atrium/shared';
-import type { DeviceCredentials } from './device-credentials.ts';
-import type { EdgeMetrics } from './metrics.ts';
-import { REJECTION, type RejectionCode } from './rejections.ts';
+import type { DeviceCredentials } from './credentials.ts';
+import type { EdgeMetrics } from '../core/metrics.ts';
+import { REJECTION, type RejectionCode } from '../core/rejections.ts';
 
 type Done = (error: AuthenticateError | null, success: boolean | null) => void;
 

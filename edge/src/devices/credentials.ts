@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { EDGE_ERRORS, EdgeError } from './errors.ts';
+import { EDGE_ERRORS, EdgeError } from '../core/errors.ts';
 import { hashPassword, newPassword, verifyPassword } from './password-hash.ts';
 
 /**

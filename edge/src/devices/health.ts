@@ -1,5 +1,5 @@
 import type { AlarmRecord, DeviceStatus, SiteIndex } from '@atrium/shared';
-import { placementOf } from './placement.ts';
+import { placementOf } from '../readings/placement.ts';
 
 export interface DeviceHealthOptions {
   /** battery % below which a device raises a low-battery alarm */

@@ -1,5 +1,5 @@
 import { CHANNELS, commandTopic, derivePassword, deviceTopic, type Device, type DeviceConnection, type SiteIndex } from '@atrium/shared';
-import type { DeviceCredentials } from './device-credentials.ts';
+import type { DeviceCredentials } from './credentials.ts';
 
 /** Where devices reach the gateway, for the settings handed to them. */
 export interface Endpoints {

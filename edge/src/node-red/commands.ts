@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { Slug, commandTopic, type SiteIndex } from '@atrium/shared';
-import { createLogThrottle } from '../log-throttle.ts';
+import { createLogThrottle } from '../core/log-throttle.ts';
 import { refused, type Outcome, type Refusal } from './errors.ts';
 
 export interface DeviceCommand {

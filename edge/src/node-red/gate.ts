@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import { describeIssues } from '@atrium/shared';
-import { createLogThrottle } from '../log-throttle.ts';
+import { createLogThrottle } from '../core/log-throttle.ts';
 import { bearerToken, type AdminAuth } from './admin-auth.ts';
 import { RedError } from './errors.ts';
 import type { ConnectHandler, IncomingMessage, ServerResponse } from './types.ts';

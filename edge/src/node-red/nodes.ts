@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DeviceId, DeviceKind, Slug, ZoneId, describeIssues, deviceTopic, type Device, type SiteIndex } from '@atrium/shared';
-import type { BusReading, EdgeBus } from '../bus.ts';
+import type { BusReading, EdgeBus } from '../readings/bus.ts';
 import type { DeviceCommands } from './commands.ts';
 import { ALARM_SEVERITIES, type LocalAlarms } from './alarms.ts';
 import { RedError, type Outcome, type Refusal } from './errors.ts';

@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { SiteIndex } from '@atrium/shared';
-import type { EdgeBus } from '../bus.ts';
+import type { EdgeBus } from '../readings/bus.ts';
 import type { EdgeConfig } from '../config.ts';
 import { createAdminAuth } from './admin-auth.ts';
 import { createLocalAlarms } from './alarms.ts';

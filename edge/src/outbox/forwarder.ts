@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { UplinkKind } from '@atrium/shared';
 import type { Journal } from './journal.ts';
-import type { EdgeMetrics } from './metrics.ts';
+import type { EdgeMetrics } from '../core/metrics.ts';
 import type { UplinkClient } from './uplink-client.ts';
 
 /**

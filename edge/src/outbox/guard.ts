@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { AlarmRecord, EnvMinute, FootfallMinute } from '@atrium/shared';
 import { compactRecords, parseMinuteUplink } from './compaction.ts';
 import type { Journal, NewUplink } from './journal.ts';
-import type { EdgeMetrics } from './metrics.ts';
+import type { EdgeMetrics } from '../core/metrics.ts';
 
 /** Coarser and coarser: hour records first, day records if hours are not enough. */
 const SPANS = [60, 1440] as const;

@@ -1,7 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { uplinkTopic, type LiveUplink, type UplinkKind } from '@atrium/shared';
-import type { EdgeMetrics } from './metrics.ts';
+import type { EdgeMetrics } from '../core/metrics.ts';
 
 export interface UplinkClientOptions {
   url: string;

@@ -12,7 +12,7 @@ import {
   type RadarCount,
   type SiteIndex,
 } from '@atrium/shared';
-import { REJECTION, type Rejection } from './rejections.ts';
+import { REJECTION, type Rejection } from '../core/rejections.ts';
 
 /** A device message that passed every check, typed by what it carries. */
 export type Reading =

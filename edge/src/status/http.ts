@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { LogController } from 'fastify';
 import type { Logger } from 'pino';
-import type { EdgeMetrics } from './metrics.ts';
-import type { EdgeHealth } from './status-report.ts';
+import type { EdgeMetrics } from '../core/metrics.ts';
+import type { EdgeHealth } from './report.ts';
 
 export type { EdgeHealth };
 

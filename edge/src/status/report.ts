@@ -1,11 +1,11 @@
-import type { Aggregator } from './aggregator.ts';
-import type { DeviceHealth, DeviceHealthCounts } from './device-health.ts';
-import type { Forwarder } from './forwarder.ts';
-import type { Journal } from './journal.ts';
-import type { EdgeMetrics } from './metrics.ts';
-import type { OutboxGuard } from './outbox-guard.ts';
-import type { TelemetryHold } from './telemetry-hold.ts';
-import type { UplinkClient } from './uplink-client.ts';
+import type { Aggregator } from '../readings/aggregator.ts';
+import type { DeviceHealth, DeviceHealthCounts } from '../devices/health.ts';
+import type { Forwarder } from '../outbox/forwarder.ts';
+import type { Journal } from '../outbox/journal.ts';
+import type { EdgeMetrics } from '../core/metrics.ts';
+import type { OutboxGuard } from '../outbox/guard.ts';
+import type { TelemetryHold } from '../outbox/telemetry-hold.ts';
+import type { UplinkClient } from '../outbox/uplink-client.ts';
 
 export interface EdgeHealth {
   status: 'ok' | 'degraded';
