@@ -10,7 +10,7 @@ import { createHourGrid, loadHourlyHistory, slotAt } from '../cloud/src/forecast
 import { seasonalNaive } from '../cloud/src/forecast/naive.ts';
 import type { HourlySeries } from '../cloud/src/forecast/series.ts';
 import { forecastSeries } from '../cloud/src/forecast/series-forecast.ts';
-import { toOperatorCalendar } from '../cloud/src/calendar/model-calendar.ts';
+import { toOperatorCalendar } from '../cloud/src/forecast/operator-calendar.ts';
 import { createForecastRefresh, DEFAULT_REFRESH_OPTIONS, subjectsOf } from '../cloud/src/forecast/refresh.ts';
 import { createSqlSeriesStore } from '../cloud/src/series/pglite-series-store.ts';
 import { progress, writeResult } from './support.ts';

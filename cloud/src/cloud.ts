@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { SiteModel } from '@atrium/shared';
 import type { CloudConfig } from './config.ts';
+import { migrate } from './db/migrate.ts';
 import { openPg } from './db/pg.ts';
 import { openPglite } from './db/pglite.ts';
 import { createHttpApp } from './http/app.ts';
@@ -12,7 +13,7 @@ import { createUplinkBroker } from './ingest/uplink-broker.ts';
 import { attachLive } from './live/socket.ts';
 import { createZoneState } from './live/zone-state.ts';
 import { createCloudMetrics } from './metrics.ts';
-import { createForecasting, type Forecasting } from './forecast/forecasting.ts';
+import { createForecasting, type Forecasting } from './forecasting.ts';
 import type { TimerClock } from './forecast/scheduler.ts';
 import { emitMerchantAlert } from './merchants/live.ts';
 import { createDispatchService, type DispatchService } from './ops/dispatch-service.ts';
@@ -44,7 +45,10 @@ export interface CloudDeps {
   timers?: TimerClock;
 }
 
-/** Wires stores, ingest, live state, the dispatch engine and the two adapters (MQTT uplink, HTTP + socket.io). */
+/**
+ * The cloud's one wiring root: the database and its migrations, stores, ingest, live state, the
+ * dispatch engine, forecasting, and the two adapters (MQTT uplink, HTTP + socket.io).
+ */
 export async function createCloud(config: CloudConfig, deps: CloudDeps): Promise<Cloud> {
   const logger = deps.logger.child({ component: 'cloud' });
   const clock = deps.clock ?? Date.now;
@@ -53,6 +57,8 @@ export async function createCloud(config: CloudConfig, deps: CloudDeps): Promise
   // One SQL database holds the operational store and either the embedded series store or the
   // uplink ledger and disk write buffer in front of InfluxDB (ATRIUM_SERIES_STORE).
   const sql = config.ATRIUM_DATABASE_URL ? await openPg(config.ATRIUM_DATABASE_URL, { variable: 'ATRIUM_DATABASE_URL', log: logger }) : await openPglite(config.ATRIUM_DATA_DIR);
+  // Every table, once, before anything reads or writes one (the runner takes a lock, so a second process waits).
+  await migrate(sql);
   const store = await openSeriesStore(config, {
     sql,
     logger,
@@ -67,8 +73,8 @@ export async function createCloud(config: CloudConfig, deps: CloudDeps): Promise
       deadLettered: (points) => metrics.seriesDeadLetterPoints.inc(points),
     },
   });
-  const opsStore = await createSqlOpsStore(sql, { ownsClient: false });
-  const users = createUsers(opsStore);
+  const opsStore = await createSqlOpsStore(sql, { siteId: deps.site.id, ownsClient: false });
+  const users = createUsers(opsStore, deps.site);
   if (config.ATRIUM_ADMIN_KEY) await users.ensureAdmin(config.ATRIUM_ADMIN_KEY, Date.now());
   const dispatch = createDispatchService({
     site: deps.site,
@@ -90,11 +96,10 @@ export async function createCloud(config: CloudConfig, deps: CloudDeps): Promise
     },
   });
   const queries = createSeriesQueries(store, deps.site.id);
-  const forecasting = await createForecasting({
+  const forecasting = createForecasting({
     sql,
     site: deps.site,
     series: store,
-    queries,
     logger: logger.child({ component: 'forecast' }),
     roster: () => opsStore.listStaff(),
     ...(deps.timers ? { clock: deps.timers } : {}),

@@ -1,43 +1,36 @@
-import type { FastifyPluginAsync } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
-import type { SiteModel } from '@atrium/shared';
-import { createCalendarStore, type CalendarStore } from '../calendar/calendar-store.ts';
-import { migrate } from '../db/migrate.ts';
-import type { SqlClient } from '../db/sql-client.ts';
-import type { StaffMember } from '../dispatch/roster.ts';
-import { calendarRoutes } from '../http/routes/calendar.ts';
-import { forecastRoutes } from '../http/routes/forecast.ts';
-import { merchantRoutes } from '../http/routes/merchants.ts';
-import { staffingRoutes } from '../http/routes/staffing.ts';
-import { createAlertStore, type AlertStore } from '../merchants/alert-store.ts';
-import { createMerchantAlerts, type MerchantAlerts } from '../merchants/alerts.ts';
-import type { PlannerConfig } from '../merchants/planner.ts';
-import type { RetryPolicy } from '../merchants/retry-policy.ts';
-import type { AlertEvent } from '../merchants/schema.ts';
-import { createSubscriptionStore, type SubscriptionStore } from '../merchants/subscription-store.ts';
-import { createWebhookDispatcher, type WebhookDispatcher } from '../merchants/webhook-dispatcher.ts';
-import { createWebhookStore, type WebhookStore } from '../merchants/webhook-store.ts';
-import type { SeriesQueries } from '../series/queries.ts';
-import type { SeriesStore } from '../series/series-store.ts';
-import type { StaffingConfigInput } from '../staffing/config.ts';
-import { createStaffingPlanner, type StaffingPlanner } from '../staffing/plan.ts';
-import { createForecastStore, type ForecastStore } from './forecast-store.ts';
-import { createForecastRefresh, type ForecastRefresh, type RefreshOptions, type RefreshSummary } from './refresh.ts';
-import { createHourlyScheduler, systemClock, type HourlyScheduler, type TimerClock, type Wake } from './scheduler.ts';
-import { createForecastReports, type ForecastReports } from './vs-actual.ts';
-import { assertTimeZone } from './zone-clock.ts';
+import type { SiteModel, StaffMember } from '@atrium/shared';
+import { createCalendarStore, type CalendarStore } from './calendar/calendar-store.ts';
+import type { SqlClient } from './db/sql-client.ts';
+import { createForecastStore, type ForecastStore } from './forecast/forecast-store.ts';
+import { createForecastRefresh, type ForecastRefresh, type RefreshOptions, type RefreshSummary } from './forecast/refresh.ts';
+import { createHourlyScheduler, systemClock, type HourlyScheduler, type TimerClock, type Wake } from './forecast/scheduler.ts';
+import { createForecastReports, type ForecastReports } from './forecast/vs-actual.ts';
+import { assertTimeZone } from './forecast/zone-clock.ts';
+import { createAlertStore, type AlertStore } from './merchants/alert-store.ts';
+import { createMerchantAlerts, type MerchantAlerts } from './merchants/alerts.ts';
+import type { PlannerConfig } from './merchants/planner.ts';
+import type { RetryPolicy } from './merchants/retry-policy.ts';
+import type { AlertEvent } from './merchants/schema.ts';
+import { createSubscriptionStore, type SubscriptionStore } from './merchants/subscription-store.ts';
+import { createWebhookDispatcher, type WebhookDispatcher } from './merchants/webhook-dispatcher.ts';
+import { createWebhookStore, type WebhookStore } from './merchants/webhook-store.ts';
+import type { SeriesStore } from './series/series-store.ts';
+import type { StaffingConfigInput } from './staffing/config.ts';
+import { createStaffingPlanner, type StaffingPlanner } from './staffing/plan.ts';
 
 /**
- * Forecasting, merchant alerts and the staffing plan as one unit for the cloud's wiring:
- * stores on the operational database, the hourly cycle (refresh → alert planner → webhooks),
- * the in-app alert hook and one route plugin. Every part is also exported on its own.
+ * Forecasting, the operator's calendar, merchant alerts and the staffing plan as one service
+ * unit: stores on the operational database and the hourly cycle (refresh → alert planner →
+ * webhooks). It knows nothing of HTTP (http/app.ts mounts its routes) and does not migrate
+ * the database (the wiring root does, before building it). It lives beside cloud.ts, not in
+ * forecast/, because it composes folders that depend on forecast/.
  */
 export interface ForecastingDeps {
+  /** a migrated operational database */
   sql: SqlClient;
   site: SiteModel;
   series: Pick<SeriesStore, 'footfall'>;
-  queries: Pick<SeriesQueries, 'footfall'>;
   logger: Logger;
   /** the roster for the staffing plan (e.g. () => opsStore.listStaff()) */
   roster: () => Promise<StaffMember[]>;
@@ -65,19 +58,18 @@ export interface Forecasting {
   scheduler: HourlyScheduler;
   reports: ForecastReports;
   staffing: StaffingPlanner;
+  /** the unit's clock (the simulated one in an accelerated demo): what "now" means to its routes */
+  now(): number;
   /** In-app delivery hook; connect it to socket.io with emitMerchantAlert (merchants/live.ts). */
   onAlert(listener: (e: AlertEvent) => void): () => void;
   /** One cycle: refresh (unless it is a quiet-hours wake), then plan alerts. What the scheduler runs. */
   cycle(now: number, reason?: Wake): Promise<RefreshSummary | null>;
-  /** Every route: calendar, forecasts, merchants, staffing (needs the auth plugin registered before it). */
-  routes: FastifyPluginAsync;
   start(): void;
   stop(): Promise<void>;
 }
 
-export async function createForecasting(deps: ForecastingDeps): Promise<Forecasting> {
+export function createForecasting(deps: ForecastingDeps): Forecasting {
   assertTimeZone(deps.site.timezone);
-  await migrate(deps.sql);
   const clock = deps.clock ?? systemClock;
   const siteId = deps.site.id;
   const logger = deps.logger.child({ component: 'forecasting' });
@@ -101,15 +93,6 @@ export async function createForecasting(deps: ForecastingDeps): Promise<Forecast
   };
   scheduler = createHourlyScheduler({ clock, task: cycle, logger, offsetMs: deps.options?.offsetMs });
 
-  const now = () => clock.now();
-  const routes: FastifyPluginAsync = async (app) => {
-    const zapp = app.withTypeProvider<ZodTypeProvider>();
-    await zapp.register(calendarRoutes, { calendar, clock: now });
-    await zapp.register(forecastRoutes, { site: deps.site, forecasts, reports, clock: now, refreshNow: async () => (await cycle(now()))! });
-    await zapp.register(merchantRoutes, { site: deps.site, queries: deps.queries, subscriptions, alerts: alertStore, webhooks, clock: now });
-    await zapp.register(staffingRoutes, { staffing });
-  };
-
   return {
     calendar,
     forecasts,
@@ -122,9 +105,9 @@ export async function createForecasting(deps: ForecastingDeps): Promise<Forecast
     scheduler,
     reports,
     staffing,
+    now: () => clock.now(),
     onAlert: (l) => alerts.onAlert(l),
     cycle,
-    routes,
     start() {
       dispatcher.start();
       scheduler.start();

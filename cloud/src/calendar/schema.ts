@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { parseDay } from '../forecast/clock.ts';
 
 /**
  * The operator's holiday and event calendar. A holiday tells the forecaster "this day runs like
@@ -11,7 +10,8 @@ import { parseDay } from '../forecast/clock.ts';
 export const CALENDAR_KINDS = ['holiday', 'event'] as const;
 export const CalendarKind = z.enum(CALENDAR_KINDS);
 
-export const LocalDate = z.string().refine((s) => typeof parseDay(s) === 'number', { message: 'expected a calendar date as YYYY-MM-DD' });
+/** zod's ISO date knows month lengths and leap years, so 2025-02-29 is refused like 2025-13-01. */
+export const LocalDate = z.iso.date({ error: 'expected a calendar date as YYYY-MM-DD' });
 
 export const CalendarEntryInput = z.strictObject({
   /** local date in the site's timezone */

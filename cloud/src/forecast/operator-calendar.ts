@@ -1,6 +1,6 @@
-import type { Calendar } from '../forecast/calendar.ts';
-import { parseDay } from '../forecast/clock.ts';
-import type { CalendarEntry } from './schema.ts';
+import type { CalendarEntry } from '../calendar/schema.ts';
+import type { Calendar } from './calendar.ts';
+import { parseDay } from './clock.ts';
 
 /** What the refresh hands the model: holidays by day, and the operator's factors by day. */
 export interface OperatorCalendar {

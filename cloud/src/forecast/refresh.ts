@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import type { SiteModel, SubjectKind } from '@atrium/shared';
 import type { CalendarStore } from '../calendar/calendar-store.ts';
-import { toOperatorCalendar } from '../calendar/model-calendar.ts';
 import type { SeriesStore } from '../series/series-store.ts';
 import { HOURS_PER_WEEK } from './clock.ts';
 import type { ForecastHour, ForecastStore, SeriesRun } from './forecast-store.ts';
 import { MS_PER_HOUR, createHourGrid, loadHourlyHistory, slotAt } from './history.ts';
+import { toOperatorCalendar } from './operator-calendar.ts';
 import { forecastSeries } from './series-forecast.ts';
 import type { Forecaster } from './types.ts';
 import { localHourStart } from './zone-clock.ts';

@@ -1,5 +1,5 @@
-import type { OperatorCalendar } from '../calendar/model-calendar.ts';
 import type { Calendar } from './calendar.ts';
+import type { OperatorCalendar } from './operator-calendar.ts';
 import { HOURS_PER_DAY, dayOf, hourOfDay } from './clock.ts';
 import { DEFAULT_MODEL_PARAMS, forecast as modelForecast } from './model.ts';
 import { baseAt } from './profile.ts';

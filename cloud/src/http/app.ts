@@ -2,7 +2,7 @@ import Fastify, { LogController, type FastifyError } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import type { Logger } from 'pino';
-import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler, type FastifyPluginAsyncZod, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { SiteModel } from '@atrium/shared';
 import { PUBLIC_DIR } from '@atrium/dashboards';
 import type { CloudMetrics } from '../metrics.ts';
@@ -17,11 +17,15 @@ import { staffRoutes } from './routes/staff.ts';
 import { rulesRoutes } from './routes/rules.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { userRoutes } from './routes/users.ts';
-import { authPlugin } from './auth.ts';
+import { calendarRoutes } from './routes/calendar.ts';
+import { forecastRoutes } from './routes/forecast.ts';
+import { merchantRoutes } from './routes/merchants.ts';
+import { staffingRoutes } from './routes/staffing.ts';
+import { authPlugin, type AuthDeps } from './auth.ts';
 import type { DispatchService } from '../ops/dispatch-service.ts';
 import type { OpsStore } from '../ops/ops-store.ts';
 import type { Users } from '../ops/users.ts';
-import type { Forecasting } from '../forecast/forecasting.ts';
+import type { Forecasting } from '../forecasting.ts';
 
 export interface HttpDeps {
   logger: Logger;
@@ -39,8 +43,17 @@ export interface HttpDeps {
 
 export const OPENAPI_PATH = '/openapi.json';
 
-/** The REST adapter: validation by the shared zod schemas, one error mapping, no logic of its own. */
-export async function createHttpApp(deps: HttpDeps) {
+export type ForecastingRouteDeps = Pick<HttpDeps, 'site' | 'queries' | 'forecasting'>;
+
+/** Calendar, forecasts, merchants and the staffing plan: the forecasting unit's routes. */
+export const FORECASTING_ROUTES: readonly FastifyPluginAsyncZod<ForecastingRouteDeps>[] = [calendarRoutes, forecastRoutes, merchantRoutes, staffingRoutes];
+
+/**
+ * What every app the cloud serves starts from, production's and each test's alike: validation
+ * by the shared zod schemas, one error mapping, the OpenAPI document and API-key auth. Route
+ * plugins registered on it are served the way the cloud serves them.
+ */
+export async function createApiApp(deps: AuthDeps & { logger: Logger }) {
   const app = Fastify({ loggerInstance: deps.logger.child({ component: 'http' }), logController: quietRequests() }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -64,11 +77,17 @@ export async function createHttpApp(deps: HttpDeps) {
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(authPlugin, { principalByKeyHash: deps.users.principalByKeyHash });
-  for (const routes of [siteRoutes, seriesRoutes, opsRoutes, alarmRoutes, workOrderRoutes, staffRoutes, rulesRoutes, reportRoutes, userRoutes]) await app.register(routes, deps);
-  // Calendar, forecasts, merchants and the staffing plan.
-  await app.register(deps.forecasting.routes);
+  await app.register(authPlugin, { principalByKeyHash: deps.principalByKeyHash });
   app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}
+
+export type ApiApp = Awaited<ReturnType<typeof createApiApp>>;
+
+/** The REST adapter: every route and the pages on the base app; no logic of its own. */
+export async function createHttpApp(deps: HttpDeps) {
+  const app = await createApiApp({ logger: deps.logger, principalByKeyHash: deps.users.principalByKeyHash });
+  for (const routes of [siteRoutes, seriesRoutes, opsRoutes, alarmRoutes, workOrderRoutes, staffRoutes, rulesRoutes, reportRoutes, userRoutes, ...FORECASTING_ROUTES]) await app.register(routes, deps);
   await app.register(fastifyStatic, { root: PUBLIC_DIR, index: 'index.html' });
   return app;
 }

@@ -2,11 +2,11 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSiteFile } from '@atrium/shared';
 import { backfillIfEmpty, type BackfillResult } from '@atrium/firmware-sim';
+import { migrate } from '../../src/db/migrate.ts';
 import { openPglite } from '../../src/db/pglite.ts';
 import type { SqlClient } from '../../src/db/sql-client.ts';
-import { createForecasting, type Forecasting } from '../../src/forecast/forecasting.ts';
+import { createForecasting, type Forecasting } from '../../src/forecasting.ts';
 import { createSqlSeriesStore } from '../../src/series/pglite-series-store.ts';
-import { createSeriesQueries } from '../../src/series/queries.ts';
 
 // The demo mall as `npm start` runs it, with a backfilled history in a real embedded store.
 const site = loadSiteFile();
@@ -18,10 +18,11 @@ describe('a freshly started demo mall with backfilled history', () => {
   let result: BackfillResult | null;
   beforeAll(async () => {
     sql = await openPglite('memory://');
+    await migrate(sql);
     const store = await createSqlSeriesStore(sql, { ownsClient: false });
     // Three weeks keep the test short; the stack default is 16.
     result = await backfillIfEmpty(store, site, { end: START, weeks: 3 });
-    f = await createForecasting({ sql, site, series: store, queries: createSeriesQueries(store, site.id), logger: pino({ level: 'silent' }), roster: async () => [] });
+    f = createForecasting({ sql, site, series: store, logger: pino({ level: 'silent' }), roster: async () => [] });
     await f.calendar.ensure(result!.holidays.map((h) => ({ date: h.date, name: h.name, kind: 'holiday' as const })), 'backfill', START);
     await f.refresh.run(START);
     expect(await backfillIfEmpty(store, site, { end: START, weeks: 3 })).toBeNull();

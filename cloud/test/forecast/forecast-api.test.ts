@@ -1,10 +1,10 @@
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StaffMember } from '../../src/dispatch/roster.ts';
+import type { ApiApp } from '../../src/http/app.ts';
 import { createSqlOpsStore } from '../../src/ops/sql-ops-store.ts';
 import { createUsers } from '../../src/ops/users.ts';
 import { DAY, H, forecastApp, openHarness, pattern, writeHourly, type FcHarness } from '../support/forecast-fixtures.ts';
 import { rng } from './synthetic.ts';
+import type { StaffMember } from '@atrium/shared';
 
 // Monday 2025-03-10 00:30 UTC = 11:30 in Melbourne. API keys come from the real operational store.
 const M1 = Date.UTC(2025, 2, 10, 0, 30);
@@ -13,7 +13,7 @@ const M2 = M1 + 48 * H;
 
 describe('forecast, calendar and staffing API', () => {
   let h: FcHarness;
-  let app: FastifyInstance;
+  let app: ApiApp;
   const keys = { operator: '', merchant: '' };
   const roster: StaffMember[] = [];
 
@@ -28,7 +28,7 @@ describe('forecast, calendar and staffing API', () => {
     await writeHourly(h.store, 'r-food', M1 - 70 * DAY, M1_HOUR + 96 * H, pattern(300));
     await h.forecasting.cycle(M1);
     await h.forecasting.cycle(M2);
-    app = await forecastApp(h.forecasting, users.principalByKeyHash);
+    app = await forecastApp(h, users.principalByKeyHash);
   });
   afterAll(async () => {
     await app?.close();

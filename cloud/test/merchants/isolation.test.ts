@@ -1,15 +1,14 @@
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
 import { Server } from 'socket.io';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LIVE_EVENTS } from '@atrium/shared';
+import { LIVE_EVENTS, type Principal } from '@atrium/shared';
 import { hashApiKey } from '../../src/auth/api-keys.ts';
-import type { Principal } from '../../src/auth/principal.ts';
 import { roomsFor } from '../../src/live/socket.ts';
 import { emitMerchantAlert } from '../../src/merchants/live.ts';
 import type { AlertEvent } from '../../src/merchants/schema.ts';
+import type { ApiApp } from '../../src/http/app.ts';
 import { createSqlOpsStore } from '../../src/ops/sql-ops-store.ts';
 import { createUsers, type Users } from '../../src/ops/users.ts';
 import { H, forecastApp, openHarness, pattern, storeShopForecast, until, writeHourly, type FcHarness } from '../support/forecast-fixtures.ts';
@@ -20,7 +19,7 @@ const NOW = Date.UTC(2025, 2, 16, 22);
 describe('merchant isolation', () => {
   let h: FcHarness;
   let users: Users;
-  let app: FastifyInstance;
+  let app: ApiApp;
   const keys: Record<'admin' | 'brewco' | 'teahouse', string> = { admin: '', brewco: '', teahouse: '' };
   /** ids belonging to Brew Co (shop coffee) that Tea House must not reach */
   const brew = { subscription: 0, delivery: 0, alert: 0 };
@@ -47,7 +46,7 @@ describe('merchant isolation', () => {
     brew.delivery = (await h.forecasting.webhooks.listForShop('coffee', 1))[0]!.id;
     tea.delivery = (await h.forecasting.webhooks.listForShop('tea', 1))[0]!.id;
 
-    app = await forecastApp(h.forecasting, users.principalByKeyHash);
+    app = await forecastApp(h, users.principalByKeyHash);
   });
   afterAll(async () => {
     await app?.close();

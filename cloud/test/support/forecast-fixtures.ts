@@ -1,19 +1,16 @@
-import Fastify, { type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import type { Principal } from '../../src/auth/principal.ts';
-import { authPlugin } from '../../src/http/auth.ts';
 import { randomUUID } from 'node:crypto';
+import { createApiApp, FORECASTING_ROUTES } from '../../src/http/app.ts';
 import { pino } from 'pino';
-import { SiteModel, type FootfallMinute, type MinuteUplink, type Subject } from '@atrium/shared';
+import { type FootfallMinute, type MinuteUplink, type Principal, SiteModel, type StaffMember, type Subject } from '@atrium/shared';
+import { migrate } from '../../src/db/migrate.ts';
 import { openPglite } from '../../src/db/pglite.ts';
 import type { SqlClient } from '../../src/db/sql-client.ts';
-import { createForecasting, type Forecasting } from '../../src/forecast/forecasting.ts';
+import { createForecasting, type Forecasting } from '../../src/forecasting.ts';
 import type { TimerClock } from '../../src/forecast/scheduler.ts';
 import { utcOffsetMs } from '../../src/forecast/zone-clock.ts';
 import { createSqlSeriesStore } from '../../src/series/pglite-series-store.ts';
 import { createSeriesQueries } from '../../src/series/queries.ts';
 import type { SeriesStore } from '../../src/series/series-store.ts';
-import type { StaffMember } from '../../src/dispatch/roster.ts';
 import type { RetryPolicy } from '../../src/merchants/retry-policy.ts';
 
 /**
@@ -140,15 +137,15 @@ export interface FcHarness {
   close(): Promise<void>;
 }
 
-/** A real embedded database with the series store and the forecasting unit on it. */
+/** A real embedded database with the series store and the forecasting unit on it, wired as createCloud wires them. */
 export async function openHarness(opts: { dataDir?: string; clock?: TimerClock; roster?: () => Promise<StaffMember[]>; retry?: Partial<RetryPolicy> } = {}): Promise<FcHarness> {
   const sql = await openPglite(opts.dataDir ?? 'memory://');
+  await migrate(sql);
   const store = await createSqlSeriesStore(sql, { ownsClient: false });
-  const forecasting = await createForecasting({
+  const forecasting = createForecasting({
     sql,
     site: fcSite,
     series: store,
-    queries: createSeriesQueries(store, fcSite.id),
     logger: pino({ level: 'silent' }),
     roster: opts.roster ?? (async () => []),
     ...(opts.clock ? { clock: opts.clock } : {}),
@@ -195,13 +192,11 @@ export async function until<T>(probe: () => Promise<T | null | undefined | false
   }
 }
 
-/** The forecasting routes behind the real auth plugin, as the cloud mounts them. */
-export async function forecastApp(forecasting: Forecasting, principalByKeyHash: (keyHash: string) => Promise<Principal | null>): Promise<FastifyInstance> {
-  const app = Fastify();
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  await app.register(authPlugin, { principalByKeyHash });
-  await app.register(forecasting.routes);
+/** The forecasting routes on the cloud's own base app (auth, validation, error mapping), as createHttpApp mounts them. */
+export async function forecastApp(h: FcHarness, principalByKeyHash: (keyHash: string) => Promise<Principal | null>) {
+  const app = await createApiApp({ logger: pino({ level: 'silent' }), principalByKeyHash });
+  const deps = { site: fcSite, queries: createSeriesQueries(h.store, fcSite.id), forecasting: h.forecasting };
+  for (const routes of FORECASTING_ROUTES) await app.register(routes, deps);
   await app.ready();
   return app;
 }

@@ -1,13 +1,12 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { CalendarStore } from '../../calendar/calendar-store.ts';
 import { CalendarEntry, CalendarEntryInput, CalendarQuery } from '../../calendar/schema.ts';
 import { Errors } from '../../errors.ts';
+import type { Forecasting } from '../../forecasting.ts';
 import { requireRole, SITE_WIDE } from '../auth.ts';
 
 export interface CalendarRouteDeps {
-  calendar: CalendarStore;
-  clock: () => number;
+  forecasting: Pick<Forecasting, 'calendar' | 'now'>;
 }
 
 const EDITORS = ['admin', 'operator'] as const;
@@ -19,7 +18,7 @@ export const calendarRoutes: FastifyPluginAsyncZod<CalendarRouteDeps> = async (a
     { schema: { summary: 'Holidays and events the forecaster knows, by date', querystring: CalendarQuery, response: { 200: z.array(CalendarEntry) } } },
     async (req) => {
       requireRole(req, [...SITE_WIDE, 'merchant']);
-      return deps.calendar.list(req.query);
+      return deps.forecasting.calendar.list(req.query);
     },
   );
   app.post(
@@ -27,7 +26,7 @@ export const calendarRoutes: FastifyPluginAsyncZod<CalendarRouteDeps> = async (a
     { schema: { summary: 'Add a holiday or event (used from the next forecast refresh on)', body: CalendarEntryInput, response: { 201: CalendarEntry } } },
     async (req, reply) => {
       const p = requireRole(req, EDITORS);
-      return reply.code(201).send(await deps.calendar.add(req.body, p.userId, deps.clock()));
+      return reply.code(201).send(await deps.forecasting.calendar.add(req.body, p.userId, deps.forecasting.now()));
     },
   );
   app.delete(
@@ -35,7 +34,7 @@ export const calendarRoutes: FastifyPluginAsyncZod<CalendarRouteDeps> = async (a
     { schema: { summary: 'Remove a holiday or event', params: z.object({ id: z.coerce.number().int().positive() }) } },
     async (req, reply) => {
       requireRole(req, EDITORS);
-      if (!(await deps.calendar.remove(req.params.id))) throw new Errors.CalendarEntryNotFound(req.params.id);
+      if (!(await deps.forecasting.calendar.remove(req.params.id))) throw new Errors.CalendarEntryNotFound(req.params.id);
       return reply.code(204).send();
     },
   );

@@ -3,20 +3,14 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { Slug, SubjectKind, type SiteModel } from '@atrium/shared';
 import type { FastifyRequest } from 'fastify';
 import { Errors } from '../../errors.ts';
-import type { ForecastStore } from '../../forecast/forecast-store.ts';
-import type { RefreshSummary } from '../../forecast/refresh.ts';
 import { Accuracy, RunInfo, StoredSeriesForecast, VsActualHour } from '../../forecast/schema.ts';
-import type { ForecastReports } from '../../forecast/vs-actual.ts';
+import type { Forecasting } from '../../forecasting.ts';
 import { requireRole, requireShopAccess, SITE_WIDE } from '../auth.ts';
 import { EpochMs } from '../query.ts';
 
 export interface ForecastRouteDeps {
   site: SiteModel;
-  forecasts: ForecastStore;
-  reports: ForecastReports;
-  clock: () => number;
-  /** runs a refresh now (and the alert planner after it) */
-  refreshNow: () => Promise<RefreshSummary>;
+  forecasting: Pick<Forecasting, 'forecasts' | 'reports' | 'cycle' | 'now'>;
 }
 
 const SeriesParams = z.object({ subjectKind: SubjectKind, subjectId: Slug });
@@ -35,14 +29,16 @@ function requireSeriesAccess(req: FastifyRequest, site: SiteModel, kind: Subject
 
 /** Forecasts, forecast vs actual and live accuracy, per zone, entrance and shop. */
 export const forecastRoutes: FastifyPluginAsyncZod<ForecastRouteDeps> = async (app, deps) => {
+  const { forecasts, reports } = deps.forecasting;
   app.get('/api/v1/forecasts/status', { schema: { summary: 'The newest forecast run', response: { 200: RunInfo.nullable() } } }, async (req) => {
     requireRole(req, SITE_WIDE);
-    return deps.forecasts.latestRun();
+    return forecasts.latestRun();
   });
 
   app.post('/api/v1/forecasts/refresh', { schema: { summary: 'Refresh every forecast now (normally hourly)' } }, async (req) => {
     requireRole(req, ['admin', 'operator']);
-    return deps.refreshNow();
+    // A refresh, then the alert planner after it, as the hourly run does.
+    return (await deps.forecasting.cycle(deps.forecasting.now()))!;
   });
 
   app.get(
@@ -50,7 +46,7 @@ export const forecastRoutes: FastifyPluginAsyncZod<ForecastRouteDeps> = async (a
     { schema: { summary: 'Live accuracy (WAPE of the 24 h and 72 h forecasts over the last 4 weeks) of every series of a kind', querystring: z.strictObject({ subjectKind: SubjectKind.default('zone') }), response: { 200: z.array(Accuracy) } } },
     async (req) => {
       requireRole(req, SITE_WIDE);
-      return deps.reports.accuracy({ now: deps.clock(), subjectKind: req.query.subjectKind });
+      return reports.accuracy({ now: deps.forecasting.now(), subjectKind: req.query.subjectKind });
     },
   );
 
@@ -60,7 +56,7 @@ export const forecastRoutes: FastifyPluginAsyncZod<ForecastRouteDeps> = async (a
     async (req) => {
       const { subjectKind, subjectId } = req.params;
       requireSeriesAccess(req, deps.site, subjectKind, subjectId);
-      const [latest] = await deps.forecasts.latest({ subjectKind, subjectId });
+      const [latest] = await forecasts.latest({ subjectKind, subjectId });
       if (!latest) throw new Errors.ForecastNotReady(`${subjectKind} "${subjectId}"`);
       return latest;
     },
@@ -79,12 +75,12 @@ export const forecastRoutes: FastifyPluginAsyncZod<ForecastRouteDeps> = async (a
     async (req) => {
       const { subjectKind, subjectId } = req.params;
       requireSeriesAccess(req, deps.site, subjectKind, subjectId);
-      const now = deps.clock();
+      const now = deps.forecasting.now();
       const to = req.query.to ?? now;
       const from = req.query.from ?? to - 7 * DAY;
       const [hours, [accuracy]] = await Promise.all([
-        deps.reports.vsActual({ subjectKind, subjectId, from, to }),
-        deps.reports.accuracy({ now, subjectKind, subjectId }),
+        reports.vsActual({ subjectKind, subjectId, from, to }),
+        reports.accuracy({ now, subjectKind, subjectId }),
       ]);
       return { hours, accuracy: accuracy! };
     },

@@ -2,10 +2,8 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { FootfallPoint, FootfallQuery, MerchantId, Shop, ShopId, type SiteModel } from '@atrium/shared';
 import { Errors } from '../../errors.ts';
-import type { AlertStore } from '../../merchants/alert-store.ts';
+import type { Forecasting } from '../../forecasting.ts';
 import { MerchantAlert, Subscription, SubscriptionInput, WebhookDelivery } from '../../merchants/schema.ts';
-import type { SubscriptionStore } from '../../merchants/subscription-store.ts';
-import type { WebhookStore } from '../../merchants/webhook-store.ts';
 import type { SeriesQueries } from '../../series/queries.ts';
 import { requireRole, requireShopAccess, SITE_WIDE } from '../auth.ts';
 import { EpochMs, Limit } from '../query.ts';
@@ -13,10 +11,7 @@ import { EpochMs, Limit } from '../query.ts';
 export interface MerchantRouteDeps {
   site: SiteModel;
   queries: Pick<SeriesQueries, 'footfall'>;
-  subscriptions: SubscriptionStore;
-  alerts: AlertStore;
-  webhooks: WebhookStore;
-  clock: () => number;
+  forecasting: Pick<Forecasting, 'subscriptions' | 'alertStore' | 'webhooks' | 'now'>;
 }
 
 const ShopParams = z.object({ shopId: ShopId });
@@ -32,6 +27,7 @@ const TrafficQuery = FootfallQuery.pick({ from: true, to: true, every: true });
  */
 export const merchantRoutes: FastifyPluginAsyncZod<MerchantRouteDeps> = async (app, deps) => {
   const { site } = deps;
+  const { subscriptions, alertStore: alerts, webhooks, now } = deps.forecasting;
   const shopOf = (id: string) => site.shops.find((s) => s.id === id)!;
 
   app.get('/api/v1/merchant/shops', { schema: { summary: 'The shops the caller may see (a merchant: their own)', response: { 200: z.array(Shop) } } }, async (req) => {
@@ -47,7 +43,7 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRouteDeps> = async (a
       const merchantId = p.role === 'merchant' ? p.merchantId! : req.query.merchantId;
       if (!merchantId) throw new Errors.InvalidRequest('merchantId: required for control-room callers');
       if (p.role === 'merchant' && req.query.merchantId && req.query.merchantId !== p.merchantId) throw new Errors.Forbidden('a merchant sees their own alerts only');
-      return deps.alerts.listForMerchant(merchantId, req.query);
+      return alerts.listForMerchant(merchantId, req.query);
     },
   );
 
@@ -62,7 +58,7 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRouteDeps> = async (a
 
   app.get('/api/v1/shops/:shopId/subscriptions', { schema: { summary: "A shop's peak-alert subscriptions", params: ShopParams, response: { 200: z.array(Subscription) } } }, async (req) => {
     requireShopAccess(req, site, req.params.shopId);
-    return deps.subscriptions.listForShop(req.params.shopId);
+    return subscriptions.listForShop(req.params.shopId);
   });
 
   app.post(
@@ -71,13 +67,13 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRouteDeps> = async (a
     async (req, reply) => {
       requireShopAccess(req, site, req.params.shopId);
       const shop = shopOf(req.params.shopId);
-      return reply.code(201).send(await deps.subscriptions.create({ shopId: shop.id, merchantId: shop.merchantId, input: req.body, now: deps.clock() }));
+      return reply.code(201).send(await subscriptions.create({ shopId: shop.id, merchantId: shop.merchantId, input: req.body, now: now() }));
     },
   );
 
   app.get('/api/v1/shops/:shopId/subscriptions/:subscriptionId', { schema: { summary: 'One subscription', params: SubscriptionParams, response: { 200: Subscription } } }, async (req) => {
     requireShopAccess(req, site, req.params.shopId);
-    const s = await deps.subscriptions.get({ id: req.params.subscriptionId, shopId: req.params.shopId });
+    const s = await subscriptions.get({ id: req.params.subscriptionId, shopId: req.params.shopId });
     if (!s) throw new Errors.SubscriptionNotFound(req.params.subscriptionId);
     return s;
   });
@@ -87,7 +83,7 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRouteDeps> = async (a
     { schema: { summary: 'Replace a subscription (a webhook without secret keeps the current secret)', params: SubscriptionParams, body: SubscriptionInput, response: { 200: Subscription } } },
     async (req) => {
       requireShopAccess(req, site, req.params.shopId);
-      const s = await deps.subscriptions.update({ id: req.params.subscriptionId, shopId: req.params.shopId, input: req.body, now: deps.clock() });
+      const s = await subscriptions.update({ id: req.params.subscriptionId, shopId: req.params.shopId, input: req.body, now: now() });
       if (!s) throw new Errors.SubscriptionNotFound(req.params.subscriptionId);
       return s;
     },
@@ -95,7 +91,7 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRouteDeps> = async (a
 
   app.delete('/api/v1/shops/:shopId/subscriptions/:subscriptionId', { schema: { summary: 'Unsubscribe (its alerts go with it)', params: SubscriptionParams } }, async (req, reply) => {
     requireShopAccess(req, site, req.params.shopId);
-    if (!(await deps.subscriptions.remove({ id: req.params.subscriptionId, shopId: req.params.shopId }))) throw new Errors.SubscriptionNotFound(req.params.subscriptionId);
+    if (!(await subscriptions.remove({ id: req.params.subscriptionId, shopId: req.params.shopId }))) throw new Errors.SubscriptionNotFound(req.params.subscriptionId);
     return reply.code(204).send();
   });
 
@@ -104,7 +100,7 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRouteDeps> = async (a
     { schema: { summary: "A shop's peak alerts, newest first", params: ShopParams, querystring: z.strictObject({ since: EpochMs.optional(), limit: Limit }), response: { 200: z.array(MerchantAlert) } } },
     async (req) => {
       requireShopAccess(req, site, req.params.shopId);
-      return deps.alerts.listForShop(req.params.shopId, req.query);
+      return alerts.listForShop(req.params.shopId, req.query);
     },
   );
 
@@ -113,7 +109,7 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRouteDeps> = async (a
     { schema: { summary: "Webhook delivery log of a shop's alerts: every attempt with status, duration and error", params: ShopParams, querystring: z.strictObject({ limit: Limit }), response: { 200: z.array(WebhookDelivery) } } },
     async (req) => {
       requireShopAccess(req, site, req.params.shopId);
-      return deps.webhooks.listForShop(req.params.shopId, req.query.limit);
+      return webhooks.listForShop(req.params.shopId, req.query.limit);
     },
   );
 
@@ -122,7 +118,7 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRouteDeps> = async (a
     { schema: { summary: 'One webhook delivery with its attempts', params: DeliveryParams, response: { 200: WebhookDelivery } } },
     async (req) => {
       requireShopAccess(req, site, req.params.shopId);
-      const d = await deps.webhooks.get({ id: req.params.deliveryId, shopId: req.params.shopId });
+      const d = await webhooks.get({ id: req.params.deliveryId, shopId: req.params.shopId });
       if (!d) throw new Errors.DeliveryNotFound(req.params.deliveryId);
       return d;
     },

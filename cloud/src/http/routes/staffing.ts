@@ -1,16 +1,16 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { StaffingPlanner } from '../../staffing/plan.ts';
+import type { Forecasting } from '../../forecasting.ts';
 import { StaffingPlan } from '../../staffing/schema.ts';
 import { requireRole, SITE_WIDE } from '../auth.ts';
 
 export interface StaffingRouteDeps {
-  staffing: StaffingPlanner;
+  forecasting: Pick<Forecasting, 'staffing'>;
 }
 
 /** Recommended cleaners and security per floor and hour for the next 72 h, next to the roster. */
 export const staffingRoutes: FastifyPluginAsyncZod<StaffingRouteDeps> = async (app, deps) => {
   app.get('/api/v1/staffing/plan', { schema: { summary: 'Staffing plan from the newest forecast, compared with the roster (gap > 0: short)', response: { 200: StaffingPlan } } }, async (req) => {
     requireRole(req, SITE_WIDE);
-    return deps.staffing.plan();
+    return deps.forecasting.staffing.plan();
   });
 };
