@@ -23,14 +23,23 @@ export interface DispatchServiceDeps {
   tickEveryMs: number;
   /** how often rule state (counters, clocks) is saved when nothing else was */
   snapshotEveryMs: number;
+  /**
+   * Observations kept while the store refuses writes (default 100 000): beyond it the oldest
+   * are dropped and counted, so an outage of the store cannot exhaust memory.
+   */
+  maxQueuedObservations?: number;
   observer?: DispatchObserver;
 }
+
+const DEFAULT_MAX_QUEUED_OBSERVATIONS = 100_000;
 
 /** Measurements the wiring turns into Prometheus metrics. */
 export interface DispatchObserver {
   evaluated(observations: number, seconds: number): void;
   recordFailed(): void;
   effects(effects: readonly Effect[]): void;
+  /** observations dropped because the queue was full while the store refused writes */
+  observationsDropped?(n: number): void;
 }
 
 export type CommandResult = { ok: true; effects: Effect[] } | { ok: false; error: DispatchError };
@@ -40,7 +49,9 @@ export type ReloadResult = { ok: true; version: RulesVersion } | { ok: false; er
  * The engine's runtime: one serial queue in front of the pure engine, so every step sees the
  * state the previous one left, and a step's effects and the engine snapshot are stored in
  * one transaction before anyone is told. A step whose store write fails leaves the state as
- * it was. Observations are batched: every uplink stored while a step runs joins the next.
+ * it was. Observations are batched: every uplink stored while a step runs joins the next; a
+ * batch the store refused stays queued, ahead of newer ones, and is evaluated again at the
+ * next drain or tick (bounded by `maxQueuedObservations`).
  */
 export interface DispatchService {
   start(): Promise<void>;
@@ -53,7 +64,16 @@ export interface DispatchService {
   onEffects(listener: (effects: readonly Effect[]) => void): void;
   /** the roster as the engine has it now (for the staffing plan) */
   roster(): StaffMember[];
-  status(): { openAlarms: number; activeOrders: number; queuedObservations: number; lastStepAt: number | null };
+  status(): {
+    openAlarms: number;
+    activeOrders: number;
+    queuedObservations: number;
+    /** since start, dropped (oldest first) because the queue was full while the store was refusing writes */
+    droppedObservations: number;
+    /** site-clock time of the first refused write of the current store outage; null while writes succeed */
+    storeFailingSince: number | null;
+    lastStepAt: number | null;
+  };
 }
 
 export function createDispatchService(deps: DispatchServiceDeps): DispatchService {
@@ -68,6 +88,9 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatchServic
   let lastStepAt: number | null = null;
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
+  const maxQueued = deps.maxQueuedObservations ?? DEFAULT_MAX_QUEUED_OBSERVATIONS;
+  let dropped = 0;
+  let storeFailingSince: number | null = null;
   const listeners: Array<(effects: readonly Effect[]) => void> = [];
 
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -93,8 +116,15 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatchServic
       await store.record({ effects, snapshot: snapshotDue ? snapshotEngine(next) : undefined, at: now });
     } catch (err) {
       deps.observer?.recordFailed();
-      logger.error({ err, effects: effects.length }, 'storing a dispatch step failed; the step is dropped and its state kept as before');
+      // One error per outage; the retries at every drain and tick would repeat it many times a second.
+      if (storeFailingSince === null) logger.error({ err, effects: effects.length }, 'storing a dispatch step failed; the state stays as before it, waiting observations are kept and retried');
+      else logger.debug({ err: (err as Error).message }, 'storing a dispatch step failed again');
+      storeFailingSince ??= now;
       return false;
+    }
+    if (storeFailingSince !== null) {
+      logger.info({ failingForMs: now - storeFailingSince, queued: pending.length, dropped }, 'the operational store takes dispatch steps again');
+      storeFailingSince = null;
     }
     state = next;
     lastStepAt = now;
@@ -115,15 +145,39 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatchServic
     return true;
   }
 
-  /** Evaluates every observation waiting, as one batch; runs inside the serial queue. */
-  async function evaluatePending(): Promise<void> {
-    if (pending.length === 0 || !state) return;
+  /** Keeps the newest `maxQueued` observations: under a long store outage the oldest matter least to live rules. */
+  function bound(): void {
+    const over = pending.length - maxQueued;
+    if (over <= 0) return;
+    pending.splice(0, over);
+    dropped += over;
+    deps.observer?.observationsDropped?.(over);
+    logger.warn({ dropped: over, droppedTotal: dropped, kept: pending.length }, 'the dispatch queue is full while the operational store refuses writes: the oldest observations are dropped');
+  }
+
+  /**
+   * Evaluates every observation waiting, as one batch; runs inside the serial queue. False
+   * when the store refused the step: the batch is back at the head of the queue (the state
+   * is still the one it was evaluated against) for the next drain or tick.
+   */
+  async function evaluatePending(): Promise<boolean> {
+    if (pending.length === 0 || !state) return true;
     const batch = pending;
     pending = [];
     const t0 = performance.now();
     const r = step(current(), { kind: 'observe_batch', observations: batch }, clock());
-    deps.observer?.evaluated(batch.length, (performance.now() - t0) / 1000);
-    if (r.ok) await commit(r.state, r.effects);
+    const seconds = (performance.now() - t0) / 1000;
+    if (!r.ok) {
+      logger.warn({ code: r.error.code, observations: batch.length }, `the engine refused a batch of observations: ${r.error.message}`);
+      return true;
+    }
+    if (!(await commit(r.state, r.effects))) {
+      pending = batch.concat(pending);
+      bound();
+      return false;
+    }
+    deps.observer?.evaluated(batch.length, seconds);
+    return true;
   }
   function drain(): Promise<void> {
     return serial(async () => {
@@ -137,6 +191,7 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatchServic
     // keep its silence alarm away.
     const now = clock();
     for (const o of obs) pending.push(o.kind === 'seen' && o.at > now ? { ...o, at: now } : o);
+    bound();
     if (!drainQueued) {
       drainQueued = true;
       void drain();
@@ -190,6 +245,8 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatchServic
       timer = setInterval(() => {
         void serial(async () => {
           if (!state || stopped) return;
+          // Observations a refused write kept come first; with the store still down, time waits too.
+          if (!(await evaluatePending())) return;
           const r = tick(state, clock());
           await commit(r.state, r.effects);
         });
@@ -200,7 +257,9 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatchServic
       stopped = true;
       if (timer) clearInterval(timer);
       await serial(async () => {
+        await evaluatePending();
         if (state && dirty) await commit(state, [], true);
+        if (pending.length > 0) logger.error({ lost: pending.length }, 'stopping while the operational store refuses writes: the observations still queued are lost');
       });
     },
     observeUplink(uplink) {
@@ -212,7 +271,8 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatchServic
     command(input) {
       return serial(async (): Promise<CommandResult> => {
         // Observations that arrived before the command are evaluated first: the order people see.
-        await evaluatePending();
+        // If the store refuses them, the command waits behind them: refused, to be sent again.
+        if (!(await evaluatePending())) throw new Errors.OpsStoreUnavailable('earlier observations could not be stored; try again');
         const r = step(current(), input, clock());
         if (!r.ok) return { ok: false, error: r.error };
         if (!(await commit(r.state, r.effects))) throw new Errors.OpsStoreUnavailable('the change was not stored; try again');
@@ -225,7 +285,7 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatchServic
         const r = reload(current(), text, now);
         if (!r.ok) return { ok: false, error: r.error, issues: r.issues };
         const version = await store.saveRules({ text, savedAt: now, savedBy: by });
-        await commit(r.state, r.effects, true);
+        if (!(await commit(r.state, r.effects, true))) throw new Errors.OpsStoreUnavailable(`rules version ${version.version} was saved but not applied; send it again`);
         logger.info({ version: version.version, by }, 'rules reloaded');
         return { ok: true, version };
       });
@@ -240,6 +300,8 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatchServic
         openAlarms: s ? Object.keys(s.alarms.open).length : 0,
         activeOrders: s ? Object.values(s.dispatch.orders).filter((o) => o.status !== 'verified' && o.status !== 'cancelled').length : 0,
         queuedObservations: pending.length,
+        droppedObservations: dropped,
+        storeFailingSince,
         lastStepAt,
       };
     },
