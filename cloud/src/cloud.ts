@@ -55,11 +55,11 @@ export async function createCloud(config: CloudConfig, deps: CloudDeps): Promise
   const startedAt = Date.now();
   const metrics = createCloudMetrics();
   // One SQL database holds the operational store and either the embedded series store or the
-  // uplink ledger and disk write buffer in front of InfluxDB (ATRIUM_SERIES_STORE).
-  const sql = config.ATRIUM_DATABASE_URL ? await openPg(config.ATRIUM_DATABASE_URL, { variable: 'ATRIUM_DATABASE_URL', log: logger }) : await openPglite(config.ATRIUM_DATA_DIR);
+  // uplink ledger and disk write buffer in front of InfluxDB (config.influx).
+  const sql = config.database.url ? await openPg(config.database.url, { variable: 'ATRIUM_DATABASE_URL', log: logger }) : await openPglite(config.database.dataDir);
   // Every table, once, before anything reads or writes one (the runner takes a lock, so a second process waits).
   await migrate(sql);
-  const store = await openSeriesStore(config, {
+  const store = await openSeriesStore(config.influx, {
     sql,
     logger,
     observer: {
@@ -75,15 +75,15 @@ export async function createCloud(config: CloudConfig, deps: CloudDeps): Promise
   });
   const opsStore = await createSqlOpsStore(sql, { siteId: deps.site.id, ownsClient: false });
   const users = createUsers(opsStore, deps.site);
-  if (config.ATRIUM_ADMIN_KEY) await users.ensureAdmin(config.ATRIUM_ADMIN_KEY, Date.now());
+  if (config.users.adminKey) await users.ensureAdmin(config.users.adminKey, Date.now());
   const dispatch = createDispatchService({
     site: deps.site,
     store: opsStore,
     logger: logger.child({ component: 'dispatch' }),
     clock,
-    rulesText: readRulesFile(config.ATRIUM_RULES_FILE),
-    tickEveryMs: config.ATRIUM_DISPATCH_TICK_MS,
-    snapshotEveryMs: config.ATRIUM_SNAPSHOT_EVERY_MS,
+    rulesText: readRulesFile(config.dispatch.rulesFile),
+    tickEveryMs: config.dispatch.tickMs,
+    snapshotEveryMs: config.dispatch.snapshotEveryMs,
     observer: {
       evaluated: (n, s) => {
         metrics.observationsEvaluated.inc(n);
@@ -108,7 +108,7 @@ export async function createCloud(config: CloudConfig, deps: CloudDeps): Promise
   const ingest = createIngest({ store, zones, metrics, logger, siteId: deps.site.id });
   ingest.onStored((uplink) => dispatch.observeUplink(uplink));
   ingest.onLive((live) => dispatch.observeLive(live));
-  const broker = await createUplinkBroker({ ingest, gatewaySecret: config.ATRIUM_GATEWAY_SECRET, siteId: deps.site.id, logger, metrics });
+  const broker = await createUplinkBroker({ ingest, gatewaySecret: config.mqtt.gatewaySecret, siteId: deps.site.id, logger, metrics });
   const health = async (): Promise<CloudHealth> => {
     const d = dispatch.status();
     const base = { gatewaysConnected: (await metrics.gatewaysConnected.get()).values[0]?.value ?? 0, liveClients: (await metrics.liveClients.get()).values[0]?.value ?? 0, uptimeS: Math.round((Date.now() - startedAt) / 1000), dispatch: d };
@@ -139,11 +139,11 @@ export async function createCloud(config: CloudConfig, deps: CloudDeps): Promise
     async start() {
       await dispatch.start();
       forecasting.start();
-      unwatch = watchRulesFile(config.ATRIUM_RULES_FILE, { dispatch, logger });
-      await app.listen({ port: config.ATRIUM_CLOUD_HTTP_PORT, host: config.ATRIUM_CLOUD_HOST });
-      const mqttPort = await broker.listen(config.ATRIUM_CLOUD_MQTT_PORT, config.ATRIUM_CLOUD_HOST);
+      unwatch = watchRulesFile(config.dispatch.rulesFile, { dispatch, logger });
+      await app.listen({ port: config.http.port, host: config.http.host });
+      const mqttPort = await broker.listen(config.mqtt.port, config.mqtt.host);
       const httpPort = (app.server.address() as AddressInfo).port;
-      logger.info({ http: `http://${config.ATRIUM_CLOUD_HOST}:${httpPort}`, mqtt: `mqtt://${config.ATRIUM_CLOUD_HOST}:${mqttPort}` }, 'cloud listening');
+      logger.info({ http: `http://${config.http.host}:${httpPort}`, mqtt: `mqtt://${config.mqtt.host}:${mqttPort}` }, 'cloud listening');
       return { httpPort, mqttPort };
     },
     async stop() {

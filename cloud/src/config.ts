@@ -11,7 +11,11 @@ const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === 
 const InfluxName = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/, "must be 1-64 letters, digits, '_', '.' or '-' (no '/')");
 const PositiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
 
-export const CloudConfig = z
+/**
+ * The cloud's environment, variable by variable: what an operator sets. Nothing below the
+ * entry point reads these names; parseCloudConfig turns them into CloudConfig once.
+ */
+export const CloudEnv = z
   .object({
     ATRIUM_SITE_FILE: z.string().min(1).optional(),
     ATRIUM_CLOUD_HOST: z.string().min(1).default('127.0.0.1'),
@@ -86,7 +90,99 @@ export const CloudConfig = z
     }
   });
 
-export type CloudConfigInput = z.input<typeof CloudConfig>;
-export type CloudConfig = Readonly<z.output<typeof CloudConfig>>;
+export type CloudEnvInput = z.input<typeof CloudEnv>;
+type CloudEnv = z.output<typeof CloudEnv>;
 
-export const parseCloudConfig = (env: Record<string, string | undefined>): CloudConfig => parseConfig(CloudConfig, env, 'cloud');
+/** Where one kind of series data goes in InfluxDB: a database and, optionally, a retention policy in it. */
+export interface InfluxTargetConfig {
+  readonly db: string;
+  /** unset: the database's default policy */
+  readonly rp: string | undefined;
+}
+
+export interface InfluxConfig {
+  readonly url: string;
+  readonly token: string | undefined;
+  readonly username: string | undefined;
+  readonly password: string | undefined;
+  /** one request's time limit */
+  readonly timeoutMs: number;
+  /** how long start-up waits for a server it has never reached */
+  readonly startupTimeoutMs: number;
+  readonly minute: InfluxTargetConfig;
+  /** hourly rollups: the minute target unless a rollup database or policy is named */
+  readonly rollup: InfluxTargetConfig;
+  /** 0 = minute data kept forever */
+  readonly minuteRetentionDays: number;
+  readonly batchPoints: number;
+  readonly bufferMaxPoints: number;
+}
+
+/** The cloud's settings by what they are for, parsed and checked once at the entry point, deeply frozen. */
+export interface CloudConfig {
+  /** unset: the demo mall */
+  readonly siteFile: string | undefined;
+  readonly logLevel: CloudEnv['LOG_LEVEL'];
+  /** the REST API, socket.io and the pages */
+  readonly http: { readonly host: string; readonly port: number };
+  /** the uplink listener gateways connect to; their passwords derive from gatewaySecret */
+  readonly mqtt: { readonly host: string; readonly port: number; readonly gatewaySecret: string };
+  /** a PostgreSQL server when url is set, else the embedded one in dataDir (`memory://`: throwaway) */
+  readonly database: { readonly url: string | undefined; readonly dataDir: string };
+  /** the admin's API key; unset: no admin is made at start-up */
+  readonly users: { readonly adminKey: string | undefined };
+  readonly dispatch: { readonly rulesFile: string; readonly tickMs: number; readonly snapshotEveryMs: number };
+  /** where series go: null = the embedded database, else this InfluxDB server */
+  readonly influx: InfluxConfig | null;
+}
+
+function fromEnv(e: CloudEnv): CloudConfig {
+  return {
+    siteFile: e.ATRIUM_SITE_FILE,
+    logLevel: e.LOG_LEVEL,
+    http: { host: e.ATRIUM_CLOUD_HOST, port: e.ATRIUM_CLOUD_HTTP_PORT },
+    mqtt: { host: e.ATRIUM_CLOUD_HOST, port: e.ATRIUM_CLOUD_MQTT_PORT, gatewaySecret: e.ATRIUM_GATEWAY_SECRET },
+    database: { url: e.ATRIUM_DATABASE_URL, dataDir: e.ATRIUM_DATA_DIR },
+    users: { adminKey: e.ATRIUM_ADMIN_KEY },
+    dispatch: { rulesFile: e.ATRIUM_RULES_FILE, tickMs: e.ATRIUM_DISPATCH_TICK_MS, snapshotEveryMs: e.ATRIUM_SNAPSHOT_EVERY_MS },
+    influx: e.ATRIUM_SERIES_STORE === 'influxdb' ? influxFromEnv(e) : null,
+  };
+}
+
+function influxFromEnv(e: CloudEnv): InfluxConfig {
+  // The schema's refinement has made URL and database required for influxdb.
+  const minute = { db: e.ATRIUM_INFLUX_DATABASE!, rp: e.ATRIUM_INFLUX_RETENTION_POLICY };
+  const rollupDb = e.ATRIUM_INFLUX_ROLLUP_DATABASE;
+  const rollupRp = e.ATRIUM_INFLUX_ROLLUP_RETENTION_POLICY;
+  // A rollup database alone means its default policy; a rollup policy alone lives in the minute database.
+  const rollup = rollupDb !== undefined || rollupRp !== undefined ? { db: rollupDb ?? minute.db, rp: rollupRp ?? (rollupDb !== undefined ? undefined : minute.rp) } : minute;
+  return {
+    url: e.ATRIUM_INFLUX_URL!,
+    token: e.ATRIUM_INFLUX_TOKEN,
+    username: e.ATRIUM_INFLUX_USERNAME,
+    password: e.ATRIUM_INFLUX_PASSWORD,
+    timeoutMs: e.ATRIUM_INFLUX_TIMEOUT_MS,
+    startupTimeoutMs: e.ATRIUM_INFLUX_STARTUP_TIMEOUT_MS,
+    minute,
+    rollup,
+    minuteRetentionDays: e.ATRIUM_INFLUX_MINUTE_RETENTION_DAYS,
+    batchPoints: e.ATRIUM_INFLUX_BATCH_POINTS,
+    bufferMaxPoints: e.ATRIUM_INFLUX_BUFFER_MAX_POINTS,
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * The one place the cloud's environment is read: an env-like record (process.env, or a
+ * test's) in, CloudConfig out. A bad value throws a ConfigError naming the variable and why.
+ */
+export function parseCloudConfig(env: Record<string, string | undefined>): CloudConfig {
+  return deepFreeze(fromEnv(parseConfig(CloudEnv, env, 'cloud')));
+}

@@ -6,8 +6,8 @@ import { parseCloudConfig } from './config.ts';
 
 // The only place the cloud reads the environment or installs signal handlers.
 const config = configOrExit(() => parseCloudConfig(process.env));
-const logger = pino({ level: config.LOG_LEVEL, name: 'atrium-cloud' });
+const logger = pino({ level: config.logLevel, name: 'atrium-cloud' });
 // Store checks at start-up (e.g. an InfluxDB database that does not exist) are configuration errors too.
-const cloud = await createCloud(config, { site: loadSiteFile(config.ATRIUM_SITE_FILE), logger }).catch(exitOnConfigError);
+const cloud = await createCloud(config, { site: loadSiteFile(config.siteFile), logger }).catch(exitOnConfigError);
 await cloud.start();
 stopOnSignals(logger, () => cloud.stop());

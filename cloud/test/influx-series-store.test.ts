@@ -185,9 +185,9 @@ describe('InfluxDB series store start-up refuses bad configuration', () => {
     expect(() => parseCloudConfig({ ...base, ATRIUM_INFLUX_URL: 'http://i:8086', ATRIUM_INFLUX_DATABASE: 'a/b' })).toThrow(/ATRIUM_INFLUX_DATABASE: must be/);
     expect(() => parseCloudConfig({ ...base, ATRIUM_DATA_DIR: 'memory://', ATRIUM_INFLUX_URL: 'http://i:8086', ATRIUM_INFLUX_DATABASE: 'a' })).toThrow(/ATRIUM_DATA_DIR: must be a directory/);
     const ok = parseCloudConfig({ ...base, ATRIUM_INFLUX_URL: 'http://i:8086', ATRIUM_INFLUX_DATABASE: 'atrium', ATRIUM_INFLUX_TOKEN: 't', ATRIUM_INFLUX_RETENTION_POLICY: '' });
-    expect(ok).toMatchObject({ ATRIUM_SERIES_STORE: 'influxdb', ATRIUM_INFLUX_DATABASE: 'atrium', ATRIUM_INFLUX_BATCH_POINTS: 5000 });
-    expect(ok.ATRIUM_INFLUX_RETENTION_POLICY).toBeUndefined();
-    expect(parseCloudConfig({ ATRIUM_GATEWAY_SECRET: 'test-secret-test-secret' }).ATRIUM_SERIES_STORE).toBe('embedded');
+    expect(ok.influx).toMatchObject({ url: 'http://i:8086', token: 't', minute: { db: 'atrium' }, batchPoints: 5000 });
+    expect(ok.influx?.minute.rp).toBeUndefined();
+    expect(parseCloudConfig({ ATRIUM_GATEWAY_SECRET: 'test-secret-test-secret' }).influx).toBeNull();
   });
 });
 
