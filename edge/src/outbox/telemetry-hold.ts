@@ -1,4 +1,4 @@
-import type { Client, PublishPacket } from 'aedes';
+import type { Client } from 'aedes';
 
 /**
  * Telemetry publishes parked unacknowledged while the outbox is full. aedes reads a client's
@@ -6,29 +6,26 @@ import type { Client, PublishPacket } from 'aedes';
  * that device alone: it keeps its readings and resends them if the connection ends.
  */
 export interface TelemetryHold {
-  hold(client: Client | null, packet: PublishPacket, take: () => void, callback: (error?: Error | null) => void): void;
-  /** Takes every held publish whose device is still connected; answers the others without taking them. */
-  release(abandoned: (packet: PublishPacket) => void): void;
+  /** `take` resumes the publish; `abandon` answers it without taking it. */
+  hold(client: Client | null, take: () => void, abandon: () => void): void;
+  /** Takes every held publish whose device is still connected; abandons the others. */
+  release(): void;
   readonly size: number;
 }
 
 export function createTelemetryHold(): TelemetryHold {
-  let held: { client: Client | null; packet: PublishPacket; take: () => void; callback: (error?: Error | null) => void }[] = [];
+  let held: { client: Client | null; take: () => void; abandon: () => void }[] = [];
   return {
-    hold(client, packet, take, callback) {
-      held.push({ client, packet, take, callback });
+    hold(client, take, abandon) {
+      held.push({ client, take, abandon });
     },
-    release(abandoned) {
+    release() {
       const waiting = held;
       held = [];
       for (const h of waiting) {
-        if (h.client?.closed) {
-          // The device never got its PUBACK and will resend after reconnecting: nothing was promised.
-          abandoned(h.packet);
-          h.callback(null);
-        } else {
-          h.take();
-        }
+        // A device that left never got its PUBACK and will resend after reconnecting: nothing was promised.
+        if (h.client?.closed) h.abandon();
+        else h.take();
       }
     },
     get size() {

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import type { z } from 'zod';
 import {
   channelSchema,
   describeIssues,
@@ -29,24 +30,34 @@ export interface IntakeOptions {
   maxPayloadBytes: number;
 }
 
-const reject = (code: Rejection['code'], detail: string): IntakeResult => ({ ok: false, rejection: { code, detail } });
+/** A publish addressed to a channel its device has, before its payload is looked at. */
+export interface Addressed {
+  device: Device;
+  channel: Reading['channel'];
+  schema: z.ZodType;
+}
 
-/**
- * Decides whether one publish from an authenticated device is acceptable: its own topic,
- * a channel its family has, a size within bounds, JSON that matches the channel schema.
- * Pure: the broker adapter does the counting and logging.
- */
-export function checkPublish(opts: IntakeOptions, clientDeviceId: string, topic: string, payload: Buffer): IntakeResult {
+export type AddressResult = { ok: true; addressed: Addressed } | { ok: false; rejection: Rejection };
+
+const reject = (code: Rejection['code'], detail: string): { ok: false; rejection: Rejection } => ({ ok: false, rejection: { code, detail } });
+
+/** The topic ACL: a device publishes only under its own topic, to a channel its family has. */
+export function checkTopic(site: SiteIndex, clientDeviceId: string, topic: string): AddressResult {
   const parsedTopic = parseDeviceTopic(topic);
-  if (!parsedTopic || parsedTopic.siteId !== opts.site.site.id || parsedTopic.deviceId !== clientDeviceId) {
-    return reject(REJECTION.TOPIC_NOT_ALLOWED, `device ${clientDeviceId} may publish only under atrium/${opts.site.site.id}/${clientDeviceId}/, not to "${topic}"`);
+  if (!parsedTopic || parsedTopic.siteId !== site.site.id || parsedTopic.deviceId !== clientDeviceId) {
+    return reject(REJECTION.TOPIC_NOT_ALLOWED, `device ${clientDeviceId} may publish only under atrium/${site.site.id}/${clientDeviceId}/, not to "${topic}"`);
   }
-  const device = opts.site.device.get(clientDeviceId);
+  const device = site.device.get(clientDeviceId);
   if (!device) return reject(REJECTION.UNKNOWN_DEVICE, `device ${clientDeviceId} is not in the site model`);
   const schema = channelSchema(device.kind, parsedTopic.channel);
   if (!schema) return reject(REJECTION.UNKNOWN_CHANNEL, `a ${device.kind} has no channel "${parsedTopic.channel}"`);
-  if (payload.length > opts.maxPayloadBytes) {
-    return reject(REJECTION.PAYLOAD_TOO_LARGE, `payload is ${payload.length} bytes; the limit is ${opts.maxPayloadBytes}`);
+  return { ok: true, addressed: { device, channel: parsedTopic.channel as Reading['channel'], schema } };
+}
+
+/** The payload: within the size bound, JSON, and matching its channel's schema. */
+export function checkPayload(addressed: Addressed, payload: Buffer, maxPayloadBytes: number): IntakeResult {
+  if (payload.length > maxPayloadBytes) {
+    return reject(REJECTION.PAYLOAD_TOO_LARGE, `payload is ${payload.length} bytes; the limit is ${maxPayloadBytes}`);
   }
   let json: unknown;
   try {
@@ -54,9 +65,19 @@ export function checkPublish(opts: IntakeOptions, clientDeviceId: string, topic:
   } catch (err) {
     return reject(REJECTION.INVALID_JSON, `payload is not JSON: ${(err as Error).message}`);
   }
-  const result = schema.safeParse(json);
+  const result = addressed.schema.safeParse(json);
   if (!result.success) return reject(REJECTION.INVALID_PAYLOAD, describeIssues(result.error));
-  return { ok: true, reading: { channel: parsedTopic.channel, device, value: result.data } as Reading };
+  return { ok: true, reading: { channel: addressed.channel, device: addressed.device, value: result.data } as Reading };
+}
+
+/**
+ * Decides whether one publish from an authenticated device is acceptable: its own topic,
+ * a channel its family has, a size within bounds, JSON that matches the channel schema.
+ * Pure: the caller does the counting and logging.
+ */
+export function checkPublish(opts: IntakeOptions, clientDeviceId: string, topic: string, payload: Buffer): IntakeResult {
+  const address = checkTopic(opts.site, clientDeviceId, topic);
+  return address.ok ? checkPayload(address.addressed, payload, opts.maxPayloadBytes) : address;
 }
 
 /**

@@ -1,0 +1,14 @@
+import { checkPayload } from '../readings/intake.ts';
+import type { Authenticated, Step, Validated } from './step.ts';
+
+/** The payload: within the size bound, JSON, and what its channel's schema says (the refusal names the field). */
+export function validate(deps: { maxPayloadBytes: number }): Step<Authenticated, Validated> {
+  return {
+    name: 'validate',
+    run({ addressed, ...publish }) {
+      const result = checkPayload(addressed, publish.packet.payload as Buffer, deps.maxPayloadBytes);
+      if (!result.ok) return { refuse: result.rejection, context: { topic: publish.packet.topic } };
+      return { pass: { ...publish, reading: result.reading } };
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import type { Client, PublishPacket } from 'aedes';
+import { indexSite } from '@atrium/shared';
+import { createEdgeMetrics } from '../src/core/metrics.ts';
+import { createRefusals } from '../src/core/refusals.ts';
+import { createDeviceHealth } from '../src/devices/health.ts';
+import { createOutboxGuard } from '../src/outbox/guard.ts';
+import { openJournal, type Journal } from '../src/outbox/journal.ts';
+import { createTelemetryHold } from '../src/outbox/telemetry-hold.ts';
+import { buildPublishPipeline, type PublishPipelineDeps } from '../src/pipeline/index.ts';
+import { answerOnce } from '../src/pipeline/run.ts';
+import { createAggregator } from '../src/readings/aggregator.ts';
+import { createEdgeBus, type BusReading } from '../src/readings/bus.ts';
+import { createCollector } from '../src/readings/collector.ts';
+import { createLiveOccupancy } from '../src/readings/live.ts';
+import { miniSite } from '../../tests/support/mini-site.ts';
+
+const T = Date.UTC(2026, 0, 10, 10, 0, 0);
+const site = indexSite(miniSite);
+const logger = pino({ level: 'silent' });
+let journal: Journal | undefined;
+afterEach(() => journal?.close());
+
+function pipeline(limits: Partial<PublishPipelineDeps['limits']> = {}) {
+  journal = openJournal({ path: ':memory:', durability: 'normal' });
+  const metrics = createEdgeMetrics();
+  const bus = createEdgeBus(logger);
+  const aggregator = createAggregator({ lateness_ms: 5000, idle_ms: 10_000 });
+  const deps: PublishPipelineDeps = {
+    site,
+    limits: { maxPayloadBytes: 512, publishRate: 50, publishBurst: 500, ...limits },
+    privacyKey: 'privacy-key-privacy-key',
+    health: createDeviceHealth(site, { lowBatteryPercent: 15, offlineAfterMs: 60_000 }),
+    journal,
+    guard: createOutboxGuard({ journal, maxBytes: 1024 ** 2, alarmRatio: 0.8, wrap: () => [], logger, metrics }),
+    hold: createTelemetryHold(),
+    collector: createCollector({ site, aggregator, live: createLiveOccupancy(site), privacyKey: 'privacy-key-privacy-key' }),
+    bus,
+    metrics,
+    refusals: createRefusals({ metrics, logger, shouldLog: () => true }),
+    logger,
+    shouldLog: () => true,
+  };
+  const built = buildPublishPipeline(deps);
+  const run = built.handler({ refusals: deps.refusals, logger });
+  const seen: BusReading[] = [];
+  bus.on('reading', (r) => seen.push(r));
+  /** Resolves with aedes' answer and the packet as aedes would forward it. */
+  const publish = (topic: string, body: unknown, client: Client | null = { id: topic.split('/')[2], closed: false } as unknown as Client) =>
+    new Promise<{ error: Error | null | undefined; packet: PublishPacket; sync: boolean }>((resolve) => {
+      const packet = { cmd: 'publish', topic, payload: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)), qos: 1, retain: false, dup: false } as PublishPacket;
+      let returned = false;
+      run({ client, packet, deviceId: client?.id ?? topic.split('/')[2] ?? '', receivedAt: Date.now(), answer: answerOnce((error) => resolve({ error, packet, sync: !returned })) });
+      returned = true;
+    });
+  const rejected = async (reason: string) => (await metrics.rejected.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
+  return { built, publish, seen, rejected, metrics, journal };
+}
+
+const count = (seq: number) => ({ ts: T + seq * 1000, seq, periodS: 30, in: 1, out: 0, occupancy: 3 });
+
+describe('publish pipeline', () => {
+  it('runs the named steps in order', () => {
+    expect(pipeline().built.names).toEqual(['authenticate', 'validate', 'rate-limit', 'device-status', 'journal', 'acknowledge', 'aggregate', 'local-flows']);
+  });
+
+  it('acknowledges a reading once it is journaled, then hands it to local flows', async () => {
+    const p = pipeline();
+    const answer = await p.publish('atrium/mini/radar-hall-1/count', count(1));
+    expect(answer).toMatchObject({ error: null, sync: false, packet: { topic: 'atrium/mini/radar-hall-1/count' } });
+    expect(p.journal.pendingReadings()).toHaveLength(1);
+    expect(p.seen.map((r) => [r.device.id, r.channel, r.floorId])).toEqual([['radar-hall-1', 'count', 'g']]);
+  });
+
+  it('acknowledges a resend without taking it twice', async () => {
+    const p = pipeline();
+    await p.publish('atrium/mini/radar-hall-1/count', count(1));
+    const again = await p.publish('atrium/mini/radar-hall-1/count', count(1));
+    expect(again).toMatchObject({ error: null, packet: { topic: '$atrium/rejected/duplicate' } });
+    expect(await p.rejected('duplicate')).toBe(1);
+    expect(p.journal.pendingReadings()).toHaveLength(1);
+    expect(p.seen).toHaveLength(1);
+  });
+
+  it.each([
+    ['another device topic', 'atrium/mini/radar-wc/count', count(1), 'topic_not_allowed'],
+    ['a channel the family lacks', 'atrium/mini/radar-hall-1/event', count(1), 'unknown_channel'],
+    ['garbage', 'atrium/mini/radar-hall-1/count', 'not json', 'invalid_json'],
+    ['a negative count', 'atrium/mini/radar-hall-1/count', { ...count(1), in: -1 }, 'invalid_payload'],
+  ])('refuses %s at once: counted, diverted, acknowledged, not journaled', async (_what, topic, body, reason) => {
+    const p = pipeline();
+    const answer = await p.publish(topic, body, { id: 'radar-hall-1', closed: false } as unknown as Client);
+    expect(answer).toMatchObject({ error: null, sync: true, packet: { topic: `$atrium/rejected/${reason}`, retain: false } });
+    expect(await p.rejected(reason)).toBe(1);
+    expect(p.journal.pendingReadings()).toHaveLength(0);
+  });
+
+  it('refuses publishes over the device budget, but not a will the broker publishes for a device that left', async () => {
+    const p = pipeline({ publishRate: 0.001, publishBurst: 2 });
+    const topics = await Promise.all([1, 2, 3].map(async (seq) => (await p.publish('atrium/mini/radar-hall-1/count', count(seq))).packet.topic));
+    expect(topics).toEqual(['atrium/mini/radar-hall-1/count', 'atrium/mini/radar-hall-1/count', '$atrium/rejected/rate_limited']);
+    const will = await p.publish('atrium/mini/radar-hall-1/status', { ts: T, state: 'offline' }, null);
+    expect(will).toMatchObject({ error: null, packet: { topic: 'atrium/mini/radar-hall-1/status' } });
+  });
+});
