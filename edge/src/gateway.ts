@@ -9,7 +9,6 @@ import type { EdgeConfig } from './config.ts';
 import { createLogThrottle } from './core/log-throttle.ts';
 import { createEdgeMetrics } from './core/metrics.ts';
 import { createRefusals } from './core/refusals.ts';
-import { REJECTION } from './core/rejections.ts';
 import { createDeviceAuth } from './devices/auth.ts';
 import { credentialsPath, openDeviceCredentials, type DeviceCredentials } from './devices/credentials.ts';
 import { createDeviceHealth } from './devices/health.ts';
@@ -155,8 +154,8 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
           ? { tls: { port: config.ATRIUM_EDGE_MQTTS_PORT, certFile: config.ATRIUM_TLS_CERT_FILE, keyFile: config.ATRIUM_TLS_KEY_FILE } }
           : {}),
         onTlsError: (err, socket) => {
-          metrics.authFailures.inc({ reason: REJECTION.TLS_HANDSHAKE_FAILED });
-          if (throttle.shouldLog(`tls|${socket.remoteAddress}`)) logger.warn({ remote: socket.remoteAddress, detail: err.message, reason: REJECTION.TLS_HANDSHAKE_FAILED }, 'device connection refused: TLS handshake failed');
+          metrics.authFailures.inc({ reason: 'tls_handshake_failed' });
+          if (throttle.shouldLog(`tls|${socket.remoteAddress}`)) logger.warn({ remote: socket.remoteAddress, detail: err.message, reason: 'tls_handshake_failed' }, 'device connection refused: TLS handshake failed');
         },
       });
       http = createEdgeHttp({ logger, metrics, health, mount: red });

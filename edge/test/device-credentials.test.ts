@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDeviceCredentials } from '../src/devices/credentials.ts';
-import { EDGE_ERRORS } from '../src/core/errors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'atrium-creds-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -49,9 +48,9 @@ describe('device credential store', () => {
   it('refuses to add twice or change a device it does not know, with stable codes', async () => {
     const store = openDeviceCredentials(':memory:');
     await store.add('lk-1');
-    await expect(store.add('lk-1')).rejects.toMatchObject({ code: EDGE_ERRORS.DEVICE_EXISTS });
-    await expect(store.rotate('lk-9')).rejects.toMatchObject({ code: EDGE_ERRORS.DEVICE_NOT_PROVISIONED });
-    expect(() => store.disable('lk-9')).toThrow(expect.objectContaining({ code: EDGE_ERRORS.DEVICE_NOT_PROVISIONED }));
+    await expect(store.add('lk-1')).rejects.toMatchObject({ code: 'ATRIUM_EDGE_DEVICE_EXISTS' });
+    await expect(store.rotate('lk-9')).rejects.toMatchObject({ code: 'ATRIUM_EDGE_DEVICE_NOT_PROVISIONED' });
+    expect(() => store.disable('lk-9')).toThrow(expect.objectContaining({ code: 'ATRIUM_EDGE_DEVICE_NOT_PROVISIONED' }));
     store.close();
   });
 

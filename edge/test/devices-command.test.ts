@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { DeviceConnection } from '@atrium/shared';
 import { runDevicesCommand, type DevicesRequest } from '../src/cli/devices-command.ts';
 import { openDeviceCredentials } from '../src/devices/credentials.ts';
-import { EDGE_ERRORS } from '../src/core/errors.ts';
 import { miniSite } from '../../tests/support/mini-site.ts';
 
 const endpoints = { mqttUrl: 'mqtt://gw.example:1883', mqttsUrl: 'mqtts://gw.example:8883' };
@@ -22,12 +21,12 @@ describe('provisioning commands', () => {
 
   it('a list with one bad id changes nothing, and names the id', async () => {
     const store = openDeviceCredentials(':memory:');
-    await expect(runDevicesCommand(request({ command: 'add', deviceIds: ['radar-wc', 'radar-typo'] }), { site: miniSite, store, endpoints })).rejects.toMatchObject({ code: EDGE_ERRORS.UNKNOWN_DEVICE, message: expect.stringContaining('radar-typo') });
+    await expect(runDevicesCommand(request({ command: 'add', deviceIds: ['radar-wc', 'radar-typo'] }), { site: miniSite, store, endpoints })).rejects.toMatchObject({ code: 'ATRIUM_EDGE_UNKNOWN_DEVICE', message: expect.stringContaining('radar-typo') });
     expect(store.list()).toEqual([]);
     await runDevicesCommand(request({ command: 'add', deviceIds: ['radar-wc'] }), { site: miniSite, store, endpoints });
-    await expect(runDevicesCommand(request({ command: 'add', deviceIds: ['env-wc', 'radar-wc'] }), { site: miniSite, store, endpoints })).rejects.toMatchObject({ code: EDGE_ERRORS.DEVICE_EXISTS });
+    await expect(runDevicesCommand(request({ command: 'add', deviceIds: ['env-wc', 'radar-wc'] }), { site: miniSite, store, endpoints })).rejects.toMatchObject({ code: 'ATRIUM_EDGE_DEVICE_EXISTS' });
     expect(store.get('env-wc')).toBeUndefined();
-    await expect(runDevicesCommand(request({ command: 'rotate', deviceIds: ['env-wc'] }), { site: miniSite, store, endpoints })).rejects.toMatchObject({ code: EDGE_ERRORS.DEVICE_NOT_PROVISIONED });
+    await expect(runDevicesCommand(request({ command: 'rotate', deviceIds: ['env-wc'] }), { site: miniSite, store, endpoints })).rejects.toMatchObject({ code: 'ATRIUM_EDGE_DEVICE_NOT_PROVISIONED' });
     store.close();
   });
 

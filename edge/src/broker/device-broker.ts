@@ -1,6 +1,5 @@
 import { Aedes, type Client } from 'aedes';
 import type { EdgeMetrics } from '../core/metrics.ts';
-import { REJECTION } from '../core/rejections.ts';
 import type { Refusals } from '../core/refusals.ts';
 import type { DeviceAuth } from '../devices/auth.ts';
 import type { DeviceHealth } from '../devices/health.ts';
@@ -28,7 +27,7 @@ export async function createDeviceBroker(deps: {
   broker.on('clientError', (client, err) => {
     if ('code' in err) return; // socket errors (resets, broken pipes) are not the device's protocol fault
     if ('errorCode' in err) return; // a refused CONNECT: already counted in atrium_edge_auth_failures_total
-    deps.refusals.report(client.id, { code: REJECTION.PROTOCOL_VIOLATION, detail: err.message });
+    deps.refusals.report(client.id, { code: 'protocol_violation', detail: err.message });
   });
   const keepaliveLost = new WeakSet<Client>();
   broker.on('keepaliveTimeout', (client) => keepaliveLost.add(client));

@@ -1,6 +1,6 @@
 import { indexSite, type DeviceConnection, type SiteModel } from '@atrium/shared';
 import type { DeviceCredentials } from '../devices/credentials.ts';
-import { EDGE_ERRORS, EdgeError } from '../core/errors.ts';
+import { EdgeError } from '../core/errors.ts';
 import { connectionSettings, provisionFleet, type Endpoints } from '../devices/provision.ts';
 
 export const COMMANDS = ['add', 'list', 'disable', 'enable', 'rotate', 'export'] as const;
@@ -35,19 +35,19 @@ export async function runDevicesCommand(req: DevicesRequest, deps: { site: SiteM
   const { store } = deps;
   const deviceOf = (id: string) => {
     const d = site.device.get(id);
-    if (!d) throw new EdgeError(EDGE_ERRORS.UNKNOWN_DEVICE, `deviceId: no device "${id}" in site ${site.site.id} (see ATRIUM_SITE_FILE)`);
+    if (!d) throw new EdgeError('ATRIUM_EDGE_UNKNOWN_DEVICE', `deviceId: no device "${id}" in site ${site.site.id} (see ATRIUM_SITE_FILE)`);
     return d;
   };
-  if (req.site && req.command !== 'add') throw new EdgeError(EDGE_ERRORS.INVALID_ARGUMENT, '--site: only with add');
-  if (req.site && req.deviceIds.length > 0) throw new EdgeError(EDGE_ERRORS.INVALID_ARGUMENT, '--site: adds every device of the site; give no device ids with it');
-  if (req.factoryKey !== undefined && !req.site) throw new EdgeError(EDGE_ERRORS.INVALID_ARGUMENT, '--factory-key-env: only with add --site');
-  if (req.command !== 'list' && !req.site && req.deviceIds.length === 0) throw new EdgeError(EDGE_ERRORS.INVALID_ARGUMENT, `deviceId: ${req.command} needs at least one device id`);
+  if (req.site && req.command !== 'add') throw new EdgeError('ATRIUM_EDGE_INVALID_ARGUMENT', '--site: only with add');
+  if (req.site && req.deviceIds.length > 0) throw new EdgeError('ATRIUM_EDGE_INVALID_ARGUMENT', '--site: adds every device of the site; give no device ids with it');
+  if (req.factoryKey !== undefined && !req.site) throw new EdgeError('ATRIUM_EDGE_INVALID_ARGUMENT', '--factory-key-env: only with add --site');
+  if (req.command !== 'list' && !req.site && req.deviceIds.length === 0) throw new EdgeError('ATRIUM_EDGE_INVALID_ARGUMENT', `deviceId: ${req.command} needs at least one device id`);
   // Every id is checked before anything changes, so a typo in a list provisions nothing.
   const devices = req.deviceIds.map(deviceOf);
   const settings = (id: string, password?: string) => connectionSettings(site, deviceOf(id), deps.endpoints, { disabled: store.get(id)?.disabled ?? false, ...(password !== undefined && { password }) });
   const mustExist = () => {
     const missing = devices.filter((d) => !store.get(d.id)).map((d) => d.id);
-    if (missing.length > 0) throw new EdgeError(EDGE_ERRORS.DEVICE_NOT_PROVISIONED, `deviceId: ${missing.join(', ')} ha${missing.length === 1 ? 's' : 've'} no credentials here (add first)`);
+    if (missing.length > 0) throw new EdgeError('ATRIUM_EDGE_DEVICE_NOT_PROVISIONED', `deviceId: ${missing.join(', ')} ha${missing.length === 1 ? 's' : 've'} no credentials here (add first)`);
   };
 
   switch (req.command) {
@@ -61,7 +61,7 @@ export async function runDevicesCommand(req: DevicesRequest, deps: { site: SiteM
         return { command: 'add', devices: await Promise.all(todo.map(async (d) => settings(d.id, await store.add(d.id)))) };
       }
       const existing = devices.filter((d) => store.get(d.id)).map((d) => d.id);
-      if (existing.length > 0) throw new EdgeError(EDGE_ERRORS.DEVICE_EXISTS, `deviceId: ${existing.join(', ')} ${existing.length === 1 ? 'is' : 'are'} provisioned already (rotate issues a new password)`);
+      if (existing.length > 0) throw new EdgeError('ATRIUM_EDGE_DEVICE_EXISTS', `deviceId: ${existing.join(', ')} ${existing.length === 1 ? 'is' : 'are'} provisioned already (rotate issues a new password)`);
       return { command: 'add', devices: await Promise.all(devices.map(async (d) => settings(d.id, await store.add(d.id)))) };
     }
     case 'rotate':

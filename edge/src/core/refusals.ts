@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { EdgeMetrics } from './metrics.ts';
-import type { Rejection } from './rejections.ts';
+import type { Rejection } from './errors.ts';
 
 export interface Refusals {
   /** Counted, and logged once per device and reason per period with `extra` (e.g. the topic). */

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { DeviceId, type SiteIndex } from '@atrium/shared';
 import type { DeviceCredentials } from './credentials.ts';
 import type { EdgeMetrics } from '../core/metrics.ts';
-import { REJECTION, type RejectionCode } from '../core/rejections.ts';
+import type { RejectionCode } from '../core/errors.ts';
 
 type Done = (error: AuthenticateError | null, success: boolean | null) => void;
 
@@ -41,9 +41,9 @@ export function createDeviceAuth(deps: {
         if (deps.shouldLog(`auth|${client.id}|${reason}`)) logger.warn({ clientId: client.id, username, reason, detail }, 'device connection refused');
         done(Object.assign(new Error(detail), { returnCode }) as AuthenticateError, false);
       };
-      if (username === undefined || username !== client.id) return fail(REJECTION.CLIENT_ID_MISMATCH, 2, 'client id must equal the device id given as username');
-      if (!DeviceId.safeParse(client.id).success) return fail(REJECTION.INVALID_CLIENT_ID, 2, `client id "${client.id}" is not a device id (a-z, 0-9, "-", "_"; never "+", "#" or "/")`);
-      if (!site.device.has(username)) return fail(REJECTION.UNKNOWN_DEVICE, 4, `unknown device ${username}`);
+      if (username === undefined || username !== client.id) return fail('client_id_mismatch', 2, 'client id must equal the device id given as username');
+      if (!DeviceId.safeParse(client.id).success) return fail('invalid_client_id', 2, `client id "${client.id}" is not a device id (a-z, 0-9, "-", "_"; never "+", "#" or "/")`);
+      if (!site.device.has(username)) return fail('unknown_device', 4, `unknown device ${username}`);
       credentials.verify(username, password).then(
         (result) => {
           switch (result.outcome) {
@@ -51,11 +51,11 @@ export function createDeviceAuth(deps: {
               generations.set(client, result.generation);
               return done(null, true);
             case 'disabled':
-              return fail(REJECTION.DEVICE_DISABLED, 5, `device ${username} is disabled (npm run devices -- enable ${username})`);
+              return fail('device_disabled', 5, `device ${username} is disabled (npm run devices -- enable ${username})`);
             case 'not_provisioned':
-              return fail(REJECTION.NOT_PROVISIONED, 4, `device ${username} has no credentials on this gateway (npm run devices -- add ${username})`);
+              return fail('not_provisioned', 4, `device ${username} has no credentials on this gateway (npm run devices -- add ${username})`);
             case 'wrong_password':
-              return fail(REJECTION.AUTH_FAILED, 4, `wrong password for ${username}`);
+              return fail('auth_failed', 4, `wrong password for ${username}`);
           }
         },
         (err: Error) => {
@@ -76,7 +76,7 @@ export function createDeviceAuth(deps: {
       seenRevision = revision;
       for (const client of live) {
         const record = credentials.get(client.id);
-        const reason = !record ? REJECTION.NOT_PROVISIONED : record.disabled ? REJECTION.DEVICE_DISABLED : record.generation !== generations.get(client) ? REJECTION.CREDENTIALS_ROTATED : undefined;
+        const reason = !record ? 'not_provisioned' : record.disabled ? 'device_disabled' : record.generation !== generations.get(client) ? 'credentials_rotated' : undefined;
         if (!reason) continue;
         live.delete(client);
         metrics.sessionsEnded.inc({ reason });

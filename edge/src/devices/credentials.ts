@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { EDGE_ERRORS, EdgeError } from '../core/errors.ts';
+import { EdgeError } from '../core/errors.ts';
 import { hashPassword, newPassword, verifyPassword } from './password-hash.ts';
 
 /**
@@ -73,7 +73,7 @@ export function openDeviceCredentials(path: string): DeviceCredentials {
   const setDisabled = db.prepare('update device_credentials set disabled = ?, updated_at = ? where device_id = ?');
   let localWrites = 0;
 
-  const notProvisioned = (deviceId: string) => new EdgeError(EDGE_ERRORS.DEVICE_NOT_PROVISIONED, `device "${deviceId}" has no credentials here (add it first)`);
+  const notProvisioned = (deviceId: string) => new EdgeError('ATRIUM_EDGE_DEVICE_NOT_PROVISIONED', `device "${deviceId}" has no credentials here (add it first)`);
   const changed = (changes: number, deviceId: string) => {
     if (changes === 0) throw notProvisioned(deviceId);
     localWrites++;
@@ -81,7 +81,7 @@ export function openDeviceCredentials(path: string): DeviceCredentials {
 
   return {
     async add(deviceId, opts = {}) {
-      if (select.get(deviceId)) throw new EdgeError(EDGE_ERRORS.DEVICE_EXISTS, `device "${deviceId}" is provisioned already (rotate issues a new password)`);
+      if (select.get(deviceId)) throw new EdgeError('ATRIUM_EDGE_DEVICE_EXISTS', `device "${deviceId}" is provisioned already (rotate issues a new password)`);
       const password = opts.password ?? newPassword();
       const hash = await hashPassword(password);
       const now = opts.now ?? Date.now();
@@ -89,7 +89,7 @@ export function openDeviceCredentials(path: string): DeviceCredentials {
         insert.run(deviceId, hash, now, now);
       } catch (err) {
         // another add of the same device won the race while this one was hashing
-        if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new EdgeError(EDGE_ERRORS.DEVICE_EXISTS, `device "${deviceId}" is provisioned already`);
+        if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new EdgeError('ATRIUM_EDGE_DEVICE_EXISTS', `device "${deviceId}" is provisioned already`);
         throw err;
       }
       localWrites++;

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
-import { RedError, refused, type Outcome } from './errors.ts';
+import { EdgeError, failed, type Outcome } from '../core/errors.ts';
 
 /** How long an editor login lasts; sessions live in memory, so a gateway restart also ends them. */
 const SESSION_TTL_MS = 12 * 3_600_000;
@@ -22,7 +22,7 @@ function nodeRedBcrypt(): Bcrypt {
   return fromNodeRed('bcryptjs') as Bcrypt;
 }
 
-export type LoginResult = { ok: true; token: string; expiresInS: number } | { ok: false; error: RedError };
+export type LoginResult = { ok: true; token: string; expiresInS: number } | { ok: false; error: EdgeError };
 
 export interface AdminAuth {
   readonly user: string;
@@ -55,12 +55,12 @@ export async function createAdminAuth(opts: { user: string; password?: string | 
   const checkPassword = async (username: string, password: string): Promise<Outcome> => {
     const t = now();
     failures = failures.filter((at) => t - at < FAILURE_WINDOW_MS);
-    if (failures.length >= MAX_FAILURES) return refused('TOO_MANY_LOGINS', `more than ${MAX_FAILURES} failed logins in ${FAILURE_WINDOW_MS / 60_000} minutes; try again later`);
+    if (failures.length >= MAX_FAILURES) return failed('ATRIUM_RED_TOO_MANY_LOGINS', `more than ${MAX_FAILURES} failed logins in ${FAILURE_WINDOW_MS / 60_000} minutes; try again later`);
     // The hash is compared even for an unknown user, so timing does not tell which users exist.
     const matches = await bcrypt.compare(password, passwordHash);
     if (matches && username === opts.user) return { ok: true };
     failures.push(t);
-    return refused('UNAUTHENTICATED', 'wrong username or password');
+    return failed('ATRIUM_RED_UNAUTHENTICATED', 'wrong username or password');
   };
 
   return {
@@ -89,10 +89,10 @@ export async function createAdminAuth(opts: { user: string; password?: string | 
     },
     async verifyBasic(header) {
       const encoded = /^Basic\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
-      if (encoded === undefined) return refused('UNAUTHENTICATED', 'HTTP basic credentials are required');
+      if (encoded === undefined) return failed('ATRIUM_RED_UNAUTHENTICATED', 'HTTP basic credentials are required');
       const decoded = Buffer.from(encoded, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
-      if (colon < 0) return refused('UNAUTHENTICATED', 'malformed basic credentials');
+      if (colon < 0) return failed('ATRIUM_RED_UNAUTHENTICATED', 'malformed basic credentials');
       return checkPassword(decoded.slice(0, colon), decoded.slice(colon + 1));
     },
   };

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { DeviceId, Slug, ZoneId, describeIssues, type SiteIndex } from '@atrium/shared';
-import { refused, type Outcome } from './errors.ts';
+import { failed, type Outcome } from '../core/errors.ts';
 
 export const ALARM_SEVERITIES = ['info', 'warning', 'critical'] as const;
 
@@ -37,10 +37,10 @@ export function createLocalAlarms(deps: { site: SiteIndex; logger: Logger; regis
   return {
     raise(input) {
       const parsed = LocalAlarm.safeParse(input);
-      if (!parsed.success) return refused('INVALID_ALARM', describeIssues(parsed.error));
+      if (!parsed.success) return failed('ATRIUM_RED_INVALID_ALARM', describeIssues(parsed.error));
       const alarm = parsed.data;
-      if (alarm.zoneId !== undefined && !deps.site.zone.has(alarm.zoneId)) return refused('UNKNOWN_ZONE', `zoneId: no zone "${alarm.zoneId}" on site ${deps.site.site.id}`);
-      if (alarm.deviceId !== undefined && !deps.site.device.has(alarm.deviceId)) return refused('UNKNOWN_DEVICE', `deviceId: no device "${alarm.deviceId}" on site ${deps.site.site.id}`);
+      if (alarm.zoneId !== undefined && !deps.site.zone.has(alarm.zoneId)) return failed('ATRIUM_RED_UNKNOWN_ZONE', `zoneId: no zone "${alarm.zoneId}" on site ${deps.site.site.id}`);
+      if (alarm.deviceId !== undefined && !deps.site.device.has(alarm.deviceId)) return failed('ATRIUM_RED_UNKNOWN_DEVICE', `deviceId: no device "${alarm.deviceId}" on site ${deps.site.site.id}`);
       const key = `${alarm.alarm}|${alarm.zoneId ?? ''}|${alarm.deviceId ?? ''}`;
       const wasOpen = open.has(key);
       // Only transitions are logged and counted: a flow re-raising on every reading is not news.

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { Slug, commandTopic, type SiteIndex } from '@atrium/shared';
 import { createLogThrottle } from '../core/log-throttle.ts';
-import { refused, type Outcome, type Refusal } from './errors.ts';
+import { failed, type Failed, type Outcome } from '../core/errors.ts';
 
 export interface DeviceCommand {
   deviceId: string;
@@ -39,31 +39,31 @@ export function createDeviceCommands(deps: {
   // A flow stuck in a loop could send thousands a second; each is counted, the log gets one line a minute.
   const throttle = createLogThrottle(60_000);
   let closed = false;
-  const refuse = (command: string, outcome: Refusal) => {
+  const refuse = (command: string, outcome: Failed) => {
     sent.inc({ command: Slug.safeParse(command).success ? command : '(invalid)', result: 'refused' });
     if (throttle.shouldLog(`refused|${outcome.error.code}`)) deps.logger.warn({ code: outcome.error.code, detail: outcome.error.message }, 'device command refused');
     return outcome;
   };
   return {
     async send({ deviceId, command, payload }) {
-      if (closed) return refuse(command, refused('GATEWAY_STOPPED', 'the gateway is stopping; the command was not sent'));
-      if (!deps.site.device.has(deviceId)) return refuse(command, refused('UNKNOWN_DEVICE', `deviceId: no device "${deviceId}" on site ${deps.site.site.id}`));
+      if (closed) return refuse(command, failed('ATRIUM_RED_GATEWAY_STOPPED', 'the gateway is stopping; the command was not sent'));
+      if (!deps.site.device.has(deviceId)) return refuse(command, failed('ATRIUM_RED_UNKNOWN_DEVICE', `deviceId: no device "${deviceId}" on site ${deps.site.site.id}`));
       const name = Slug.safeParse(command);
-      if (!name.success) return refuse(command, refused('INVALID_COMMAND', `command: "${command}" ${name.error.issues[0]?.message ?? 'is not a slug'}`));
+      if (!name.success) return refuse(command, failed('ATRIUM_RED_INVALID_COMMAND', `command: "${command}" ${name.error.issues[0]?.message ?? 'is not a slug'}`));
       let body: Buffer;
       try {
         body = Buffer.from(JSON.stringify(payload ?? {}));
       } catch (err) {
-        return refuse(command, refused('INVALID_COMMAND', `payload: cannot be sent as JSON (${(err as Error).message})`));
+        return refuse(command, failed('ATRIUM_RED_INVALID_COMMAND', `payload: cannot be sent as JSON (${(err as Error).message})`));
       }
-      if (body.length > deps.maxPayloadBytes) return refuse(command, refused('INVALID_COMMAND', `payload: ${body.length} bytes; devices take at most ${deps.maxPayloadBytes}`));
+      if (body.length > deps.maxPayloadBytes) return refuse(command, failed('ATRIUM_RED_INVALID_COMMAND', `payload: ${body.length} bytes; devices take at most ${deps.maxPayloadBytes}`));
       const topic = commandTopic(deps.site.site.id, deviceId, command);
       try {
         await deps.publish(topic, body);
       } catch (err) {
         sent.inc({ command, result: 'failed' });
         deps.logger.error({ topic, err: (err as Error).message }, 'device command not published');
-        return refused('GATEWAY_STOPPED', `the broker did not take the command: ${(err as Error).message}`);
+        return failed('ATRIUM_RED_GATEWAY_STOPPED', `the broker did not take the command: ${(err as Error).message}`);
       }
       sent.inc({ command, result: 'sent' });
       if (throttle.shouldLog(`sent|${deviceId}|${command}`)) deps.logger.info({ topic, bytes: body.length }, 'device command sent by a local flow');

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { describeIssues } from '@atrium/shared';
 import { createLogThrottle } from '../core/log-throttle.ts';
 import { bearerToken, type AdminAuth } from './admin-auth.ts';
-import { RedError } from './errors.ts';
+import { EdgeError } from '../core/errors.ts';
 import type { ConnectHandler, IncomingMessage, ServerResponse } from './types.ts';
 
 export const ADMIN_ROOT = '/red';
@@ -54,32 +54,32 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(body === undefined ? '' : JSON.stringify(body));
 }
 
-const sendError = (res: ServerResponse, err: RedError, headers: Record<string, string> = {}) => send(res, err.status, { code: err.code, message: err.message }, headers);
+const sendError = (res: ServerResponse, err: EdgeError, headers: Record<string, string> = {}) => send(res, err.status, { code: err.code, message: err.message }, headers);
 
-async function readBody(req: IncomingMessage, limit: number): Promise<string | RedError> {
+async function readBody(req: IncomingMessage, limit: number): Promise<string | EdgeError> {
   let size = 0;
   const chunks: Buffer[] = [];
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > limit) return new RedError('INVALID_LOGIN_REQUEST', `body: larger than ${limit} bytes`);
+    if (size > limit) return new EdgeError('ATRIUM_RED_INVALID_LOGIN_REQUEST', `body: larger than ${limit} bytes`);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function parseLogin(contentType: string | undefined, raw: string): z.infer<typeof LoginRequest> | RedError {
+function parseLogin(contentType: string | undefined, raw: string): z.infer<typeof LoginRequest> | EdgeError {
   let fields: unknown;
   if ((contentType ?? '').includes('application/json')) {
     try {
       fields = JSON.parse(raw);
     } catch (err) {
-      return new RedError('INVALID_LOGIN_REQUEST', `body: not JSON (${(err as Error).message})`);
+      return new EdgeError('ATRIUM_RED_INVALID_LOGIN_REQUEST', `body: not JSON (${(err as Error).message})`);
     }
   } else {
     fields = Object.fromEntries(new URLSearchParams(raw));
   }
   const parsed = LoginRequest.safeParse(fields);
-  return parsed.success ? parsed.data : new RedError('INVALID_LOGIN_REQUEST', describeIssues(parsed.error));
+  return parsed.success ? parsed.data : new EdgeError('ATRIUM_RED_INVALID_LOGIN_REQUEST', describeIssues(parsed.error));
 }
 
 /** Hands a request to one of Node-RED's express apps as if it were mounted at `root`. */
@@ -87,7 +87,7 @@ function dispatch(app: ConnectHandler, root: string, req: IncomingMessage, res: 
   const original = req.url ?? '/';
   const rest = original.slice(root.length);
   Object.assign(req, { originalUrl: original, url: rest.startsWith('/') ? rest : `/${rest}` });
-  app(req, res, (err) => sendError(res, err ? new RedError('NOT_FOUND', (err as Error).message ?? 'request failed') : new RedError('NOT_FOUND', `nothing at ${original.split('?')[0]}`)));
+  app(req, res, (err) => sendError(res, err ? new EdgeError('ATRIUM_RED_NOT_FOUND', (err as Error).message ?? 'request failed') : new EdgeError('ATRIUM_RED_NOT_FOUND', `nothing at ${original.split('?')[0]}`)));
 }
 
 export interface RedApps {
@@ -101,7 +101,7 @@ export interface RedApps {
  */
 export function createRedGate(deps: { auth: AdminAuth; apps: RedApps; logger: Logger }) {
   const throttle = createLogThrottle(60_000);
-  const refuse = (res: ServerResponse, err: RedError, access: Access, headers: Record<string, string>) => {
+  const refuse = (res: ServerResponse, err: EdgeError, access: Access, headers: Record<string, string>) => {
     if (err.code !== 'ATRIUM_RED_UNAUTHENTICATED' || access === 'login' || access === 'http-node') {
       if (throttle.shouldLog(`${access}|${err.code}`)) deps.logger.warn({ code: err.code, access, detail: err.message }, 'Node-RED request refused');
     }
@@ -118,7 +118,7 @@ export function createRedGate(deps: { auth: AdminAuth; apps: RedApps; logger: Lo
         return dispatch(deps.apps.admin, ADMIN_ROOT, req, res);
       case 'admin':
         if (!deps.auth.verifyToken(bearerToken(req.headers.authorization))) {
-          return refuse(res, new RedError('UNAUTHENTICATED', 'a bearer token from POST /red/auth/token is required'), access, bearerChallenge);
+          return refuse(res, new EdgeError('ATRIUM_RED_UNAUTHENTICATED', 'a bearer token from POST /red/auth/token is required'), access, bearerChallenge);
         }
         return dispatch(deps.apps.admin, ADMIN_ROOT, req, res);
       case 'http-node': {
@@ -128,9 +128,9 @@ export function createRedGate(deps: { auth: AdminAuth; apps: RedApps; logger: Lo
       }
       case 'login': {
         const raw = await readBody(req, MAX_LOGIN_BODY);
-        if (raw instanceof RedError) return refuse(res, raw, access, {});
+        if (raw instanceof EdgeError) return refuse(res, raw, access, {});
         const body = parseLogin(req.headers['content-type'], raw);
-        if (body instanceof RedError) return refuse(res, body, access, {});
+        if (body instanceof EdgeError) return refuse(res, body, access, {});
         const result = await deps.auth.login(body.username, body.password);
         if (!result.ok) return refuse(res, result.error, access, {});
         deps.logger.info({ user: body.username }, 'Node-RED editor login');
@@ -138,7 +138,7 @@ export function createRedGate(deps: { auth: AdminAuth; apps: RedApps; logger: Lo
       }
       case 'revoke': {
         const token = bearerToken(req.headers.authorization);
-        if (!deps.auth.verifyToken(token)) return refuse(res, new RedError('UNAUTHENTICATED', 'a bearer token is required to log out'), access, bearerChallenge);
+        if (!deps.auth.verifyToken(token)) return refuse(res, new EdgeError('ATRIUM_RED_UNAUTHENTICATED', 'a bearer token is required to log out'), access, bearerChallenge);
         deps.auth.revoke(token as string);
         return send(res, 200, undefined);
       }
@@ -148,7 +148,7 @@ export function createRedGate(deps: { auth: AdminAuth; apps: RedApps; logger: Lo
   return (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch((err: Error) => {
       deps.logger.error({ err: err.message }, 'Node-RED request failed');
-      sendError(res, new RedError('INTERNAL', 'request failed'));
+      sendError(res, new EdgeError('ATRIUM_RED_INTERNAL', 'request failed'));
     });
   };
 }

@@ -3,7 +3,7 @@ import { DeviceId, DeviceKind, Slug, ZoneId, describeIssues, deviceTopic, type D
 import type { BusReading, EdgeBus } from '../readings/bus.ts';
 import type { DeviceCommands } from './commands.ts';
 import { ALARM_SEVERITIES, type LocalAlarms } from './alarms.ts';
-import { RedError, type Outcome, type Refusal } from './errors.ts';
+import { EdgeError, type Failed, type Outcome } from '../core/errors.ts';
 import type { NodeApi, NodeDefinition, NodeInstance, NodeMessage } from './types.ts';
 
 export const ATRIUM_IN = 'atrium in';
@@ -68,19 +68,19 @@ export function toMessage(siteId: string, r: BusReading): NodeMessage {
 }
 
 /** A device named on the node or the message wins; otherwise every device of the kind in the zone. */
-export function resolveTargets(site: SiteIndex, cfg: OutConfig, msg: OutMessage): Device[] | RedError {
+export function resolveTargets(site: SiteIndex, cfg: OutConfig, msg: OutMessage): Device[] | EdgeError {
   const deviceId = cfg.device || msg.deviceId;
   if (deviceId) {
     const device = site.device.get(deviceId);
-    return device ? [device] : new RedError('UNKNOWN_DEVICE', `deviceId: no device "${deviceId}" on site ${site.site.id}`);
+    return device ? [device] : new EdgeError('ATRIUM_RED_UNKNOWN_DEVICE', `deviceId: no device "${deviceId}" on site ${site.site.id}`);
   }
   const zoneId = cfg.zone || msg.zoneId;
   const kind = cfg.kind || msg.deviceKind;
-  if (!zoneId) return new RedError('NO_TARGET', 'name a device (node or msg.deviceId) or a zone (node or msg.zoneId) with a device kind');
-  if (!site.zone.has(zoneId)) return new RedError('UNKNOWN_ZONE', `zoneId: no zone "${zoneId}" on site ${site.site.id}`);
-  if (!kind) return new RedError('NO_TARGET', `a command to zone ${zoneId} needs a device kind (node or msg.deviceKind), so it reaches only devices that understand it`);
+  if (!zoneId) return new EdgeError('ATRIUM_RED_NO_TARGET', 'name a device (node or msg.deviceId) or a zone (node or msg.zoneId) with a device kind');
+  if (!site.zone.has(zoneId)) return new EdgeError('ATRIUM_RED_UNKNOWN_ZONE', `zoneId: no zone "${zoneId}" on site ${site.site.id}`);
+  if (!kind) return new EdgeError('ATRIUM_RED_NO_TARGET', `a command to zone ${zoneId} needs a device kind (node or msg.deviceKind), so it reaches only devices that understand it`);
   const devices = site.site.devices.filter((d) => d.zoneId === zoneId && d.kind === kind);
-  return devices.length > 0 ? devices : new RedError('NO_TARGET', `zone ${zoneId} has no ${kind} devices`);
+  return devices.length > 0 ? devices : new EdgeError('ATRIUM_RED_NO_TARGET', `zone ${zoneId} has no ${kind} devices`);
 }
 
 export interface AtriumNodeDeps {
@@ -95,7 +95,7 @@ const time = () => new Date().toISOString().slice(11, 19);
 function parseConfig<S extends z.ZodType>(node: NodeInstance, schema: S, def: NodeDefinition): z.output<S> | undefined {
   const parsed = schema.safeParse(def);
   if (parsed.success) return parsed.data;
-  const err = new RedError('INVALID_NODE_CONFIG', describeIssues(parsed.error));
+  const err = new EdgeError('ATRIUM_RED_INVALID_NODE_CONFIG', describeIssues(parsed.error));
   node.status({ fill: 'red', shape: 'ring', text: err.message.slice(0, 60) });
   node.error(err);
   return undefined;
@@ -134,17 +134,17 @@ export function registerAtriumNodes(RED: NodeApi, deps: AtriumNodeDeps): void {
     const node = this;
     const cfg = parseConfig(node, OutConfig, def);
     if (!cfg) return;
-    const fail = (err: RedError, done: (err?: Error) => void) => {
+    const fail = (err: EdgeError, done: (err?: Error) => void) => {
       node.status({ fill: 'red', shape: 'ring', text: err.code.replace('ATRIUM_RED_', '').toLowerCase() });
       done(err);
     };
     node.on('input', (raw, _send, done) => {
       const parsed = OutMessage.safeParse(raw);
-      if (!parsed.success) return fail(new RedError(cfg.action === 'alarm' ? 'INVALID_ALARM' : 'INVALID_COMMAND', describeIssues(parsed.error)), done);
+      if (!parsed.success) return fail(new EdgeError(cfg.action === 'alarm' ? 'ATRIUM_RED_INVALID_ALARM' : 'ATRIUM_RED_INVALID_COMMAND', describeIssues(parsed.error)), done);
       const msg = parsed.data;
       if (cfg.action === 'alarm') {
         const alarm = cfg.alarm || msg.alarm;
-        if (!alarm) return fail(new RedError('INVALID_ALARM', 'alarm: set it on the node or as msg.alarm'), done);
+        if (!alarm) return fail(new EdgeError('ATRIUM_RED_INVALID_ALARM', 'alarm: set it on the node or as msg.alarm'), done);
         const outcome = deps.alarms.raise({
           alarm,
           severity: cfg.severity || msg.severity || 'warning',
@@ -158,11 +158,11 @@ export function registerAtriumNodes(RED: NodeApi, deps: AtriumNodeDeps): void {
         return done();
       }
       const command = cfg.command || msg.command;
-      if (!command) return fail(new RedError('INVALID_COMMAND', 'command: set it on the node or as msg.command'), done);
+      if (!command) return fail(new EdgeError('ATRIUM_RED_INVALID_COMMAND', 'command: set it on the node or as msg.command'), done);
       const targets = resolveTargets(deps.site, cfg, msg);
-      if (targets instanceof RedError) return fail(targets, done);
+      if (targets instanceof EdgeError) return fail(targets, done);
       Promise.all(targets.map((d) => deps.commands.send({ deviceId: d.id, command, payload: msg.payload }))).then((outcomes: Outcome[]) => {
-        const failed = outcomes.find((o): o is Refusal => !o.ok);
+        const failed = outcomes.find((o): o is Failed => !o.ok);
         if (failed) return fail(failed.error, done);
         node.status({ fill: 'green', shape: 'dot', text: `${command} → ${targets.length === 1 ? targets[0]?.id : `${targets.length} devices`} ${time()}` });
         done();

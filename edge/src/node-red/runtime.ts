@@ -9,7 +9,7 @@ import type { EdgeConfig } from '../config.ts';
 import { createAdminAuth } from './admin-auth.ts';
 import { createLocalAlarms } from './alarms.ts';
 import { createDeviceCommands } from './commands.ts';
-import { RedError } from './errors.ts';
+import { EdgeError } from '../core/errors.ts';
 import { seedExampleFlow } from './example-flow.ts';
 import { ADMIN_ROOT, createRedGate } from './gate.ts';
 import { registerAtriumNodes } from './nodes.ts';
@@ -52,8 +52,8 @@ export function embedNodeRed(deps: {
 }): EmbeddedNodeRed {
   const { config } = deps;
   if (embeddedBy !== null) {
-    throw new RedError(
-      'RUNTIME_TAKEN',
+    throw new EdgeError(
+      'ATRIUM_RED_RUNTIME_TAKEN',
       `Node-RED already runs inside gateway "${embeddedBy}" in this process; the runtime is one per process, so run this gateway in its own process or with ATRIUM_RED_ENABLED=false`,
     );
   }
@@ -72,7 +72,7 @@ export function embedNodeRed(deps: {
     root: ADMIN_ROOT,
     handle(req, res) {
       if (gate) return gate(req, res);
-      const err = new RedError('NOT_STARTED', 'Node-RED is not running');
+      const err = new EdgeError('ATRIUM_RED_NOT_STARTED', 'Node-RED is not running');
       res.writeHead(err.status, { 'content-type': 'application/json' }).end(JSON.stringify({ code: err.code, message: err.message }));
     },
     async start(server) {

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import type { EdgeMetrics } from '../core/metrics.ts';
-import { REJECTION } from '../core/rejections.ts';
 import type { OutboxGuard } from '../outbox/guard.ts';
 import type { Journal } from '../outbox/journal.ts';
 import type { TelemetryHold } from '../outbox/telemetry-hold.ts';
@@ -44,7 +43,7 @@ export function journalStep(deps: {
           publish.client,
           () => resolve(append(publish)),
           () => {
-            divert(publish.packet, REJECTION.OUTBOX_FULL);
+            divert(publish.packet, 'outbox_full');
             publish.answer(null);
             resolve({ stop: true });
           },

@@ -1,4 +1,3 @@
-import { REJECTION } from '../core/rejections.ts';
 import { createRateLimiter } from '../readings/rate-limit.ts';
 import type { Step, Validated } from './step.ts';
 
@@ -9,7 +8,7 @@ export function rateLimit(deps: { ratePerSecond: number; burst: number }): Step<
     name: 'rate-limit',
     run(publish) {
       if (publish.client && !limiter.allow(publish.deviceId, publish.receivedAt)) {
-        return { refuse: { code: REJECTION.RATE_LIMITED, detail: `more than ${deps.ratePerSecond} messages/s (burst ${deps.burst})` } };
+        return { refuse: { code: 'rate_limited', detail: `more than ${deps.ratePerSecond} messages/s (burst ${deps.burst})` } };
       }
       return { pass: publish };
     },

@@ -1,5 +1,5 @@
 import type { Client, PublishPacket } from 'aedes';
-import type { Rejection, RejectionCode } from '../core/rejections.ts';
+import type { Rejection, RejectionCode } from '../core/errors.ts';
 import type { Addressed, Reading } from '../readings/intake.ts';
 
 /** One device publish as aedes hands it to the gateway (authorizePublish). */

@@ -13,7 +13,7 @@ import {
   type RadarCount,
   type SiteIndex,
 } from '@atrium/shared';
-import { REJECTION, type Rejection } from '../core/rejections.ts';
+import type { Rejection } from '../core/errors.ts';
 
 /** A device message that passed every check, typed by what it carries. */
 export type Reading =
@@ -45,28 +45,28 @@ const reject = (code: Rejection['code'], detail: string): { ok: false; rejection
 export function checkTopic(site: SiteIndex, clientDeviceId: string, topic: string): AddressResult {
   const parsedTopic = parseDeviceTopic(topic);
   if (!parsedTopic || parsedTopic.siteId !== site.site.id || parsedTopic.deviceId !== clientDeviceId) {
-    return reject(REJECTION.TOPIC_NOT_ALLOWED, `device ${clientDeviceId} may publish only under atrium/${site.site.id}/${clientDeviceId}/, not to "${topic}"`);
+    return reject('topic_not_allowed', `device ${clientDeviceId} may publish only under atrium/${site.site.id}/${clientDeviceId}/, not to "${topic}"`);
   }
   const device = site.device.get(clientDeviceId);
-  if (!device) return reject(REJECTION.UNKNOWN_DEVICE, `device ${clientDeviceId} is not in the site model`);
+  if (!device) return reject('unknown_device', `device ${clientDeviceId} is not in the site model`);
   const schema = channelSchema(device.kind, parsedTopic.channel);
-  if (!schema) return reject(REJECTION.UNKNOWN_CHANNEL, `a ${device.kind} has no channel "${parsedTopic.channel}"`);
+  if (!schema) return reject('unknown_channel', `a ${device.kind} has no channel "${parsedTopic.channel}"`);
   return { ok: true, addressed: { device, channel: parsedTopic.channel as Reading['channel'], schema } };
 }
 
 /** The payload: within the size bound, JSON, and matching its channel's schema. */
 export function checkPayload(addressed: Addressed, payload: Buffer, maxPayloadBytes: number): IntakeResult {
   if (payload.length > maxPayloadBytes) {
-    return reject(REJECTION.PAYLOAD_TOO_LARGE, `payload is ${payload.length} bytes; the limit is ${maxPayloadBytes}`);
+    return reject('payload_too_large', `payload is ${payload.length} bytes; the limit is ${maxPayloadBytes}`);
   }
   let json: unknown;
   try {
     json = JSON.parse(payload.toString('utf8'));
   } catch (err) {
-    return reject(REJECTION.INVALID_JSON, `payload is not JSON: ${(err as Error).message}`);
+    return reject('invalid_json', `payload is not JSON: ${(err as Error).message}`);
   }
   const result = addressed.schema.safeParse(json);
-  if (!result.success) return reject(REJECTION.INVALID_PAYLOAD, describeIssues(result.error));
+  if (!result.success) return reject('invalid_payload', describeIssues(result.error));
   return { ok: true, reading: { channel: addressed.channel, device: addressed.device, value: result.data } as Reading };
 }
 
