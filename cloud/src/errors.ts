@@ -11,6 +11,7 @@ export const Errors = {
   RangeTooLarge: createError<[number, number]>('ATRIUM_RANGE_TOO_LARGE', 'the query spans %d buckets; at most %d are allowed (widen "every" or narrow from/to)', 400),
   StoreUnavailable: createError<[string]>('ATRIUM_STORE_UNAVAILABLE', 'the series store is unavailable: %s', 503),
   OpsStoreUnavailable: createError<[string]>('ATRIUM_OPS_STORE_UNAVAILABLE', 'the operational store is unavailable: %s', 503),
+  StoredRowInvalid: createError<[string, string, string]>('ATRIUM_STORED_ROW_INVALID', 'the %s row "%s" does not match its schema (%s): restore it or migrate it, it was not read', 500),
   MigrationFailed: createError<[number, string, string]>('ATRIUM_MIGRATION_FAILED', 'database migration %d "%s" failed and was rolled back: %s', 500),
   Unauthenticated: createError<[string]>('ATRIUM_UNAUTHENTICATED', 'authentication required: %s', 401),
   Forbidden: createError<[string]>('ATRIUM_FORBIDDEN', 'forbidden: %s', 403),

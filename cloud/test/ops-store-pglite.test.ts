@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { openPglite } from '../src/db/pglite.ts';
 import { createSqlOpsStore } from '../src/ops/sql-ops-store.ts';
-import { emptyOpsTables, opsStoreContract } from './ops-store.contract.ts';
+import { opsStoreContract } from './ops-store.contract.ts';
 
 // One in-memory engine for the suite (starting PGlite costs seconds), emptied per test; the
 // restart case gets its own engine on disk, closed and opened again on the same directory.
@@ -16,21 +16,16 @@ afterAll(async () => {
 });
 
 opsStoreContract('embedded PGlite', {
-  async fresh() {
-    const db = await engine;
-    const store = await createSqlOpsStore(db);
-    await emptyOpsTables(db);
-    return store;
-  },
+  db: () => engine,
   async durable() {
     const dir = mkdtempSync(join(tmpdir(), 'atrium-ops-pglite-'));
     dirs.push(dir);
-    const store = await createSqlOpsStore(await openPglite(dir), { ownsClient: true });
+    const store = await createSqlOpsStore(await openPglite(dir), { siteId: 'demo-mall', ownsClient: true });
     return {
       store,
       async reopen() {
         await store.close();
-        return createSqlOpsStore(await openPglite(dir), { ownsClient: true });
+        return createSqlOpsStore(await openPglite(dir), { siteId: 'demo-mall', ownsClient: true });
       },
     };
   },

@@ -3,7 +3,7 @@ import { openPg, PgConfigError } from '../src/db/pg.ts';
 import type { SqlClient } from '../src/db/sql-client.ts';
 import { createSqlOpsStore } from '../src/ops/sql-ops-store.ts';
 import { freePort } from '../../tests/support/processes.ts';
-import { emptyOpsTables, opsStoreContract } from './ops-store.contract.ts';
+import { opsStoreContract } from './ops-store.contract.ts';
 import { startPostgres } from './support/postgres.ts';
 
 // One real PostgreSQL server (Debian's `postgresql`) for the file: the contract's fresh stores
@@ -18,22 +18,18 @@ afterAll(async () => {
 
 let databases = 0;
 opsStoreContract('PostgreSQL server', {
-  async fresh() {
-    const s = await server;
-    shared ??= openPg(s.url());
-    const db = await shared;
-    const store = await createSqlOpsStore(db);
-    await emptyOpsTables(db);
-    return store;
+  async db() {
+    shared ??= openPg((await server).url());
+    return shared;
   },
   async durable() {
     const url = await (await server).createDatabase(`restart_${++databases}`);
-    const store = await createSqlOpsStore(await openPg(url), { ownsClient: true });
+    const store = await createSqlOpsStore(await openPg(url), { siteId: 'demo-mall', ownsClient: true });
     return {
       store,
       async reopen() {
         await store.close();
-        return createSqlOpsStore(await openPg(url), { ownsClient: true });
+        return createSqlOpsStore(await openPg(url), { siteId: 'demo-mall', ownsClient: true });
       },
     };
   },
@@ -63,7 +59,7 @@ describe('PostgreSQL server connection', () => {
   it('keeps serving, and keeps its data, when the server restarts under it', async () => {
     const s = await server;
     const url = await s.createDatabase('server_restart');
-    const store = await createSqlOpsStore(await openPg(url), { ownsClient: true });
+    const store = await createSqlOpsStore(await openPg(url), { siteId: 'demo-mall', ownsClient: true });
     try {
       const v1 = await store.saveRules({ text: 'a', savedAt: 1, savedBy: 'admin' });
       await s.restart(); // every pooled connection is cut

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Alarm } from '../../cloud/src/dispatch/alarms.ts';
 import type { ResolvedPolicy } from '../../cloud/src/dispatch/policy.ts';
-import type { StaffMember } from '../../cloud/src/dispatch/roster.ts';
-import { applyOrderAction, createWorkOrder, type OrderAction, type WorkOrder } from '../../cloud/src/dispatch/work-orders.ts';
+import { applyOrderAction, createWorkOrder, type OrderAction } from '../../cloud/src/dispatch/work-orders.ts';
+import type { Alarm, StaffMember, WorkOrder } from '@atrium/shared';
 
 /**
  * The pure helpers behind the control room's alarms and orders panels and the staff page
@@ -46,7 +45,7 @@ const SECURITY: ResolvedPolicy = {
   resolveClearsAlarm: true,
   resetOnResolve: null,
 };
-const order = (id = 'wo-1', policy = SECURITY, now = T0) => createWorkOrder({ id, policy, alarmId: 'al-1', subject: { kind: 'device', id: 'gate-staff' }, zoneId: 'hall', floorId: 'g', now });
+const order = (id = 'wo-1', policy = SECURITY, now = T0) => createWorkOrder({ id, siteId: 'demo-mall', policy, alarmId: 'al-1', subject: { kind: 'device', id: 'gate-staff' }, zoneId: 'hall', floorId: 'g', now });
 function step(o: WorkOrder, action: OrderAction, at: number): WorkOrder {
   const r = applyOrderAction(o, action, at);
   if (!r.ok) throw new Error(r.error.message);
@@ -54,6 +53,7 @@ function step(o: WorkOrder, action: OrderAction, at: number): WorkOrder {
 }
 const alarm = (id: string, severity: Alarm['severity'], raisedAt: number): Alarm => ({
   id,
+  siteId: 'demo-mall',
   ruleId: 'r',
   subject: { kind: 'zone', id: 'hall' },
   zoneId: 'hall',
@@ -162,7 +162,7 @@ describe('rows kept live from a list load and pushes', () => {
 
 describe('people and steps', () => {
   const shift = [{ from: T0 - 3_600_000, to: T0 + 3_600_000 }];
-  const person = (id: string, name: string, over: Partial<StaffMember> = {}): StaffMember => ({ id, name, roles: ['security'], shifts: shift, zoneId: null, available: true, ...over });
+  const person = (id: string, name: string, over: Partial<StaffMember> = {}): StaffMember => ({ siteId: 'demo-mall', id, name, roles: ['security'], shifts: shift, zoneId: null, available: true, ...over });
 
   it('offers for reassignment only available people with the role, on shift, not the current assignee, least busy first', () => {
     const o = step(order(), { kind: 'assign', staffId: 'g1', by: 'system' }, T0);

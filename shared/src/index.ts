@@ -8,3 +8,5 @@ export * from './api.ts';
 export * from './credentials.ts';
 export * from './site-file.ts';
 export * from './config.ts';
+export * from './rules.ts';
+export * from './ops/index.ts';

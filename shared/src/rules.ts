@@ -1,18 +1,20 @@
 import { z } from 'zod';
-import { DEVICE_KINDS, ENV_METRICS, GATE_EVENTS, LOCKER_EVENTS, Slug, ZONE_KINDS } from '@atrium/shared';
+import { Slug } from './ids.ts';
+import { ENV_METRICS, GATE_EVENTS, LOCKER_EVENTS } from './payloads.ts';
+import { DEVICE_KINDS } from './topics.ts';
+import { ZONE_KINDS } from './site.ts';
 
 /**
  * The rules file: what the operators of a mall edit (cloud/rules/default.json is the demo
  * mall's). It says which conditions raise which alarms, and how each alarm type is
  * dispatched. Every rule kind carries hysteresis or a minimum duration, because a rule that
  * flaps on a noisy sensor sends a cleaner back and forth and teaches staff to ignore alarms.
- *
- * This is a cross-process contract (REST will serve and accept it): it belongs in
- * shared/src once the wiring lands; it lives here until then.
+ * A cross-process contract: the REST API serves and accepts it, and engine snapshots carry it.
  */
 
 export const SEVERITIES = ['info', 'minor', 'major', 'critical'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+export const Severity = z.enum(SEVERITIES);
+export type Severity = z.infer<typeof Severity>;
 
 /** Roles work orders are dispatched to; `supervisor` is a roster role but never dispatched. */
 export const DISPATCH_ROLES = ['cleaner', 'security', 'technician'] as const;
@@ -40,7 +42,7 @@ export const DeviceSelector = z.strictObject({
   floorIds: z.array(Slug).min(1).optional(),
 });
 
-export const AlarmSpec = z.strictObject({ type: Slug, severity: z.enum(SEVERITIES) });
+export const AlarmSpec = z.strictObject({ type: Slug, severity: Severity });
 
 /** A rule without `alarm` is a building block for composites: tracked, never raised on its own. */
 const common = {

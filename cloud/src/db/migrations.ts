@@ -342,4 +342,76 @@ export const MIGRATIONS: readonly { id: number; name: string; sql: string }[] = 
       );
     `,
   },
+  {
+    id: 5,
+    // Operations records name their site: ids the engine hands out (al-1, wo-1) are unique within
+    // a site only, so keys become (site_id, id). Rows written before this migration get '' and
+    // are adopted by the first site that opens the store (ops/sql-ops-store.ts): until now one
+    // database held one site. Histories follow their parent's key (on update cascade).
+    name: 'operations records name their site',
+    sql: `
+      alter table alarm_history drop constraint alarm_history_alarm_id_fkey;
+      alter table work_order_history drop constraint work_order_history_order_id_fkey;
+      alter table alarms add column site_id text not null default '';
+      alter table alarm_history add column site_id text not null default '';
+      alter table work_orders add column site_id text not null default '';
+      alter table work_order_history add column site_id text not null default '';
+      alter table staff add column site_id text not null default '';
+      alter table notifications add column site_id text not null default '';
+      alter table sla_breaches add column site_id text not null default '';
+      alter table rules_versions add column site_id text not null default '';
+      alter table users add column site_id text not null default '';
+      alter table engine_snapshot add column site_id text not null default '';
+      alter table alarms drop constraint alarms_pkey;
+      alter table alarms add primary key (site_id, id);
+      alter table alarm_history drop constraint alarm_history_pkey;
+      alter table alarm_history add primary key (site_id, alarm_id, seq);
+      alter table alarm_history add foreign key (site_id, alarm_id) references alarms (site_id, id) on update cascade;
+      alter table work_orders drop constraint work_orders_pkey;
+      alter table work_orders add primary key (site_id, id);
+      alter table work_order_history drop constraint work_order_history_pkey;
+      alter table work_order_history add primary key (site_id, order_id, seq);
+      alter table work_order_history add foreign key (site_id, order_id) references work_orders (site_id, id) on update cascade;
+      alter table staff drop constraint staff_pkey;
+      alter table staff add primary key (site_id, id);
+      alter table rules_versions alter column version drop default;
+      alter table rules_versions drop constraint rules_versions_pkey;
+      alter table rules_versions add primary key (site_id, version);
+      alter table engine_snapshot drop column id;
+      alter table engine_snapshot add primary key (site_id);
+      drop index alarms_raised;
+      drop index alarms_status_raised;
+      drop index alarms_zone_raised;
+      create index alarms_raised on alarms (site_id, raised_at, n);
+      create index alarms_status_raised on alarms (site_id, status, raised_at, n);
+      create index alarms_zone_raised on alarms (site_id, zone_id, raised_at, n);
+      drop index work_orders_created;
+      drop index work_orders_status_created;
+      drop index work_orders_assignee_created;
+      drop index work_orders_zone_created;
+      drop index work_orders_closed;
+      drop index work_orders_resolved;
+      create index work_orders_created on work_orders (site_id, created_at, n);
+      create index work_orders_status_created on work_orders (site_id, status, created_at, n);
+      create index work_orders_assignee_created on work_orders (site_id, assignee, created_at, n) where assignee is not null;
+      create index work_orders_zone_created on work_orders (site_id, zone_id, created_at, n);
+      create index work_orders_closed on work_orders (site_id, closed_at) where closed_at is not null;
+      create index work_orders_resolved on work_orders (site_id, resolved_at) where resolved_at is not null;
+      drop index notifications_at;
+      create index notifications_at on notifications (site_id, at);
+      drop index sla_breaches_at;
+      create index sla_breaches_at on sla_breaches (site_id, at);
+      create index users_site on users (site_id, id);
+      alter table alarms alter column site_id drop default;
+      alter table alarm_history alter column site_id drop default;
+      alter table work_orders alter column site_id drop default;
+      alter table work_order_history alter column site_id drop default;
+      alter table staff alter column site_id drop default;
+      alter table notifications alter column site_id drop default;
+      alter table sla_breaches alter column site_id drop default;
+      alter table rules_versions alter column site_id drop default;
+      alter table users alter column site_id drop default;
+      alter table engine_snapshot alter column site_id drop default;
+    `,
+  },
 ];

@@ -1,6 +1,6 @@
+import type { Alarm, AlarmsState, SubjectRef } from '@atrium/shared';
 import type { RuleTransition } from '../rules/evaluate.ts';
-import type { Severity } from '../rules/schema.ts';
-import { subjectKey, type SubjectRef } from '../rules/subjects.ts';
+import { subjectKey } from '../rules/subjects.ts';
 import { dispatchError, type Result } from './errors.ts';
 
 /**
@@ -9,52 +9,13 @@ import { dispatchError, type Result } from './errors.ts';
  * A pure reducer over plain rows: each alarm is what the operational store keeps, history
  * included, and the next session only has to upsert what comes back.
  */
-export type AlarmStatus = 'raised' | 'acknowledged' | 'cleared';
-
-export interface AlarmHistoryEntry {
-  at: number;
-  action: 'raised' | 'acknowledged' | 'cleared';
-  /** `system` for the rules engine, otherwise a staff or user id */
-  by: string;
-  note: string | null;
-}
-
-export interface Alarm {
-  id: string;
-  ruleId: string;
-  subject: SubjectRef;
-  /** where it is (a device's zone for device alarms); null if the site no longer has it */
-  zoneId: string | null;
-  type: string;
-  severity: Severity;
-  status: AlarmStatus;
-  raisedAt: number;
-  /** data time of the observation that confirmed it */
-  observedAt: number;
-  value: number | null;
-  acknowledgedAt: number | null;
-  acknowledgedBy: string | null;
-  clearedAt: number | null;
-  clearedBy: string | null;
-  clearReason: string | null;
-  history: AlarmHistoryEntry[];
-}
-
-export interface AlarmsState {
-  byId: Readonly<Record<string, Alarm>>;
-  /** `${ruleId}|${subjectKey}` → id of the open (raised or acknowledged) alarm */
-  open: Readonly<Record<string, string>>;
-  /** last id number handed out (restored from the store's highest on restart) */
-  seq: number;
-}
-
 export const initialAlarms = (seq = 0): AlarmsState => ({ byId: {}, open: {}, seq });
 export const openKey = (ruleId: string, subject: SubjectRef) => `${ruleId}|${subjectKey(subject)}`;
 export const isOpen = (a: Alarm) => a.status !== 'cleared';
 
 export type AlarmCommand =
   /** a rule raised: opens an alarm unless one is open for the rule and subject */
-  | { kind: 'raise'; transition: RuleTransition; zoneId: string | null }
+  | { kind: 'raise'; transition: RuleTransition; zoneId: string | null; siteId: string }
   /** a rule cleared (by = system) or a person cleared the alarm (by alarm id) */
   | { kind: 'clear'; alarmId?: string; ruleId?: string; subject?: SubjectRef; by: string; reason: string; note?: string }
   | { kind: 'acknowledge'; alarmId: string; by: string; note?: string };
@@ -72,6 +33,7 @@ export function applyAlarm(state: AlarmsState, cmd: AlarmCommand, now: number): 
       const seq = state.seq + 1;
       const alarm: Alarm = {
         id: `al-${seq}`,
+        siteId: cmd.siteId,
         ruleId: t.ruleId,
         subject: t.subject,
         zoneId: cmd.zoneId,

@@ -1,11 +1,10 @@
-import type { RuleSet } from '../rules/schema.ts';
+import { parseWith, StaffInput, SYSTEM_ACTOR, type Alarm, type AlarmsState, type DispatchState, type Effect, type NotifyReason, type RuleSet, type SlaStage, type StaffMember, type WorkOrder } from '@atrium/shared';
 import { subjectKey, zoneOfSubject, type SiteFacts } from '../rules/subjects.ts';
-import { isOpen, type Alarm, type AlarmsState } from './alarms.ts';
-import type { Effect, NotifyReason } from './effects.ts';
+import { isOpen } from './alarms.ts';
 import { dispatchError, type Result } from './errors.ts';
 import { policyFor } from './policy.ts';
-import { onShift, rankCandidates, StaffMember, supervisorsFor, SYSTEM_ACTOR, type Roster, type Workload } from './roster.ts';
-import { applyOrderAction, createWorkOrder, isActive, isTerminal, noteOnOrder, type OrderAction, type SlaStage, type WorkOrder } from './work-orders.ts';
+import { onShift, rankCandidates, supervisorsFor, type Roster, type Workload } from './roster.ts';
+import { applyOrderAction, createWorkOrder, isActive, isTerminal, noteOnOrder, type OrderAction } from './work-orders.ts';
 
 /**
  * Dispatch: turns alarms into work orders, gives them to people, and keeps the SLA clock.
@@ -14,13 +13,6 @@ import { applyOrderAction, createWorkOrder, isActive, isTerminal, noteOnOrder, t
  * forced door clears its alarm); the engine routes those. The clock is only ever `now`
  * compared with absolute deadlines stored on the orders: nothing to re-arm after a restart.
  */
-export interface DispatchState {
-  orders: Readonly<Record<string, WorkOrder>>;
-  /** last work order number handed out */
-  seq: number;
-  roster: Roster;
-}
-
 export interface DispatchContext {
   facts: SiteFacts;
   ruleSet: RuleSet;
@@ -74,7 +66,7 @@ class Op {
     const recipients = audience === 'supervisor' ? supervisorsFor(this.roster, this.now) : to;
     const where = this.ctx.facts.zones.get(order.zoneId)?.name ?? order.zoneId;
     const message = `${order.id} ${order.type} P${order.priority} at ${where}: ${MESSAGES[reason]}${detail ? ` (${detail})` : ''}`;
-    this.effects.push({ kind: 'notify', audience, to: recipients, orderId: order.id, reason, message });
+    this.effects.push({ kind: 'notify', siteId: this.ctx.facts.siteId, audience, to: recipients, orderId: order.id, reason, message });
   }
 }
 
@@ -119,7 +111,7 @@ export function onAlarmRaised(s: DispatchState, alarm: Alarm, ctx: DispatchConte
     const zone = zoneOfSubject(alarm.subject, ctx.facts);
     if (!zone) return op.out(); // the site no longer has it: nothing to send anyone to
     op.seq += 1;
-    op.save(createWorkOrder({ id: `wo-${op.seq}`, policy, alarmId: alarm.id, subject: alarm.subject, zoneId: zone.id, floorId: zone.floorId, now }));
+    op.save(createWorkOrder({ id: `wo-${op.seq}`, siteId: ctx.facts.siteId, policy, alarmId: alarm.id, subject: alarm.subject, zoneId: zone.id, floorId: zone.floorId, now }));
   }
   drain(op);
   return op.out();
@@ -225,12 +217,13 @@ function resolved(op: Op, order: WorkOrder) {
 }
 
 export function upsertStaff(s: DispatchState, input: unknown, ctx: DispatchContext, now: number): Result<DispatchOut> {
-  const parsed = StaffMember.safeParse(input);
-  if (!parsed.success) return { ok: false, error: dispatchError('STAFF_INVALID', parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')) };
+  const parsed = parseWith(StaffInput, input);
+  if (!parsed.ok) return { ok: false, error: dispatchError('STAFF_INVALID', parsed.reason) };
+  const member: StaffMember = { ...parsed.value, siteId: ctx.facts.siteId };
   const op = new Op(s, ctx, now);
-  op.roster[parsed.data.id] = parsed.data;
-  op.effects.push({ kind: 'staff', staff: parsed.data });
-  release(op, parsed.data.id);
+  op.roster[member.id] = member;
+  op.effects.push({ kind: 'staff', staff: member });
+  release(op, member.id);
   drain(op);
   return { ok: true, ...op.out() };
 }
@@ -296,7 +289,7 @@ function breaches(op: Op, order: WorkOrder): WorkOrder {
     if (reached || o.breaches[stage] !== undefined || op.now < o.due[due]) continue;
     o = noteOnOrder({ ...o, breaches: { ...o.breaches, [stage]: op.now } }, { at: op.now, action: 'sla_breach', reason: `${stage} target ${minutes(o.targets[`${stage}S`])}` });
     op.save(o);
-    op.effects.push({ kind: 'sla_breach', orderId: o.id, type: o.type, priority: o.priority, stage, dueAt: o.due[due], at: op.now, assignee: o.assignee });
+    op.effects.push({ kind: 'sla_breach', siteId: o.siteId, orderId: o.id, type: o.type, priority: o.priority, stage, dueAt: o.due[due], at: op.now, assignee: o.assignee });
     op.notify('supervisor', [], o, 'sla_breach', `${stage} due ${new Date(o.due[due]).toISOString()}`);
   }
   return o;

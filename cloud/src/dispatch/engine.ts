@@ -1,11 +1,9 @@
-import type { SiteModel } from '@atrium/shared';
-import { createRulesState, evaluate, evaluateBatch, reloadRules, restoreRules, snapshotRules, type Observation, type RulesSnapshot, type RulesState, type RuleTransition } from '../rules/evaluate.ts';
+import { SNAPSHOT_VERSION, type AlarmsState, type DispatchState, type Effect, type EngineSnapshot, type RuleSet, type SiteModel } from '@atrium/shared';
+import { createRulesState, evaluate, evaluateBatch, reloadRules, restoreRules, snapshotRules, type Observation, type RulesState, type RuleTransition } from '../rules/evaluate.ts';
 import { formatIssues, parseRuleSet, type RuleFileIssue } from '../rules/load.ts';
-import type { RuleSet } from '../rules/schema.ts';
 import { zoneOfSubject } from '../rules/subjects.ts';
-import { applyAlarm, initialAlarms, isOpen, pruneAlarms, type AlarmsState } from './alarms.ts';
-import { initialDispatch, onAlarmCleared, onAlarmRaised, orderCommand, pruneOrders, setStaff, tickDispatch, upsertStaff, type DispatchContext, type DispatchOut, type DispatchState, type FollowUp } from './dispatcher.ts';
-import type { Effect } from './effects.ts';
+import { applyAlarm, initialAlarms, isOpen, pruneAlarms } from './alarms.ts';
+import { initialDispatch, onAlarmCleared, onAlarmRaised, orderCommand, pruneOrders, setStaff, tickDispatch, upsertStaff, type DispatchContext, type DispatchOut, type FollowUp } from './dispatcher.ts';
 import { dispatchError, type DispatchError } from './errors.ts';
 import type { Roster } from './roster.ts';
 import type { OrderAction } from './work-orders.ts';
@@ -64,13 +62,13 @@ function pump(start: EngineState, items: Work[], now: number, effects: Effect[])
       const list = w.kind === 'observe' ? [w.obs] : w.obs;
       const r = list.length === 1 ? evaluate(s.rules, list[0]!, now) : evaluateBatch(s.rules, list, now);
       s = { ...s, rules: r.state };
-      for (const o of list) if (o.kind === 'reset') effects.push({ kind: 'counters_reset', zoneId: o.zoneId, cause: o.cause, at: o.at });
+      for (const o of list) if (o.kind === 'reset') effects.push({ kind: 'counters_reset', siteId: s.rules.compiled.facts.siteId, zoneId: o.zoneId, cause: o.cause, at: o.at });
       queue.push(...r.transitions.map((t): Work => ({ kind: 'transition', t })));
     } else if (w.kind === 'transition') {
       const t = w.t;
       if (t.change === 'raise') {
         const zoneId = zoneOfSubject(t.subject, s.rules.compiled.facts)?.id ?? null;
-        const r = applyAlarm(s.alarms, { kind: 'raise', transition: t, zoneId }, now);
+        const r = applyAlarm(s.alarms, { kind: 'raise', transition: t, zoneId, siteId: s.rules.compiled.facts.siteId }, now);
         if (!r.ok || !r.changed || !r.alarm) continue;
         s = { ...s, alarms: r.state };
         effects.push({ kind: 'alarm', change: 'raised', alarm: r.alarm });
@@ -167,11 +165,12 @@ export function reload(
   return { ok: true, state: s, effects };
 }
 
-/** The engine state as plain JSON (what a restart restores if it is saved, e.g. each minute). */
-export interface EngineSnapshot {
-  rules: RulesSnapshot;
-  alarms: AlarmsState;
-  dispatch: DispatchState;
+/**
+ * The engine state as stored (shared EngineSnapshot: versioned, parsed when loaded). A
+ * snapshot names its site; restoring it into another site's engine is a wiring bug.
+ */
+export const snapshotEngine = (s: EngineState): EngineSnapshot => ({ version: SNAPSHOT_VERSION, siteId: s.rules.compiled.facts.siteId, rules: snapshotRules(s.rules), alarms: s.alarms, dispatch: s.dispatch });
+export function restoreEngine(snap: EngineSnapshot, site: SiteModel): EngineState {
+  if (snap.siteId !== site.id) throw new Error(`the engine snapshot belongs to site "${snap.siteId}", not "${site.id}"`);
+  return { rules: restoreRules(snap.rules, site), alarms: snap.alarms, dispatch: snap.dispatch };
 }
-export const snapshotEngine = (s: EngineState): EngineSnapshot => ({ rules: snapshotRules(s.rules), alarms: s.alarms, dispatch: s.dispatch });
-export const restoreEngine = (snap: EngineSnapshot, site: SiteModel): EngineState => ({ rules: restoreRules(snap.rules, site), alarms: snap.alarms, dispatch: snap.dispatch });

@@ -1,11 +1,5 @@
-import type { DispatchPolicy, DispatchRole, RuleSet } from '../rules/schema.ts';
+import type { DispatchPolicy, DispatchRole, RuleSet, SlaTargets } from '@atrium/shared';
 
-/** SLA targets in seconds, measured from the work order's creation. */
-export interface SlaTargets {
-  acceptS: number;
-  arriveS: number;
-  resolveS: number;
-}
 
 /**
  * Defaults by role, used where a policy leaves them out. Security is P1 because a forced

@@ -1,4 +1,4 @@
-import type { SlaStage, WorkOrder } from './work-orders.ts';
+import type { SlaStage, WorkOrder } from '@atrium/shared';
 
 /**
  * SLA reports over work-order histories: compliance and mean time to accept, arrive and

@@ -1,32 +1,7 @@
-import { z } from 'zod';
-import { Slug } from '@atrium/shared';
-import { DISPATCH_ROLES, type AssignmentConfig, type DispatchRole } from '../rules/schema.ts';
+import type { AssignmentConfig, DispatchRole, StaffMember } from '@atrium/shared';
 import type { SiteFacts } from '../rules/subjects.ts';
 
-/**
- * Staff, shifts and who gets the job. Shifts are absolute time ranges (epoch ms): the rota
- * (weekly patterns in the site's timezone) is expanded into them before they get here, so
- * "on shift" is a comparison and a restart needs nothing but the stored ranges.
- */
-export const STAFF_ROLES = [...DISPATCH_ROLES, 'supervisor'] as const;
-export type StaffRole = (typeof STAFF_ROLES)[number];
-
-export const Shift = z.strictObject({ from: z.number().int(), to: z.number().int() }).refine((s) => s.to > s.from, { path: ['to'], message: 'must be after from' });
-/** Who the engine itself acts as in audit trails; no person may have this id. */
-export const SYSTEM_ACTOR = 'system';
-
-export const StaffMember = z.strictObject({
-  id: Slug.refine((id) => id !== SYSTEM_ACTOR, `"${SYSTEM_ACTOR}" is reserved for the engine`),
-  name: z.string().min(1).max(200),
-  roles: z.array(z.enum(STAFF_ROLES)).min(1),
-  shifts: z.array(Shift).max(1000),
-  /** where they are, as last known (their phone, or the zone of the job they last arrived at) */
-  zoneId: Slug.nullable(),
-  /** false: on a break, off sick, busy with something outside the system */
-  available: z.boolean(),
-});
-export type Shift = z.infer<typeof Shift>;
-export type StaffMember = z.infer<typeof StaffMember>;
+/** Who gets the job: the roster (shifts are absolute ranges, see shared/src/ops/staff.ts), distance and load. */
 export type Roster = Readonly<Record<string, StaffMember>>;
 
 export const onShift = (m: StaffMember, now: number): boolean => m.shifts.some((s) => s.from <= now && now < s.to);

@@ -1,7 +1,6 @@
-import type { DispatchRole } from '../rules/schema.ts';
-import type { SubjectRef } from '../rules/subjects.ts';
+import { ACTIVE_STATUSES, TERMINAL_STATUSES, type DispatchRole, type OrderActionKind, type OrderHistoryEntry, type OrderNote, type OrderStatus, type SubjectRef, type WorkOrder } from '@atrium/shared';
 import { dispatchError, type Result } from './errors.ts';
-import type { ResolvedPolicy, SlaTargets } from './policy.ts';
+import type { ResolvedPolicy } from './policy.ts';
 
 /**
  * One work order's lifecycle, as a table: which action is allowed from which status, who may
@@ -15,11 +14,6 @@ import type { ResolvedPolicy, SlaTargets } from './policy.ts';
  *          timeout, reassignment)
  *   open | assigned | accepted | on_site → cancelled
  */
-export const ORDER_STATUSES = ['open', 'assigned', 'accepted', 'on_site', 'resolved', 'verified', 'cancelled'] as const;
-export type OrderStatus = (typeof ORDER_STATUSES)[number];
-export const ACTIVE_STATUSES: readonly OrderStatus[] = ['assigned', 'accepted', 'on_site'];
-export const TERMINAL_STATUSES: readonly OrderStatus[] = ['verified', 'cancelled'];
-
 export type OrderAction =
   | { kind: 'assign'; staffId: string; by: string; reason?: string }
   /** the system (accept timeout, staff unavailable) or a supervisor takes it back */
@@ -31,7 +25,6 @@ export type OrderAction =
   | { kind: 'verify'; by: string; method: 'sensors' | 'supervisor' | 'auto' }
   | { kind: 'reopen'; by: string; reason: string }
   | { kind: 'cancel'; by: string; reason: string };
-export type OrderActionKind = OrderAction['kind'];
 
 const FROM: Readonly<Record<OrderActionKind, readonly OrderStatus[]>> = {
   assign: ['open'],
@@ -59,55 +52,11 @@ const TO: Readonly<Record<OrderActionKind, OrderStatus>> = {
 const ASSIGNEE_ONLY: ReadonlySet<OrderActionKind> = new Set(['accept', 'decline', 'arrive', 'resolve']);
 const NEEDS_REASON: ReadonlySet<OrderActionKind> = new Set(['unassign', 'decline', 'reopen', 'cancel']);
 
-export type SlaStage = 'accept' | 'arrive' | 'resolve';
-
-export interface OrderHistoryEntry {
-  at: number;
-  by: string;
-  /** a lifecycle action, or a note that changes no status: `created`, `sla_breach`, `alarm_linked`, `queued` */
-  action: OrderActionKind | 'created' | OrderNote;
-  from: OrderStatus | null;
-  to: OrderStatus;
-  staffId: string | null;
-  reason: string | null;
-}
-
-export interface WorkOrder {
-  id: string;
-  /** the alarm type it answers */
-  type: string;
-  alarmIds: string[];
-  subject: SubjectRef;
-  zoneId: string;
-  floorId: string;
-  role: DispatchRole;
-  priority: number;
-  status: OrderStatus;
-  createdAt: number;
-  /** targets as they were when created (a later policy change does not move old goalposts) */
-  targets: SlaTargets;
-  due: { acceptBy: number; arriveBy: number; resolveBy: number };
-  verify: ResolvedPolicy['verify'];
-  cancelOnSelfClear: boolean;
-  resolveClearsAlarm: boolean;
-  resetOnResolve: string | null;
-  assignee: string | null;
-  assignedAt: number | null;
-  /** who may not be offered it again (declined, or let the accept time run out) */
-  excluded: string[];
-  acceptedAt: number | null;
-  arrivedAt: number | null;
-  resolvedAt: number | null;
-  resolvedBy: string | null;
-  closedAt: number | null;
-  breaches: Partial<Record<SlaStage, number>>;
-  history: OrderHistoryEntry[];
-}
-
-export function createWorkOrder(p: { id: string; policy: ResolvedPolicy; alarmId: string; subject: SubjectRef; zoneId: string; floorId: string; now: number }): WorkOrder {
+export function createWorkOrder(p: { id: string; siteId: string; policy: ResolvedPolicy; alarmId: string; subject: SubjectRef; zoneId: string; floorId: string; now: number }): WorkOrder {
   const { policy, now } = p;
   return {
     id: p.id,
+    siteId: p.siteId,
     type: policy.type,
     alarmIds: [p.alarmId],
     subject: p.subject,
@@ -196,7 +145,6 @@ export function applyOrderAction(order: WorkOrder, action: OrderAction, now: num
 }
 
 /** A note in the audit trail that changes no status (an SLA breach, a further alarm linked). */
-export type OrderNote = 'sla_breach' | 'alarm_linked' | 'queued';
 export function noteOnOrder(order: WorkOrder, note: { at: number; action: OrderNote; reason: string }): WorkOrder {
   return { ...order, history: [...order.history, { at: note.at, by: 'system', action: note.action, from: order.status, to: order.status, staffId: order.assignee, reason: note.reason }] };
 }

@@ -1,8 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { SiteModel } from '@atrium/shared';
+import type { Principal, Role, SiteModel } from '@atrium/shared';
 import { bearerKey, hashApiKey } from '../auth/api-keys.ts';
-import type { Principal, Role } from '../auth/principal.ts';
 import { Errors } from '../errors.ts';
 
 declare module 'fastify' {

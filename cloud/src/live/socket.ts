@@ -1,9 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
-import { LIVE_EVENTS } from '@atrium/shared';
+import { type Effect, LIVE_EVENTS, type Principal } from '@atrium/shared';
 import { hashApiKey } from '../auth/api-keys.ts';
-import type { Principal } from '../auth/principal.ts';
-import type { Effect } from '../dispatch/effects.ts';
 import type { Ingest } from '../ingest/ingest.ts';
 import type { DispatchService } from '../ops/dispatch-service.ts';
 import type { ZoneState } from './zone-state.ts';

@@ -1,16 +1,14 @@
 import type { Logger } from 'pino';
-import type { LiveUplink, SiteModel, Uplink } from '@atrium/shared';
-import type { Effect } from '../dispatch/effects.ts';
+import type { Effect, LiveUplink, RulesVersion, SiteModel, StaffMember, Uplink } from '@atrium/shared';
 import { createEngine, reload, restoreEngine, snapshotEngine, step, tick, type EngineInput, type EngineState } from '../dispatch/engine.ts';
 import type { DispatchError } from '../dispatch/errors.ts';
-import type { StaffMember } from '../dispatch/roster.ts';
 import type { RuleFileIssue } from '../rules/load.ts';
 import { parseRuleSet, formatIssues } from '../rules/load.ts';
 import { observationsFromLive, observationsFromUplink } from '../rules/observations.ts';
 import type { Observation } from '../rules/evaluate.ts';
 import { siteFacts } from '../rules/subjects.ts';
 import { Errors } from '../errors.ts';
-import type { OpsStore, RulesVersion } from './ops-store.ts';
+import type { OpsStore } from './ops-store.ts';
 
 export interface DispatchServiceDeps {
   site: SiteModel;

@@ -1,12 +1,4 @@
-import type { Alarm, AlarmHistoryEntry, AlarmStatus } from '../dispatch/alarms.ts';
-import type { Effect } from '../dispatch/effects.ts';
-import type { EngineSnapshot } from '../dispatch/engine.ts';
-import type { StaffMember } from '../dispatch/roster.ts';
-import type { OrderHistoryEntry, OrderStatus, WorkOrder } from '../dispatch/work-orders.ts';
-import type { Principal } from '../auth/principal.ts';
-
-/** A notification as kept for the person's phone and the supervisors' inbox. */
-export type StoredNotification = Extract<Effect, { kind: 'notify' }> & { id: number; at: number };
+import type { Alarm, AlarmHistoryEntry, AlarmStatus, Effect, EngineSnapshot, Notification, OrderHistoryEntry, OrderStatus, RulesVersion, RulesVersionSummary, StaffMember, UserRecord, WorkOrder } from '@atrium/shared';
 
 export interface AlarmQuery {
   status?: readonly AlarmStatus[] | undefined;
@@ -31,28 +23,17 @@ export interface OrderQuery {
   limit: number;
 }
 
-export interface RulesVersion {
-  version: number;
-  text: string;
-  savedAt: number;
-  savedBy: string;
-}
-
-/** A user of the API: an operator, a supervisor, a member of staff, a merchant or an admin. */
-export interface StoredUser extends Principal {
-  /** hash of the API key (the key itself is shown once, at creation) */
-  keyHash: string;
-  disabled: boolean;
-  createdAt: number;
-}
-
 /**
- * The operational store: alarms, work orders (with their audit trail), staff, notifications,
- * rules versions, users and the engine's snapshot. One PostgreSQL-dialect schema (migrations
- * in db/migrations.ts) behind this port; adapters for PGlite (embedded) and a PostgreSQL
- * server pass the same contract suite (cloud/test/ops-store.contract.ts).
+ * The operational store of one site: alarms, work orders (with their audit trail), staff,
+ * notifications, rules versions, users and the engine's snapshot. An adapter is opened for a
+ * site and every query it runs is scoped to it; rows are parsed through the shared schemas
+ * when read, and a row that does not parse fails with ATRIUM_STORED_ROW_INVALID naming the
+ * table, id and field. One PostgreSQL-dialect schema (db/migrations.ts) behind this port;
+ * PGlite (embedded) and a PostgreSQL server pass the same contract suite
+ * (cloud/test/ops-store.contract.ts).
  */
 export interface OpsStore {
+  readonly siteId: string;
   /**
    * Persists the effects of one engine step and, if given, the engine snapshot, in one
    * transaction: after a crash the store holds either all of a step or none of it. Alarm,
@@ -60,7 +41,10 @@ export interface OpsStore {
    * entries not yet stored are appended). Resolves once durable.
    */
   record(batch: { effects: readonly Effect[]; snapshot?: EngineSnapshot | undefined; at: number }): Promise<void>;
-  /** The last snapshot saved, or null on a fresh store. */
+  /**
+   * The last snapshot saved, brought up to the current format (shared upgradeSnapshot) and
+   * parsed; null on a fresh store.
+   */
   loadSnapshot(): Promise<{ snapshot: EngineSnapshot; savedAt: number } | null>;
 
   listAlarms(q: AlarmQuery): Promise<Alarm[]>;
@@ -74,20 +58,21 @@ export interface OpsStore {
   orderAudit(orderId: string): Promise<OrderHistoryEntry[]>;
   alarmAudit(alarmId: string): Promise<AlarmHistoryEntry[]>;
   /** Newest first; `to` filters to one recipient, `since` to those at or after it. */
-  notifications(q: { to?: string | undefined; since?: number | undefined; limit: number }): Promise<StoredNotification[]>;
+  notifications(q: { to?: string | undefined; since?: number | undefined; limit: number }): Promise<Notification[]>;
 
   saveRules(p: { text: string; savedAt: number; savedBy: string }): Promise<RulesVersion>;
   currentRules(): Promise<RulesVersion | null>;
-  rulesHistory(limit: number): Promise<Omit<RulesVersion, 'text'>[]>;
+  rulesHistory(limit: number): Promise<RulesVersionSummary[]>;
 
   /**
    * Fails with a unique violation when the id or the key hash is taken (the error's `code` is
    * PostgreSQL's '23505' on every engine: `isUniqueViolation` in sql-ops-store.ts; the caller
-   * answers ATRIUM_USER_EXISTS).
+   * answers ATRIUM_USER_EXISTS). The user's siteId must be the store's.
    */
-  addUser(u: StoredUser): Promise<void>;
-  userByKeyHash(keyHash: string): Promise<StoredUser | null>;
-  listUsers(): Promise<StoredUser[]>;
+  addUser(u: UserRecord): Promise<void>;
+  /** Keys are unique across sites: this one lookup is not scoped, so a key finds its user wherever they belong. */
+  userByKeyHash(keyHash: string): Promise<UserRecord | null>;
+  listUsers(): Promise<UserRecord[]>;
   setUserDisabled(id: string, disabled: boolean): Promise<boolean>;
   setUserKeyHash(id: string, keyHash: string): Promise<boolean>;
 

@@ -1,7 +1,7 @@
+import { parseWith, UserInput, type Principal, type SiteModel, type User, type UserRecord } from '@atrium/shared';
 import { generateApiKey, hashApiKey } from '../auth/api-keys.ts';
-import { Principal } from '../auth/principal.ts';
 import { Errors } from '../errors.ts';
-import type { OpsStore, StoredUser } from './ops-store.ts';
+import type { OpsStore } from './ops-store.ts';
 import { isUniqueViolation } from './sql-ops-store.ts';
 
 /**
@@ -10,30 +10,40 @@ import { isUniqueViolation } from './sql-ops-store.ts';
  * reached at all; everyone else is created through the API or the CLI.
  */
 export interface Users {
-  create(input: unknown, now: number): Promise<{ user: Principal; key: string }>;
+  create(input: unknown, now: number): Promise<{ user: User; key: string }>;
   rotate(id: string): Promise<{ key: string }>;
   setDisabled(id: string, disabled: boolean): Promise<void>;
-  list(): Promise<Array<Principal & { disabled: boolean; createdAt: number }>>;
+  list(): Promise<User[]>;
   principalByKeyHash(keyHash: string): Promise<Principal | null>;
   /** Makes `admin` exist and answer to `key` (a changed key replaces the old one). */
   ensureAdmin(key: string, now: number): Promise<void>;
 }
 
-const publicView = (u: StoredUser) => ({ userId: u.userId, role: u.role, staffId: u.staffId, merchantId: u.merchantId, disabled: u.disabled, createdAt: u.createdAt });
+const publicView = ({ keyHash: _hash, ...user }: UserRecord): User => user;
 
-export function createUsers(store: OpsStore): Users {
+export function createUsers(store: OpsStore, site: SiteModel): Users {
+  const merchants = new Set(site.merchants.map((m) => m.id));
+  /** A user must point at a staff member and a merchant that exist on this site: checked here, named by field. */
+  const checkReferences = async (u: UserInput) => {
+    if (u.merchantId !== undefined && !merchants.has(u.merchantId)) throw new Errors.InvalidRequest(`merchantId: no merchant "${u.merchantId}" on site "${site.id}"`);
+    if (u.staffId !== undefined && !(await store.listStaff()).some((m) => m.id === u.staffId)) {
+      throw new Errors.InvalidRequest(`staffId: no staff member "${u.staffId}" on site "${site.id}" (add them to the roster first)`);
+    }
+  };
   return {
     async create(input, now) {
-      const parsed = Principal.safeParse(input);
-      if (!parsed.success) throw new Errors.InvalidRequest(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
+      const parsed = parseWith(UserInput, input);
+      if (!parsed.ok) throw new Errors.InvalidRequest(parsed.reason);
+      await checkReferences(parsed.value);
       const key = generateApiKey();
+      const user: User = { siteId: site.id, userId: parsed.value.userId, role: parsed.value.role, staffId: parsed.value.staffId ?? null, merchantId: parsed.value.merchantId ?? null, disabled: false, createdAt: now };
       try {
-        await store.addUser({ ...parsed.data, keyHash: hashApiKey(key), disabled: false, createdAt: now });
+        await store.addUser({ ...user, keyHash: hashApiKey(key) });
       } catch (err) {
-        if (isUniqueViolation(err)) throw new Errors.UserExists(parsed.data.userId);
+        if (isUniqueViolation(err)) throw new Errors.UserExists(user.userId);
         throw err;
       }
-      return { user: parsed.data, key };
+      return { user, key };
     },
     async rotate(id) {
       const key = generateApiKey();
@@ -49,12 +59,12 @@ export function createUsers(store: OpsStore): Users {
     async principalByKeyHash(keyHash) {
       const u = await store.userByKeyHash(keyHash);
       if (!u || u.disabled) return null;
-      return { userId: u.userId, role: u.role, staffId: u.staffId, merchantId: u.merchantId };
+      return { siteId: u.siteId, userId: u.userId, role: u.role, staffId: u.staffId, merchantId: u.merchantId };
     },
     async ensureAdmin(key, now) {
       const hash = hashApiKey(key);
       const admin = (await store.listUsers()).find((u) => u.userId === 'admin');
-      if (!admin) await store.addUser({ userId: 'admin', role: 'admin', staffId: null, merchantId: null, keyHash: hash, disabled: false, createdAt: now });
+      if (!admin) await store.addUser({ siteId: site.id, userId: 'admin', role: 'admin', staffId: null, merchantId: null, keyHash: hash, disabled: false, createdAt: now });
       else if (admin.keyHash !== hash || admin.disabled) {
         await store.setUserKeyHash('admin', hash);
         await store.setUserDisabled('admin', false);

@@ -1,4 +1,4 @@
-import type { EnvMetric, SiteModel } from '@atrium/shared';
+import type { CounterState, EnvMetric, EventState, LevelState, RulesSnapshot, SilenceState, SiteModel, SubjectRef, SubjectState } from '@atrium/shared';
 import { subjectsOf } from './load.ts';
 import {
   compositeInitial,
@@ -14,15 +14,10 @@ import {
   stepEvent,
   stepLevel,
   type Change,
-  type CounterState,
-  type EventState,
-  type LevelState,
-  type SilenceState,
   type Stepped,
-  type SubjectState,
 } from './machines.ts';
-import { subjectKindOf, type AlarmSpec, type Rule, type RuleSet } from './schema.ts';
-import { parseSubjectKey, siteFacts, subjectKey, type SiteFacts, type SubjectRef } from './subjects.ts';
+import { subjectKindOf, type AlarmSpec, type Rule, type RuleSet } from '@atrium/shared';
+import { parseSubjectKey, siteFacts, subjectKey, type SiteFacts } from './subjects.ts';
 
 /**
  * Rule evaluation on the live stream: `evaluate(state, observation, now)` folds one
@@ -359,13 +354,8 @@ export function activeSubjects(state: RulesState, ruleId: string): string[] {
     .map(([key]) => key);
 }
 
-/** The stored form: plain JSON (the compiled view is rebuilt from the rule set and the site). */
-export interface RulesSnapshot {
-  ruleSet: RuleSet;
-  since: Record<string, number>;
-  subjects: Record<string, Record<string, SubjectState>>;
-}
-export const snapshotRules = (s: RulesState): RulesSnapshot => ({ ruleSet: s.ruleSet, since: { ...s.since }, subjects: s.subjects as Record<string, Record<string, SubjectState>> });
+/** The stored form (shared RulesSnapshot): the compiled view is rebuilt from the rule set and the site. */
+export const snapshotRules = (s: RulesState): RulesSnapshot => ({ ruleSet: s.ruleSet, since: { ...s.since }, subjects: s.subjects });
 export const restoreRules = (snap: RulesSnapshot, site: SiteModel | SiteFacts): RulesState => ({
   ...createRulesState(snap.ruleSet, site, 0),
   since: snap.since,

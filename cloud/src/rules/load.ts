@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { RuleSet, type Rule } from './schema.ts';
+import { RuleSet, type Rule } from '@atrium/shared';
 import { locateJsonPath } from './json-locate.ts';
 import { selectDevices, selectZones, type SiteFacts } from './subjects.ts';
 

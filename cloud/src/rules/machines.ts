@@ -1,3 +1,4 @@
+import type { CompositeState, CounterState, EventState, LevelState, SilenceState, SubjectState } from '@atrium/shared';
 /**
  * The per-(rule, subject) state machines, one per rule kind. Each is a pure step function
  * over plain data holding only absolute timestamps, so a restart can rebuild or restore the
@@ -25,18 +26,6 @@ export interface LevelSpec {
   raise: Bound;
   clear: Bound;
   maxGapS: number;
-}
-export interface LevelState {
-  k: 'level';
-  active: boolean;
-  /** start of the run of samples beyond the bound we are waiting on (raise when idle, clear when active) */
-  pendingSince: number | null;
-  /** pendingSince before the newest sample was applied, so a merged late record for that minute is re-decided */
-  prevPending: number | null;
-  /** the newest sample: older ones are late and ignored; one with the same start is merged */
-  last: { start: number; end: number; sum: number; weight: number } | null;
-  value: number | null;
-  changedAt: number | null;
 }
 export const levelInitial = (): LevelState => ({ k: 'level', active: false, pendingSince: null, prevPending: null, last: null, value: null, changedAt: null });
 
@@ -83,14 +72,6 @@ export function stepLevel(spec: LevelSpec, s: LevelState, sample: Sample): Stepp
 
 // ── counter: visits since the last reset ─────────────────────────────────────────────────────
 
-export interface CounterState {
-  k: 'counter';
-  active: boolean;
-  count: number;
-  /** the last reset (or when counting began): earlier minutes do not count */
-  since: number;
-  changedAt: number | null;
-}
 export const counterInitial = (since: number): CounterState => ({ k: 'counter', active: false, count: 0, since, changedAt: null });
 
 /**
@@ -117,14 +98,6 @@ export interface EventSpec {
   events: readonly string[];
   count?: { atLeast: number; withinS: number } | undefined;
   clear: { onEvents?: readonly string[] | undefined; afterQuietS?: number | undefined };
-}
-export interface EventState {
-  k: 'event';
-  active: boolean;
-  /** recent raising events (at most count.atLeast), for the debounce window */
-  recent: number[];
-  lastEventAt: number | null;
-  changedAt: number | null;
 }
 export const eventInitial = (): EventState => ({ k: 'event', active: false, recent: [], lastEventAt: null, changedAt: null });
 
@@ -160,14 +133,6 @@ export interface SilenceSpec {
   minQuietS: number;
   clear: { heardForS: number };
 }
-export interface SilenceState {
-  k: 'silence';
-  active: boolean;
-  lastSeen: number | null;
-  /** while raised: when the device started talking again (for heardForS) */
-  heardSince: number | null;
-  changedAt: number | null;
-}
 export const silenceInitial = (): SilenceState => ({ k: 'silence', active: false, lastSeen: null, heardSince: null, changedAt: null });
 export const quietLimitMs = (spec: SilenceSpec, reportIntervalS: number) => Math.max(spec.factor * reportIntervalS, spec.minQuietS) * 1000;
 
@@ -194,11 +159,5 @@ export function silenceCheck(spec: SilenceSpec, s: SilenceState, now: number, re
 
 // ── composite ────────────────────────────────────────────────────────────────────────────────
 
-export interface CompositeState {
-  k: 'composite';
-  active: boolean;
-  changedAt: number | null;
-}
 export const compositeInitial = (): CompositeState => ({ k: 'composite', active: false, changedAt: null });
 
-export type SubjectState = LevelState | CounterState | EventState | SilenceState | CompositeState;

@@ -1,15 +1,10 @@
-import type { SiteModel } from '@atrium/shared';
-import type { DeviceSelector, ZoneSelector } from './schema.ts';
+import type { DeviceSelector, SiteModel, SubjectRef, ZoneSelector } from '@atrium/shared';
 
 /**
  * What a rule is about: a zone (air, crowding, restroom visits) or a device (a gate that
  * was forced, a sensor gone quiet). The key is the stable identity of alarms and rule state.
  */
-export type SubjectKind = 'zone' | 'device';
-export interface SubjectRef {
-  kind: SubjectKind;
-  id: string;
-}
+type SubjectKind = SubjectRef['kind'];
 export const subjectKey = (s: SubjectRef): string => `${s.kind}:${s.id}`;
 export function parseSubjectKey(key: string): SubjectRef {
   const i = key.indexOf(':');

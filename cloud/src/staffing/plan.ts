@@ -1,5 +1,4 @@
-import type { SiteModel } from '@atrium/shared';
-import type { StaffMember } from '../dispatch/roster.ts';
+import type { SiteModel, StaffMember } from '@atrium/shared';
 import type { ForecastStore } from '../forecast/forecast-store.ts';
 import { localLabel } from '../forecast/zone-clock.ts';
 import { StaffingConfig, type StaffingConfigInput } from './config.ts';

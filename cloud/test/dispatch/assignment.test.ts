@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { distanceM, rankCandidates, supervisorsFor, type Workload } from '../../src/dispatch/roster.ts';
-import { AssignmentConfig } from '../../src/rules/schema.ts';
+import { AssignmentConfig } from '@atrium/shared';
 import type { Observation } from '../../src/rules/evaluate.ts';
 import { at, engine, facts, Harness, person, roster, rules, T0 } from './fixtures.ts';
 

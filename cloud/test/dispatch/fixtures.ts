@@ -1,11 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadSiteFile } from '@atrium/shared';
+import { type Effect, loadSiteFile, type StaffMember, type StaffRole } from '@atrium/shared';
 import { createEngine, step, tick, type EngineInput, type EngineState } from '../../src/dispatch/engine.ts';
-import type { Effect } from '../../src/dispatch/effects.ts';
-import type { StaffMember, StaffRole } from '../../src/dispatch/roster.ts';
 import { parseRuleSet } from '../../src/rules/load.ts';
-import { RuleSet } from '../../src/rules/schema.ts';
+import { RuleSet } from '@atrium/shared';
 import { siteFacts } from '../../src/rules/subjects.ts';
 import type { Observation } from '../../src/rules/evaluate.ts';
 
@@ -25,7 +23,7 @@ export const rules = (rules: readonly unknown[], extra: Record<string, unknown> 
 
 /** On shift from an hour before T0 for twelve hours unless told otherwise. */
 export function person(id: string, roles: StaffRole[], zoneId: string | null, extra: Partial<StaffMember> = {}): StaffMember {
-  return { id, name: id.replace(/-/g, ' '), roles, zoneId, available: true, shifts: [{ from: T0 - 3600_000, to: T0 + 12 * 3600_000 }], ...extra };
+  return { siteId: demo.id, id, name: id.replace(/-/g, ' '), roles, zoneId, available: true, shifts: [{ from: T0 - 3600_000, to: T0 + 12 * 3600_000 }], ...extra };
 }
 
 export const roster = (...people: StaffMember[]) => Object.fromEntries(people.map((p) => [p.id, p]));

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { applyAlarm, initialAlarms } from '../../src/dispatch/alarms.ts';
 import { DISPATCH_ERRORS, dispatchError } from '../../src/dispatch/errors.ts';
 import { policyFor, ROLE_DEFAULTS } from '../../src/dispatch/policy.ts';
-import { applyOrderAction, createWorkOrder, type OrderAction, type WorkOrder } from '../../src/dispatch/work-orders.ts';
+import { applyOrderAction, createWorkOrder, type OrderAction } from '../../src/dispatch/work-orders.ts';
 import type { RuleTransition } from '../../src/rules/evaluate.ts';
 import { at, defaultRules, T0 } from './fixtures.ts';
+import type { WorkOrder } from '@atrium/shared';
 
 const raise = (ruleId: string, id: string, t = T0): RuleTransition => ({
   ruleId, subject: { kind: 'device', id }, change: 'raise', at: t, alarm: { type: 'security_breach', severity: 'critical' }, reason: 'condition', value: null,
@@ -13,15 +14,15 @@ const raise = (ruleId: string, id: string, t = T0): RuleTransition => ({
 describe('alarms', () => {
   it('go raised → acknowledged → cleared, one open per rule and subject, with who and when', () => {
     let s = initialAlarms();
-    let r = applyAlarm(s, { kind: 'raise', transition: raise('forced', 'gt-g-east-door'), zoneId: 'g-service-e' }, at(0));
+    let r = applyAlarm(s, { kind: 'raise', transition: raise('forced', 'gt-g-east-door'), zoneId: 'g-service-e', siteId: 'demo-mall' }, at(0));
     expect(r.ok && r.alarm).toMatchObject({ id: 'al-1', status: 'raised', severity: 'critical', zoneId: 'g-service-e', raisedAt: at(0) });
     s = r.ok ? r.state : s;
     // The same rule and subject again: still the one alarm.
-    r = applyAlarm(s, { kind: 'raise', transition: raise('forced', 'gt-g-east-door', at(1)), zoneId: 'g-service-e' }, at(1));
+    r = applyAlarm(s, { kind: 'raise', transition: raise('forced', 'gt-g-east-door', at(1)), zoneId: 'g-service-e', siteId: 'demo-mall' }, at(1));
     expect(r.ok && r.changed).toBe(false);
     expect(r.ok && r.state).toBe(s);
     // Another subject is another alarm.
-    r = applyAlarm(s, { kind: 'raise', transition: raise('forced', 'gt-g-west-door'), zoneId: 'g-service-w' }, at(1));
+    r = applyAlarm(s, { kind: 'raise', transition: raise('forced', 'gt-g-west-door'), zoneId: 'g-service-w', siteId: 'demo-mall' }, at(1));
     expect(r.ok && r.alarm?.id).toBe('al-2');
     s = r.ok ? r.state : s;
     r = applyAlarm(s, { kind: 'acknowledge', alarmId: 'al-1', by: 'sup-ann', note: 'on CCTV' }, at(2));
@@ -35,14 +36,14 @@ describe('alarms', () => {
     expect(applyAlarm(s, { kind: 'acknowledge', alarmId: 'al-9', by: 'sup-ann' }, at(5))).toMatchObject({ ok: false, error: { code: 'ATRIUM_ALARM_NOT_FOUND', status: 404 } });
     // A rule clearing what a person already cleared is fine; a new raise opens a new alarm.
     expect(applyAlarm(s, { kind: 'clear', ruleId: 'forced', subject: { kind: 'device', id: 'gt-g-east-door' }, by: 'system', reason: 'condition' }, at(5))).toMatchObject({ ok: true, changed: false });
-    r = applyAlarm(s, { kind: 'raise', transition: raise('forced', 'gt-g-east-door', at(6)), zoneId: 'g-service-e' }, at(6));
+    r = applyAlarm(s, { kind: 'raise', transition: raise('forced', 'gt-g-east-door', at(6)), zoneId: 'g-service-e', siteId: 'demo-mall' }, at(6));
     expect(r.ok && r.alarm?.id).toBe('al-3');
   });
 });
 
 describe('work orders', () => {
   const policy = policyFor(defaultRules(), 'restroom_cleaning')!;
-  const fresh = (): WorkOrder => createWorkOrder({ id: 'wo-1', policy, alarmId: 'al-1', subject: { kind: 'zone', id: 'g-restroom-w' }, zoneId: 'g-restroom-w', floorId: 'g', now: at(0) });
+  const fresh = (): WorkOrder => createWorkOrder({ id: 'wo-1', siteId: 'demo-mall', policy, alarmId: 'al-1', subject: { kind: 'zone', id: 'g-restroom-w' }, zoneId: 'g-restroom-w', floorId: 'g', now: at(0) });
   const apply = (o: WorkOrder, a: OrderAction, m: number) => {
     const r = applyOrderAction(o, a, at(m));
     if (!r.ok) throw new Error(r.error.message);

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { policyFor } from '../../src/dispatch/policy.ts';
 import { slaReport, slaReportCsv } from '../../src/dispatch/report.ts';
-import { applyOrderAction, createWorkOrder, type OrderAction, type WorkOrder } from '../../src/dispatch/work-orders.ts';
+import { applyOrderAction, createWorkOrder, type OrderAction } from '../../src/dispatch/work-orders.ts';
 import { defaultRules } from './fixtures.ts';
+import type { WorkOrder } from '@atrium/shared';
 
 const ruleSet = defaultRules();
 const MIN = 60_000;
@@ -14,7 +15,7 @@ const AS_OF = DAY2 + 3 * 60 * MIN; // 2026-01-13 12:00 local
 let n = 0;
 /** An order of `type` created at `t0`, then actions at minute offsets: [minutes, action]. */
 function order(type: string, t0: number, steps: Array<[number, OrderAction]>): WorkOrder {
-  let o = createWorkOrder({ id: `wo-${++n}`, policy: policyFor(ruleSet, type)!, alarmId: 'al-x', subject: { kind: 'zone', id: 'g-restroom-w' }, zoneId: 'g-restroom-w', floorId: 'g', now: t0 });
+  let o = createWorkOrder({ id: `wo-${++n}`, siteId: 'demo-mall', policy: policyFor(ruleSet, type)!, alarmId: 'al-x', subject: { kind: 'zone', id: 'g-restroom-w' }, zoneId: 'g-restroom-w', floorId: 'g', now: t0 });
   for (const [m, a] of steps) {
     const r = applyOrderAction(o, a, t0 + m * MIN);
     if (!r.ok) throw new Error(r.error.message);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { restoreEngine, snapshotEngine, tick, type EngineState } from '../../src/dispatch/engine.ts';
-import type { Effect } from '../../src/dispatch/effects.ts';
 import { at, defaultRules, demo, describe as line, engine, Harness, person, T0 } from './fixtures.ts';
+import type { Effect } from '@atrium/shared';
 
 /**
  * End-to-end through the pure engine with the default rule set on the demo mall. Every

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiApp } from '../../src/http/app.ts';
 import { createSqlOpsStore } from '../../src/ops/sql-ops-store.ts';
 import { createUsers } from '../../src/ops/users.ts';
-import { DAY, H, forecastApp, openHarness, pattern, writeHourly, type FcHarness } from '../support/forecast-fixtures.ts';
+import { DAY, H, fcSite, forecastApp, openHarness, pattern, writeHourly, type FcHarness } from '../support/forecast-fixtures.ts';
 import { rng } from './synthetic.ts';
 import type { StaffMember } from '@atrium/shared';
 
@@ -19,9 +19,9 @@ describe('forecast, calendar and staffing API', () => {
 
   beforeAll(async () => {
     h = await openHarness({ roster: async () => roster });
-    const users = createUsers(await createSqlOpsStore(h.sql, { ownsClient: false }));
-    keys.operator = (await users.create({ userId: 'ops', role: 'operator', staffId: null, merchantId: null }, M1)).key;
-    keys.merchant = (await users.create({ userId: 'brew', role: 'merchant', staffId: null, merchantId: 'brewco' }, M1)).key;
+    const users = createUsers(await createSqlOpsStore(h.sql, { siteId: fcSite.id, ownsClient: false }), fcSite);
+    keys.operator = (await users.create({ userId: 'ops', role: 'operator', }, M1)).key;
+    keys.merchant = (await users.create({ userId: 'brew', role: 'merchant', merchantId: 'brewco' }, M1)).key;
     // Ten weeks of history and the four days that followed (what "actually happened").
     const noise = rng(3);
     await writeHourly(h.store, 'r-hall', M1 - 70 * DAY, M1_HOUR + 96 * H, (t) => Math.round(pattern(100)(t) * (0.9 + 0.2 * noise())));
@@ -113,8 +113,8 @@ describe('forecast, calendar and staffing API', () => {
     const hour = Math.floor(M2 / H) * H;
     // One cleaner on the ground floor for the whole 72 h; one guard with no known zone.
     roster.push(
-      { id: 'cl-1', name: 'Cleaner One', roles: ['cleaner'], shifts: [{ from: hour, to: hour + 80 * H }], zoneId: 'hall', available: true },
-      { id: 'gd-1', name: 'Guard One', roles: ['security'], shifts: [{ from: hour, to: hour + 80 * H }], zoneId: null, available: true },
+      { siteId: fcSite.id, id: 'cl-1', name: 'Cleaner One', roles: ['cleaner'], shifts: [{ from: hour, to: hour + 80 * H }], zoneId: 'hall', available: true },
+      { siteId: fcSite.id, id: 'gd-1', name: 'Guard One', roles: ['security'], shifts: [{ from: hour, to: hour + 80 * H }], zoneId: null, available: true },
     );
     const res = await call('operator', 'GET', '/api/v1/staffing/plan');
     expect(res.statusCode).toBe(200);

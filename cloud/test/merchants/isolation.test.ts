@@ -11,7 +11,7 @@ import type { AlertEvent } from '../../src/merchants/schema.ts';
 import type { ApiApp } from '../../src/http/app.ts';
 import { createSqlOpsStore } from '../../src/ops/sql-ops-store.ts';
 import { createUsers, type Users } from '../../src/ops/users.ts';
-import { H, forecastApp, openHarness, pattern, storeShopForecast, until, writeHourly, type FcHarness } from '../support/forecast-fixtures.ts';
+import { H, fcSite, forecastApp, openHarness, pattern, storeShopForecast, until, writeHourly, type FcHarness } from '../support/forecast-fixtures.ts';
 
 // API keys resolve through the real operational store (ops/sql-ops-store.ts + ops/users.ts) on the same database.
 const NOW = Date.UTC(2025, 2, 16, 22);
@@ -27,10 +27,10 @@ describe('merchant isolation', () => {
 
   beforeAll(async () => {
     h = await openHarness();
-    users = createUsers(await createSqlOpsStore(h.sql, { ownsClient: false }));
-    keys.admin = (await users.create({ userId: 'ops', role: 'operator', staffId: null, merchantId: null }, NOW)).key;
-    keys.brewco = (await users.create({ userId: 'brew-manager', role: 'merchant', staffId: null, merchantId: 'brewco' }, NOW)).key;
-    keys.teahouse = (await users.create({ userId: 'tea-manager', role: 'merchant', staffId: null, merchantId: 'teahouse' }, NOW)).key;
+    users = createUsers(await createSqlOpsStore(h.sql, { siteId: fcSite.id, ownsClient: false }), fcSite);
+    keys.admin = (await users.create({ userId: 'ops', role: 'operator', }, NOW)).key;
+    keys.brewco = (await users.create({ userId: 'brew-manager', role: 'merchant', merchantId: 'brewco' }, NOW)).key;
+    keys.teahouse = (await users.create({ userId: 'tea-manager', role: 'merchant', merchantId: 'teahouse' }, NOW)).key;
 
     await writeHourly(h.store, 'r-coffee', NOW - 7 * 24 * H, NOW, pattern(50));
     await writeHourly(h.store, 'r-tea', NOW - 7 * 24 * H, NOW, pattern(40));
@@ -168,7 +168,7 @@ describe('merchant isolation', () => {
       expect(heard.brewco.map((e) => e.alert.shopId)).toEqual(['coffee', 'coffee']);
       expect(heard.teahouse.map((e) => e.alert.shopId)).toEqual(['tea', 'tea']);
       expect(heard.admin.map((e) => e.alert.shopId).sort()).toEqual(['coffee', 'coffee', 'tea', 'tea']);
-      expect(roomsFor({ userId: 'x', role: 'merchant', staffId: null, merchantId: 'teahouse' })).toEqual(['merchant:teahouse']);
+      expect(roomsFor({ siteId: fcSite.id, userId: 'x', role: 'merchant', staffId: null, merchantId: 'teahouse' })).toEqual(['merchant:teahouse']);
     } finally {
       for (const c of clients) c.close();
       await new Promise<void>((r) => io.close(() => r()));

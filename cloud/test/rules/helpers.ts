@@ -1,4 +1,4 @@
-import { RuleSet } from '../../src/rules/schema.ts';
+import { RuleSet } from '@atrium/shared';
 import { evaluate, type Observation, type RulesState, type RuleTransition } from '../../src/rules/evaluate.ts';
 
 export const T0 = Date.UTC(2026, 0, 12, 9, 0, 0);

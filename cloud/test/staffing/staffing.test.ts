@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { StaffMember } from '../../src/dispatch/roster.ts';
 import type { ForecastHour } from '../../src/forecast/schema.ts';
 import { StaffingConfig } from '../../src/staffing/config.ts';
 import { staffingNeeds } from '../../src/staffing/model.ts';
 import { compareWithRoster } from '../../src/staffing/plan.ts';
 import { fcSite } from '../support/forecast-fixtures.ts';
+import type { StaffMember } from '@atrium/shared';
 
 const H = 3_600_000;
 // Tuesday 2025-03-18 14:00 AEDT (open) and 23:00 AEDT (shut).
@@ -49,14 +49,14 @@ describe('staffing model', () => {
     const needs = staffingNeeds(fcSite, forecasts(5000, 2100, 0), cfg);
     const roster: StaffMember[] = [
       // on the ground floor for the whole open hour
-      { id: 'c1', name: 'C1', roles: ['cleaner'], zoneId: 'hall', available: true, shifts: [{ from: OPEN - H, to: OPEN + H }] },
+      { siteId: 'demo-mall', id: 'c1', name: 'C1', roles: ['cleaner'], zoneId: 'hall', available: true, shifts: [{ from: OPEN - H, to: OPEN + H }] },
       // half of the open hour, on level 1
-      { id: 'c2', name: 'C2', roles: ['cleaner'], zoneId: 'food', available: true, shifts: [{ from: OPEN + H / 2, to: OPEN + 3 * H }] },
+      { siteId: 'demo-mall', id: 'c2', name: 'C2', roles: ['cleaner'], zoneId: 'food', available: true, shifts: [{ from: OPEN + H / 2, to: OPEN + 3 * H }] },
       // cleaner and guard, whereabouts unknown: counted site-wide for both roles
-      { id: 'x1', name: 'X1', roles: ['cleaner', 'security'], zoneId: null, available: false, shifts: [{ from: OPEN, to: SHUT + H }] },
+      { siteId: 'demo-mall', id: 'x1', name: 'X1', roles: ['cleaner', 'security'], zoneId: null, available: false, shifts: [{ from: OPEN, to: SHUT + H }] },
       // guards over-staffing the night on the ground floor
-      { id: 'g1', name: 'G1', roles: ['security'], zoneId: 'hall', available: true, shifts: [{ from: SHUT, to: SHUT + H }] },
-      { id: 'g2', name: 'G2', roles: ['security'], zoneId: 'hall', available: true, shifts: [{ from: SHUT, to: SHUT + H }] },
+      { siteId: 'demo-mall', id: 'g1', name: 'G1', roles: ['security'], zoneId: 'hall', available: true, shifts: [{ from: SHUT, to: SHUT + H }] },
+      { siteId: 'demo-mall', id: 'g2', name: 'G2', roles: ['security'], zoneId: 'hall', available: true, shifts: [{ from: SHUT, to: SHUT + H }] },
     ];
     const plan = compareWithRoster(fcSite, needs, roster, cfg, OPEN - H);
     const [open, shut] = plan.hours;

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { Slug, ZoneId } from '@atrium/shared';
+import { ORDER_STATUSES, type Principal, Slug, type WorkOrder, ZoneId } from '@atrium/shared';
 import { dispatchError } from '../../dispatch/errors.ts';
-import { ORDER_STATUSES, type OrderAction, type WorkOrder } from '../../dispatch/work-orders.ts';
-import type { Principal } from '../../auth/principal.ts';
+import { type OrderAction } from '../../dispatch/work-orders.ts';
 import { dispatchHttpError, Errors } from '../../errors.ts';
 import type { HttpDeps } from '../app.ts';
 import { requireRole, SITE_WIDE } from '../auth.ts';
