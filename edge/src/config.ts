@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { GatewayId, LogLevel, Port, Secret, parseConfig } from '@atrium/shared';
-import { NODE_RED_CONFIG, checkNodeRedConfig } from './node-red/config.ts';
+import { NODE_RED_ENV, checkNodeRedEnv, redConfigFromEnv, type RedConfig } from './node-red/config.ts';
 
-/** Everything the gateway can be told, with defaults that run on one machine. */
-export const EdgeConfig = z.object({
+/** Everything the gateway can be told, variable by variable, with defaults that run on one machine. */
+export const EdgeEnv = z.object({
   ATRIUM_GATEWAY_ID: GatewayId.default('gw-1'),
   ATRIUM_SITE_FILE: z.string().min(1).optional(),
   ATRIUM_EDGE_HOST: z.string().min(1).default('127.0.0.1'),
@@ -42,7 +42,7 @@ export const EdgeConfig = z.object({
   /** How long a device may stay disconnected before an offline alarm (reconnect blips are not alarms). */
   ATRIUM_DEVICE_OFFLINE_ALARM_MS: z.coerce.number().int().min(0).default(60_000),
   /** Embedded Node-RED (local flows): ATRIUM_RED_* in node-red/config.ts. */
-  ...NODE_RED_CONFIG,
+  ...NODE_RED_ENV,
   LOG_LEVEL: LogLevel,
 }).superRefine((cfg, ctx) => {
   const tls = [cfg.ATRIUM_EDGE_MQTTS_PORT, cfg.ATRIUM_TLS_CERT_FILE, cfg.ATRIUM_TLS_KEY_FILE];
@@ -51,9 +51,94 @@ export const EdgeConfig = z.object({
       if (tls[i] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when any of ATRIUM_EDGE_MQTTS_PORT, ATRIUM_TLS_CERT_FILE, ATRIUM_TLS_KEY_FILE is set (the TLS listener needs all three)' });
     }
   }
-}).superRefine(checkNodeRedConfig);
+}).superRefine(checkNodeRedEnv);
 
-export type EdgeConfigInput = z.input<typeof EdgeConfig>;
-export type EdgeConfig = Readonly<z.output<typeof EdgeConfig>>;
+export type EdgeEnv = z.output<typeof EdgeEnv>;
+/** What callers may pass to parseEdgeConfig: the variables, as strings. */
+export type EdgeConfigInput = z.input<typeof EdgeEnv>;
 
-export const parseEdgeConfig = (env: Record<string, string | undefined>): EdgeConfig => parseConfig(EdgeConfig, env, 'edge');
+/** The gateway's settings by what they are for, parsed and checked once at the entry point, deeply frozen. */
+export interface EdgeConfig {
+  readonly gatewayId: string;
+  /** unset: the demo mall */
+  readonly siteFile: string | undefined;
+  readonly logLevel: EdgeEnv['LOG_LEVEL'];
+  /** Key of the hash that replaces badge and parcel codes before anything leaves the gateway. */
+  readonly privacyKey: string;
+  /** Device credentials, journal and outbox, Node-RED's flows; ':memory:' only for tests that never restart. */
+  readonly dataDir: string;
+  /** What devices connect to, and what each of them may send. */
+  readonly edge: {
+    readonly host: string;
+    readonly mqttPort: number;
+    readonly httpPort: number;
+    /** the mqtts listener; undefined: off */
+    readonly tls: { readonly port: number; readonly certFile: string; readonly keyFile: string } | undefined;
+    readonly maxPayloadBytes: number;
+    /** per device: messages per second on average, and the burst a reconnect may replay */
+    readonly publishRate: number;
+    readonly publishBurst: number;
+  };
+  /** The cloud: where uplinks go; the gateway's password there derives from `secret`. */
+  readonly uplink: { readonly url: string; readonly secret: string; readonly liveEveryMs: number };
+  readonly outbox: {
+    readonly durability: 'full' | 'normal';
+    readonly maxBytes: number;
+    readonly alarmPercent: number;
+    /** how often closed minutes and queued events are folded into uplinks */
+    readonly flushEveryMs: number;
+    /** on shutdown, how long to wait for the cloud before leaving the outbox on disk */
+    readonly stopDrainMs: number;
+  };
+  /** when a device minute is closed */
+  readonly aggregate: { readonly latenessMs: number; readonly idleMs: number };
+  readonly health: { readonly lowBatteryPercent: number; readonly offlineAlarmMs: number };
+  readonly red: RedConfig;
+}
+
+function fromEnv(e: EdgeEnv): EdgeConfig {
+  return {
+    gatewayId: e.ATRIUM_GATEWAY_ID,
+    siteFile: e.ATRIUM_SITE_FILE,
+    logLevel: e.LOG_LEVEL,
+    privacyKey: e.ATRIUM_PRIVACY_KEY,
+    dataDir: e.ATRIUM_EDGE_DATA_DIR,
+    edge: {
+      host: e.ATRIUM_EDGE_HOST,
+      mqttPort: e.ATRIUM_EDGE_MQTT_PORT,
+      httpPort: e.ATRIUM_EDGE_HTTP_PORT,
+      // The schema's refinement has made the three all-or-none.
+      tls: e.ATRIUM_EDGE_MQTTS_PORT !== undefined && e.ATRIUM_TLS_CERT_FILE && e.ATRIUM_TLS_KEY_FILE ? { port: e.ATRIUM_EDGE_MQTTS_PORT, certFile: e.ATRIUM_TLS_CERT_FILE, keyFile: e.ATRIUM_TLS_KEY_FILE } : undefined,
+      maxPayloadBytes: e.ATRIUM_MAX_PAYLOAD_BYTES,
+      publishRate: e.ATRIUM_MAX_PUBLISH_RATE,
+      publishBurst: e.ATRIUM_MAX_PUBLISH_BURST,
+    },
+    uplink: { url: e.ATRIUM_CLOUD_MQTT_URL, secret: e.ATRIUM_GATEWAY_SECRET, liveEveryMs: e.ATRIUM_LIVE_EVERY_MS },
+    outbox: {
+      durability: e.ATRIUM_JOURNAL_DURABILITY,
+      maxBytes: e.ATRIUM_OUTBOX_MAX_BYTES,
+      alarmPercent: e.ATRIUM_OUTBOX_ALARM_PERCENT,
+      flushEveryMs: e.ATRIUM_FLUSH_EVERY_MS,
+      stopDrainMs: e.ATRIUM_STOP_DRAIN_MS,
+    },
+    aggregate: { latenessMs: e.ATRIUM_AGGREGATE_LATENESS_MS, idleMs: e.ATRIUM_AGGREGATE_IDLE_MS },
+    health: { lowBatteryPercent: e.ATRIUM_LOW_BATTERY_PERCENT, offlineAlarmMs: e.ATRIUM_DEVICE_OFFLINE_ALARM_MS },
+    red: redConfigFromEnv(e),
+  };
+}
+
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * The one place the edge's environment is read: an env-like record (process.env, or a
+ * test's) in, EdgeConfig out. A bad value throws a ConfigError naming the variable and why.
+ */
+export function parseEdgeConfig(env: Record<string, string | undefined>): EdgeConfig {
+  return deepFreeze(fromEnv(parseConfig(EdgeEnv, env, 'edge')));
+}

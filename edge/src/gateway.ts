@@ -44,48 +44,48 @@ export interface Gateway {
 
 /** Wiring only: what each part does is in its folder (device publishes: pipeline/). */
 export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logger: Logger }): Gateway {
-  const logger = deps.logger.child({ component: 'gateway', gatewayId: config.ATRIUM_GATEWAY_ID });
+  const logger = deps.logger.child({ component: 'gateway', gatewayId: config.gatewayId });
   const site = indexSite(deps.site);
   const siteId = site.site.id;
   const metrics = createEdgeMetrics();
   const bus = createEdgeBus(logger);
   let broker: Aedes | undefined;
   // Node-RED is one runtime per process: this throws, before anything is opened, if another gateway here embeds it.
-  const red = config.ATRIUM_RED_ENABLED ? embedNodeRed({ config, site, bus, logger, registry: metrics.registry, publish: publishToDevices(() => broker) }) : undefined;
-  const journal = openJournal({ path: config.ATRIUM_EDGE_DATA_DIR === ':memory:' ? ':memory:' : `${config.ATRIUM_EDGE_DATA_DIR}/journal.sqlite`, durability: config.ATRIUM_JOURNAL_DURABILITY });
-  const aggregator = createAggregator({ lateness_ms: config.ATRIUM_AGGREGATE_LATENESS_MS, idle_ms: config.ATRIUM_AGGREGATE_IDLE_MS });
+  const red = config.red.enabled ? embedNodeRed({ config: { gatewayId: config.gatewayId, dataDir: config.dataDir, maxPayloadBytes: config.edge.maxPayloadBytes, red: config.red }, site, bus, logger, registry: metrics.registry, publish: publishToDevices(() => broker) }) : undefined;
+  const journal = openJournal({ path: config.dataDir === ':memory:' ? ':memory:' : `${config.dataDir}/journal.sqlite`, durability: config.outbox.durability });
+  const aggregator = createAggregator({ lateness_ms: config.aggregate.latenessMs, idle_ms: config.aggregate.idleMs });
   const live = createLiveOccupancy(site);
-  const collector = createCollector({ site, aggregator, live, privacyKey: config.ATRIUM_PRIVACY_KEY });
+  const collector = createCollector({ site, aggregator, live, privacyKey: config.privacyKey });
   const throttle = createLogThrottle(60_000);
   const shouldLog = (key: string) => throttle.shouldLog(key);
   const refusals = createRefusals({ metrics, logger, shouldLog });
   const uplink = createUplinkClient({
-    url: config.ATRIUM_CLOUD_MQTT_URL,
+    url: config.uplink.url,
     siteId,
-    gatewayId: config.ATRIUM_GATEWAY_ID,
-    password: derivePassword(config.ATRIUM_GATEWAY_SECRET, gatewayPrincipal(config.ATRIUM_GATEWAY_ID)),
+    gatewayId: config.gatewayId,
+    password: derivePassword(config.uplink.secret, gatewayPrincipal(config.gatewayId)),
     logger,
     metrics,
   });
-  const uplinks = createUplinkBuilder({ siteId, gatewayId: config.ATRIUM_GATEWAY_ID });
+  const uplinks = createUplinkBuilder({ siteId, gatewayId: config.gatewayId });
   const forwarder = createForwarder({ journal, uplink, metrics, logger, window: 32 });
-  const credentials = openDeviceCredentials(credentialsPath(config.ATRIUM_EDGE_DATA_DIR));
+  const credentials = openDeviceCredentials(credentialsPath(config.dataDir));
   const auth = createDeviceAuth({ site, credentials, metrics, logger, shouldLog });
-  const deviceHealth = createDeviceHealth(site, { lowBatteryPercent: config.ATRIUM_LOW_BATTERY_PERCENT, offlineAfterMs: config.ATRIUM_DEVICE_OFFLINE_ALARM_MS });
+  const deviceHealth = createDeviceHealth(site, { lowBatteryPercent: config.health.lowBatteryPercent, offlineAfterMs: config.health.offlineAlarmMs });
   const hold = createTelemetryHold();
   const guard = createOutboxGuard({
     journal,
-    maxBytes: config.ATRIUM_OUTBOX_MAX_BYTES,
-    alarmRatio: config.ATRIUM_OUTBOX_ALARM_PERCENT / 100,
+    maxBytes: config.outbox.maxBytes,
+    alarmRatio: config.outbox.alarmPercent / 100,
     wrap: (records) => uplinks.minutes(records.footfall, records.env),
     logger,
     metrics,
   });
-  const report = createStatusReport({ journal, forwarder, guard, hold, devices: deviceHealth, uplink, aggregator, metrics, maxBytes: config.ATRIUM_OUTBOX_MAX_BYTES, connectedClients: () => broker?.connectedClients ?? 0 });
+  const report = createStatusReport({ journal, forwarder, guard, hold, devices: deviceHealth, uplink, aggregator, metrics, maxBytes: config.outbox.maxBytes, connectedClients: () => broker?.connectedClients ?? 0 });
   const onPublish = authorizePublish({
     site,
-    limits: { maxPayloadBytes: config.ATRIUM_MAX_PAYLOAD_BYTES, publishRate: config.ATRIUM_MAX_PUBLISH_RATE, publishBurst: config.ATRIUM_MAX_PUBLISH_BURST },
-    privacyKey: config.ATRIUM_PRIVACY_KEY,
+    limits: config.edge,
+    privacyKey: config.privacyKey,
     health: deviceHealth,
     journal,
     guard,
@@ -139,7 +139,7 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
     async start() {
       replayJournal({ site, journal, collector, logger });
       broker = await createDeviceBroker({
-        gatewayId: config.ATRIUM_GATEWAY_ID,
+        gatewayId: config.gatewayId,
         auth,
         authorizePublish: onPublish,
         authorizeSubscribe: authorizeSubscribe({ siteId, metrics, refusals }),
@@ -148,11 +148,9 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
         refusals,
       });
       listeners = await listenForDevices(broker.handle, {
-        host: config.ATRIUM_EDGE_HOST,
-        port: config.ATRIUM_EDGE_MQTT_PORT,
-        ...(config.ATRIUM_EDGE_MQTTS_PORT !== undefined && config.ATRIUM_TLS_CERT_FILE && config.ATRIUM_TLS_KEY_FILE
-          ? { tls: { port: config.ATRIUM_EDGE_MQTTS_PORT, certFile: config.ATRIUM_TLS_CERT_FILE, keyFile: config.ATRIUM_TLS_KEY_FILE } }
-          : {}),
+        host: config.edge.host,
+        port: config.edge.mqttPort,
+        ...(config.edge.tls && { tls: config.edge.tls }),
         onTlsError: (err, socket) => {
           metrics.authFailures.inc({ reason: 'tls_handshake_failed' });
           if (throttle.shouldLog(`tls|${socket.remoteAddress}`)) logger.warn({ remote: socket.remoteAddress, detail: err.message, reason: 'tls_handshake_failed' }, 'device connection refused: TLS handshake failed');
@@ -160,7 +158,7 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
       });
       http = createEdgeHttp({ logger, metrics, health, mount: red });
       await red?.start(http.server);
-      await http.listen({ port: config.ATRIUM_EDGE_HTTP_PORT, host: config.ATRIUM_EDGE_HOST });
+      await http.listen({ port: config.edge.httpPort, host: config.edge.host });
       let lastPrune = 0;
       ticker = setInterval(() => {
         auth.enforce();
@@ -170,11 +168,11 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
           lastPrune = now;
           journal.prune(now - DEDUPE_HORIZON_MS);
         }
-      }, config.ATRIUM_FLUSH_EVERY_MS);
-      liveTicker = setInterval(() => uplink.sendLive(live.takeChanged()), config.ATRIUM_LIVE_EVERY_MS);
+      }, config.outbox.flushEveryMs);
+      liveTicker = setInterval(() => uplink.sendLive(live.takeChanged()), config.uplink.liveEveryMs);
       const { mqttPort, mqttsPort } = listeners;
       const httpPort = (http.server.address() as AddressInfo).port;
-      logger.info({ mqtt: `mqtt://${config.ATRIUM_EDGE_HOST}:${mqttPort}`, ...(mqttsPort !== undefined && { mqtts: `mqtts://${config.ATRIUM_EDGE_HOST}:${mqttsPort}` }), http: `http://${config.ATRIUM_EDGE_HOST}:${httpPort}` }, 'edge gateway listening');
+      logger.info({ mqtt: `mqtt://${config.edge.host}:${mqttPort}`, ...(mqttsPort !== undefined && { mqtts: `mqtts://${config.edge.host}:${mqttsPort}` }), http: `http://${config.edge.host}:${httpPort}` }, 'edge gateway listening');
       return { mqttPort, httpPort, ...(mqttsPort !== undefined && { mqttsPort }) };
     },
     async stop() {
@@ -188,7 +186,7 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
       await new Promise<void>((resolve) => (broker ? broker.close(() => resolve()) : resolve()));
       await serverClosed;
       flush(true);
-      const drained = await forwarder.drain(config.ATRIUM_STOP_DRAIN_MS);
+      const drained = await forwarder.drain(config.outbox.stopDrainMs);
       if (!drained) logger.warn({ outbox: journal.stats() }, 'stopping with uplinks not yet acknowledged; they stay in the outbox for the next start');
       await uplink.close();
       journal.close();

@@ -1,5 +1,5 @@
 export { createGateway, type Gateway } from './gateway.ts';
-export { parseEdgeConfig, EdgeConfig, type EdgeConfigInput } from './config.ts';
+export { parseEdgeConfig, EdgeEnv, type EdgeConfig, type EdgeConfigInput } from './config.ts';
 export { EDGE_ERRORS, EdgeError, type EdgeErrorCode, type RejectionCode } from './core/errors.ts';
 export { openDeviceCredentials, credentialsPath, type DeviceCredentials } from './devices/credentials.ts';
 export { provisionFleet, connectionSettings, type FleetProvisioning } from './devices/provision.ts';

@@ -6,7 +6,7 @@ import { createGateway } from './gateway.ts';
 
 // The only place the edge reads the environment or installs signal handlers.
 const config = configOrExit(() => parseEdgeConfig(process.env));
-const logger = pino({ level: config.LOG_LEVEL, name: 'atrium-edge' });
-const gateway = createGateway(config, { site: loadSiteFile(config.ATRIUM_SITE_FILE), logger });
+const logger = pino({ level: config.logLevel, name: 'atrium-edge' });
+const gateway = createGateway(config, { site: loadSiteFile(config.siteFile), logger });
 await gateway.start();
 stopOnSignals(logger, () => gateway.stop());

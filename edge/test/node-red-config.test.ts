@@ -7,12 +7,12 @@ const HASH = '$2b$10$' + 'a'.repeat(53);
 
 describe('Node-RED settings in the edge configuration', () => {
   it('needs nothing while Node-RED is off (the default)', () => {
-    expect(parseEdgeConfig(base).ATRIUM_RED_ENABLED).toBe(false);
+    expect(parseEdgeConfig(base).red.enabled).toBe(false);
   });
 
   it('takes a plain password or a bcrypt hash, not both and not neither', () => {
-    expect(parseEdgeConfig({ ...red, ATRIUM_RED_ADMIN_PASSWORD: 'twelve chars!' }).ATRIUM_RED_ADMIN_USER).toBe('admin');
-    expect(parseEdgeConfig({ ...red, ATRIUM_RED_ADMIN_PASSWORD_HASH: HASH }).ATRIUM_RED_ADMIN_PASSWORD_HASH).toBe(HASH);
+    expect(parseEdgeConfig({ ...red, ATRIUM_RED_ADMIN_PASSWORD: 'twelve chars!' }).red.admin.user).toBe('admin');
+    expect(parseEdgeConfig({ ...red, ATRIUM_RED_ADMIN_PASSWORD_HASH: HASH }).red.admin.passwordHash).toBe(HASH);
     expect(() => parseEdgeConfig(red)).toThrow(/ATRIUM_RED_ADMIN_PASSWORD: with ATRIUM_RED_ENABLED=true set exactly one/);
     expect(() => parseEdgeConfig({ ...red, ATRIUM_RED_ADMIN_PASSWORD: 'twelve chars!', ATRIUM_RED_ADMIN_PASSWORD_HASH: HASH })).toThrow(/exactly one/);
     expect(() => parseEdgeConfig({ ...red, ATRIUM_RED_ADMIN_PASSWORD_HASH: 'secret' })).toThrow(/ATRIUM_RED_ADMIN_PASSWORD_HASH: must be a bcrypt hash/);

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { DeviceId, Secret, configOrExit, describeIssues, loadSiteFile, parseConfig } from '@atrium/shared';
-import { EdgeConfig } from '../config.ts';
+import { EdgeEnv, deepFreeze } from '../config.ts';
 import { credentialsPath, openDeviceCredentials } from '../devices/credentials.ts';
 import { EdgeError } from '../core/errors.ts';
 import { COMMANDS, runDevicesCommand, type DevicesResult } from './devices-command.ts';
@@ -22,8 +22,8 @@ options: --json (machine-readable), --mqtt-url URL (what devices connect to; def
 reads the edge's ATRIUM_EDGE_DATA_DIR, ATRIUM_SITE_FILE, ATRIUM_EDGE_HOST, ATRIUM_EDGE_MQTT_PORT, ATRIUM_EDGE_MQTTS_PORT`;
 
 // Only what provisioning needs: the gateway's secrets are not required to manage devices.
-const shape = EdgeConfig.shape;
-const CliConfig = z.object({
+const shape = EdgeEnv.shape;
+const CliEnv = z.object({
   ATRIUM_EDGE_DATA_DIR: shape.ATRIUM_EDGE_DATA_DIR.refine((d) => d !== ':memory:', 'must be a directory: an in-memory store is gone when the gateway stops'),
   ATRIUM_SITE_FILE: shape.ATRIUM_SITE_FILE,
   ATRIUM_EDGE_HOST: shape.ATRIUM_EDGE_HOST,
@@ -61,21 +61,24 @@ const args = (() => {
     return usage((err as Error).message);
   }
 })();
-const config = configOrExit(() => parseConfig(CliConfig, process.env, 'edge'));
+const config = configOrExit(() => {
+  const e = parseConfig(CliEnv, process.env, 'edge');
+  return deepFreeze({ dataDir: e.ATRIUM_EDGE_DATA_DIR, siteFile: e.ATRIUM_SITE_FILE, edge: { host: e.ATRIUM_EDGE_HOST, mqttPort: e.ATRIUM_EDGE_MQTT_PORT, mqttsPort: e.ATRIUM_EDGE_MQTTS_PORT } });
+});
 let factoryKey: string | undefined;
 if (args['factory-key-env'] !== undefined) {
   const key = Secret.safeParse(process.env[args['factory-key-env']]);
   factoryKey = key.success ? key.data : usage(`--factory-key-env: ${args['factory-key-env']} ${process.env[args['factory-key-env']] === undefined ? 'is not set' : describeIssues(key.error)}`);
 }
 
-const host = config.ATRIUM_EDGE_HOST === '0.0.0.0' || config.ATRIUM_EDGE_HOST === '::' ? hostname() : config.ATRIUM_EDGE_HOST;
+const host = config.edge.host === '0.0.0.0' || config.edge.host === '::' ? hostname() : config.edge.host;
 const endpoints = {
-  mqttUrl: args['mqtt-url'] ?? `mqtt://${host}:${config.ATRIUM_EDGE_MQTT_PORT}`,
-  ...(config.ATRIUM_EDGE_MQTTS_PORT !== undefined && { mqttsUrl: `mqtts://${host}:${config.ATRIUM_EDGE_MQTTS_PORT}` }),
+  mqttUrl: args['mqtt-url'] ?? `mqtt://${host}:${config.edge.mqttPort}`,
+  ...(config.edge.mqttsPort !== undefined && { mqttsUrl: `mqtts://${host}:${config.edge.mqttsPort}` }),
 };
-const store = openDeviceCredentials(credentialsPath(config.ATRIUM_EDGE_DATA_DIR));
+const store = openDeviceCredentials(credentialsPath(config.dataDir));
 try {
-  const result = await runDevicesCommand({ command: args.command, deviceIds: args.deviceIds, site: args.site, ...(factoryKey !== undefined && { factoryKey }) }, { site: loadSiteFile(config.ATRIUM_SITE_FILE), store, endpoints });
+  const result = await runDevicesCommand({ command: args.command, deviceIds: args.deviceIds, site: args.site, ...(factoryKey !== undefined && { factoryKey }) }, { site: loadSiteFile(config.siteFile), store, endpoints });
   console.log(args.json ? JSON.stringify(result, null, 2) : render(result));
 } catch (err) {
   if (!(err instanceof EdgeError)) throw err;

@@ -3,8 +3,8 @@ import { Secret } from '@atrium/shared';
 
 const BCRYPT_HASH = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
 
-/** The embedded Node-RED's variables; spread into the edge's EdgeConfig (config.ts). */
-export const NODE_RED_CONFIG = {
+/** The embedded Node-RED's variables; spread into the edge's EdgeEnv (config.ts). */
+export const NODE_RED_ENV = {
   /** Local flows in the gateway; off unless asked for, because it needs an admin password and a data directory on disk. */
   ATRIUM_RED_ENABLED: z.stringbool().default(false),
   ATRIUM_RED_ADMIN_USER: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, 'must be 1-64 chars of letters, digits, ".", "_", "@" or "-"').default('admin'),
@@ -15,10 +15,25 @@ export const NODE_RED_CONFIG = {
   ATRIUM_RED_CREDENTIAL_SECRET: Secret.optional(),
 };
 
-type NodeRedConfigInput = z.output<z.ZodObject<typeof NODE_RED_CONFIG>> & { ATRIUM_EDGE_DATA_DIR: string };
+type NodeRedEnv = z.output<z.ZodObject<typeof NODE_RED_ENV>>;
+
+/** Node-RED's settings by what they are for. */
+export interface RedConfig {
+  readonly enabled: boolean;
+  /** The editor's login: exactly one of password and passwordHash is set when enabled. */
+  readonly admin: { readonly user: string; readonly password: string | undefined; readonly passwordHash: string | undefined };
+  /** Set whenever enabled (the edge config requires it). */
+  readonly credentialSecret: string | undefined;
+}
+
+export const redConfigFromEnv = (e: NodeRedEnv): RedConfig => ({
+  enabled: e.ATRIUM_RED_ENABLED,
+  admin: { user: e.ATRIUM_RED_ADMIN_USER, password: e.ATRIUM_RED_ADMIN_PASSWORD, passwordHash: e.ATRIUM_RED_ADMIN_PASSWORD_HASH },
+  credentialSecret: e.ATRIUM_RED_CREDENTIAL_SECRET,
+});
 
 /** Cross-field rules, checked only when Node-RED is on so a gateway without it needs none of this. */
-export function checkNodeRedConfig(cfg: NodeRedConfigInput, ctx: z.RefinementCtx): void {
+export function checkNodeRedEnv(cfg: NodeRedEnv & { ATRIUM_EDGE_DATA_DIR: string }, ctx: z.RefinementCtx): void {
   if (!cfg.ATRIUM_RED_ENABLED) return;
   const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
   const given = [cfg.ATRIUM_RED_ADMIN_PASSWORD, cfg.ATRIUM_RED_ADMIN_PASSWORD_HASH].filter((v) => v !== undefined).length;

@@ -5,8 +5,8 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { SiteIndex } from '@atrium/shared';
 import type { EdgeBus } from '../readings/bus.ts';
-import type { EdgeConfig } from '../config.ts';
 import { createAdminAuth } from './admin-auth.ts';
+import type { RedConfig } from './config.ts';
 import { createLocalAlarms } from './alarms.ts';
 import { createDeviceCommands } from './commands.ts';
 import { EdgeError } from '../core/errors.ts';
@@ -36,13 +36,18 @@ export interface EmbeddedNodeRed {
   stop(): Promise<void>;
 }
 
-type NodeRedConfig = Pick<
-  EdgeConfig,
-  'ATRIUM_GATEWAY_ID' | 'ATRIUM_EDGE_DATA_DIR' | 'ATRIUM_MAX_PAYLOAD_BYTES' | 'ATRIUM_RED_ADMIN_USER' | 'ATRIUM_RED_ADMIN_PASSWORD' | 'ATRIUM_RED_ADMIN_PASSWORD_HASH' | 'ATRIUM_RED_CREDENTIAL_SECRET'
->;
+/** What the runtime needs from the edge's config. */
+export interface EmbedConfig {
+  readonly gatewayId: string;
+  /** Flows live in its node-red/ folder. */
+  readonly dataDir: string;
+  /** Commands to devices obey the devices' own payload limit. */
+  readonly maxPayloadBytes: number;
+  readonly red: RedConfig;
+}
 
 export function embedNodeRed(deps: {
-  config: NodeRedConfig;
+  config: EmbedConfig;
   site: SiteIndex;
   bus: EdgeBus;
   logger: Logger;
@@ -57,11 +62,11 @@ export function embedNodeRed(deps: {
       `Node-RED already runs inside gateway "${embeddedBy}" in this process; the runtime is one per process, so run this gateway in its own process or with ATRIUM_RED_ENABLED=false`,
     );
   }
-  const secret = config.ATRIUM_RED_CREDENTIAL_SECRET;
+  const secret = config.red.credentialSecret;
   if (secret === undefined) throw new Error('embedNodeRed: ATRIUM_RED_CREDENTIAL_SECRET is required (checked by the edge config)');
-  embeddedBy = config.ATRIUM_GATEWAY_ID;
+  embeddedBy = config.gatewayId;
   const logger = deps.logger.child({ component: 'node-red' });
-  const commands = createDeviceCommands({ site: deps.site, publish: deps.publish, maxPayloadBytes: config.ATRIUM_MAX_PAYLOAD_BYTES, logger, registry: deps.registry });
+  const commands = createDeviceCommands({ site: deps.site, publish: deps.publish, maxPayloadBytes: config.maxPayloadBytes, logger, registry: deps.registry });
   const alarms = createLocalAlarms({ site: deps.site, logger, registry: deps.registry });
   // Loaded only when enabled: requiring node-red has process-wide side effects (DNS order, module state).
   const RED = createRequire(import.meta.url)('node-red') as NodeRedRuntime;
@@ -76,15 +81,15 @@ export function embedNodeRed(deps: {
       res.writeHead(err.status, { 'content-type': 'application/json' }).end(JSON.stringify({ code: err.code, message: err.message }));
     },
     async start(server) {
-      const auth = await createAdminAuth({ user: config.ATRIUM_RED_ADMIN_USER, password: config.ATRIUM_RED_ADMIN_PASSWORD, passwordHash: config.ATRIUM_RED_ADMIN_PASSWORD_HASH });
-      const userDir = join(config.ATRIUM_EDGE_DATA_DIR, 'node-red');
+      const auth = await createAdminAuth({ user: config.red.admin.user, password: config.red.admin.password, passwordHash: config.red.admin.passwordHash });
+      const userDir = join(config.dataDir, 'node-red');
       if (await seedExampleFlow(userDir, FLOW_FILE)) logger.info({ userDir }, 'new Node-RED workspace: example flow (CO2 → ventilation) installed');
       RED.init(
         server,
         nodeRedSettings({
           userDir,
           credentialSecret: secret,
-          gatewayId: config.ATRIUM_GATEWAY_ID,
+          gatewayId: config.gatewayId,
           site: deps.site,
           auth,
           logger,

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { parseEdgeConfig } from '../src/config.ts';
+
+const base = { ATRIUM_GATEWAY_SECRET: 'g'.repeat(24), ATRIUM_PRIVACY_KEY: 'p'.repeat(24) };
+
+describe('edge configuration', () => {
+  it('gives the variables domain names, with the defaults of the README', () => {
+    const config = parseEdgeConfig({ ...base, ATRIUM_MAX_PAYLOAD_BYTES: '2048', ATRIUM_CLOUD_MQTT_URL: 'mqtts://cloud.example:8883' });
+    expect(config).toMatchObject({
+      gatewayId: 'gw-1',
+      dataDir: '.data/edge',
+      edge: { host: '127.0.0.1', mqttPort: 1883, httpPort: 8081, tls: undefined, maxPayloadBytes: 2048, publishRate: 50, publishBurst: 500 },
+      uplink: { url: 'mqtts://cloud.example:8883', secret: base.ATRIUM_GATEWAY_SECRET },
+      outbox: { durability: 'full', maxBytes: 1024 ** 3, alarmPercent: 80, stopDrainMs: 5000 },
+      aggregate: { latenessMs: 5000, idleMs: 10_000 },
+      health: { lowBatteryPercent: 15, offlineAlarmMs: 60_000 },
+      red: { enabled: false },
+    });
+  });
+
+  it('is frozen all the way down', () => {
+    const config = parseEdgeConfig(base);
+    expect(Object.isFrozen(config.edge)).toBe(true);
+    expect(Object.isFrozen(config.red.admin)).toBe(true);
+  });
+
+  it('takes the TLS listener with all three of its variables or none, naming the missing ones', () => {
+    const tls = { ATRIUM_EDGE_MQTTS_PORT: '8883', ATRIUM_TLS_CERT_FILE: '/etc/atrium/edge.crt', ATRIUM_TLS_KEY_FILE: '/etc/atrium/edge.key' };
+    expect(parseEdgeConfig({ ...base, ...tls }).edge.tls).toEqual({ port: 8883, certFile: '/etc/atrium/edge.crt', keyFile: '/etc/atrium/edge.key' });
+    expect(() => parseEdgeConfig({ ...base, ATRIUM_EDGE_MQTTS_PORT: '8883' })).toThrow(/ATRIUM_TLS_CERT_FILE: is required.*ATRIUM_TLS_KEY_FILE: is required/);
+  });
+});
