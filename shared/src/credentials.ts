@@ -6,7 +6,7 @@ import { DeviceId } from './ids.ts';
  * Key diversification: a principal's password is an HMAC of its id under a key, so whoever
  * holds the key can mint every password without a list. Gateways authenticate to the cloud
  * this way; devices do not: the edge keeps only a salted scrypt hash per device (see
- * edge/src/device-credentials.ts), and this is used at most by a provisioning station (the
+ * edge/src/devices/credentials.ts), and this is used at most by a provisioning station (the
  * demo's simulated fleet) to mint each device's initial password before storing its hash.
  * Principals are slugs (devices) or `gateway/<id>`, which cannot collide.
  */
