@@ -24,7 +24,7 @@ import { ApiError, FETCH_TIMEOUT_MS, callApi } from './api.js';
 /** @typedef {import('./live-model.js').Sort} Sort */
 /** @typedef {import('./floor-map.js').FloorMap} FloorMap */
 /** @typedef {import('./zone-table.js').ZoneTable} ZoneTable */
-/** @typedef {import('socket.io-client').Socket} Socket */
+/** @typedef {import('./dispatch-model.js').LiveSocket} Socket */
 /** @typedef {typeof import('socket.io-client').io} IoFactory */
 
 const API = { site: '/api/v1/site', zones: '/api/v1/zones/live' };
@@ -267,7 +267,7 @@ async function connectLive() {
   } catch {
     throw new LoadError(`The live-update client (${SOCKET_CLIENT}) could not be loaded.`, 'The plans show the state when the page loaded but will not update.');
   }
-  socket = io({ reconnectionDelay: 500, reconnectionDelayMax: 5000, timeout: 8000, auth: { key: KEY ?? '' } });
+  socket = /** @type {Socket} */ (io({ reconnectionDelay: 500, reconnectionDelayMax: 5000, timeout: 8000, auth: { key: KEY ?? '' } }));
   socket.on('connect', () => setConnection('live'));
   socket.on('disconnect', (reason) => {
     setConnection(navigator.onLine ? 'reconnecting' : 'offline');
@@ -275,9 +275,9 @@ async function connectLive() {
     if (reason === 'io server disconnect') socket?.connect();
   });
   socket.on('connect_error', () => setConnection(navigator.onLine ? 'reconnecting' : 'offline'));
-  socket.on('hello', (/** @type {{ zones?: unknown }} */ msg) => receive(msg?.zones));
+  socket.on('hello', (msg) => receive(msg.zones));
   page?.board.attach(socket);
-  socket.on('zones', (/** @type {unknown} */ zones) => receive(zones));
+  socket.on('zones', (zones) => receive(zones));
 }
 
 window.addEventListener('offline', () => setConnection('offline'));

@@ -17,7 +17,7 @@ import { BOARD_ORDER_STATUSES, EVENTS, OPEN_ALARM_STATUSES, SEVERITY_LABEL, comp
 /** @typedef {import('./dispatch-model.js').StaffMember} StaffMember */
 /** @typedef {import('./live-model.js').SiteModel} SiteModel */
 /** @typedef {import('./floor-map.js').FloorMap} FloorMap */
-/** @typedef {import('socket.io-client').Socket} Socket */
+/** @typedef {import('./dispatch-model.js').LiveSocket} Socket */
 
 const RETRY_MS = 5_000;
 const ACTIVE = new Set(['assigned', 'accepted', 'on_site']);
@@ -145,24 +145,21 @@ export function createDispatchBoard({ key, site, maps, ui }) {
     }
   }
 
-  /** @param {unknown} v @returns {v is { id: string, history: unknown[] }} */
-  const isRow = (v) => typeof v === 'object' && v !== null && typeof (/** @type {{ id?: unknown }} */ (v).id) === 'string' && Array.isArray(/** @type {{ history?: unknown }} */ (v).history);
-
   return {
     /** Follows a live connection; every `hello` (first connection and each reconnection) reloads the lists. @param {Socket} s */
     attach(s) {
       socket = s;
       s.on(EVENTS.hello, () => void load());
-      s.on(EVENTS.alarm, (/** @type {{ alarm?: unknown }} */ m) => {
-        if (isRow(m?.alarm)) alarms.push(/** @type {Alarm} */ (m.alarm));
+      s.on(EVENTS.alarm, (m) => {
+        alarms.push(m.alarm);
         schedule();
       });
-      s.on(EVENTS.workOrder, (/** @type {{ order?: unknown }} */ m) => {
-        if (isRow(m?.order)) orders.push(/** @type {WorkOrder} */ (m.order));
+      s.on(EVENTS.workOrder, (m) => {
+        orders.push(m.order);
         schedule();
       });
-      s.on(EVENTS.staff, (/** @type {unknown} */ m) => {
-        if (typeof m === 'object' && m !== null && typeof (/** @type {{ id?: unknown }} */ (m).id) === 'string') roster.set(/** @type {StaffMember} */ (m).id, /** @type {StaffMember} */ (m));
+      s.on(EVENTS.staff, (m) => {
+        roster.set(m.id, m);
         schedule();
       });
     },

@@ -4,19 +4,20 @@
  * phone page: ordering, the SLA clock, words for codes, and merging live rows. No DOM here,
  * so the unit tests import this module directly in Node.
  *
- * The row shapes are the cloud's own (its dispatch engine's types), imported for checking
- * only, so the pages cannot drift from what the API sends.
+ * The row shapes and socket events are the shared package's schemas (what the API and the
+ * socket send), imported for checking only, so the pages cannot drift from them.
  */
 
-/** @typedef {import('../../cloud/src/dispatch/alarms.ts').Alarm} Alarm */
-/** @typedef {import('../../cloud/src/dispatch/work-orders.ts').WorkOrder} WorkOrder */
-/** @typedef {import('../../cloud/src/dispatch/work-orders.ts').OrderStatus} OrderStatus */
-/** @typedef {import('../../cloud/src/dispatch/work-orders.ts').SlaStage} SlaStage */
-/** @typedef {import('../../cloud/src/dispatch/roster.ts').StaffMember} StaffMember */
-/** @typedef {import('../../cloud/src/dispatch/effects.ts').Effect} Effect */
-/** @typedef {Extract<Effect, { kind: 'notify' }>} Notify */
-/** @typedef {import('../../cloud/src/auth/principal.ts').Principal} Principal */
+/** @typedef {import('@atrium/shared').Alarm} Alarm */
+/** @typedef {import('@atrium/shared').WorkOrder} WorkOrder */
+/** @typedef {import('@atrium/shared').OrderStatus} OrderStatus */
+/** @typedef {import('@atrium/shared').SlaStage} SlaStage */
+/** @typedef {import('@atrium/shared').StaffMember} StaffMember */
+/** @typedef {import('@atrium/shared').NotifyEffect} Notify */
+/** @typedef {import('@atrium/shared').Principal} Principal */
 /** @typedef {Alarm['severity']} Severity */
+/** A socket typed by the shared event maps: a handler for an event gets that event's payload. */
+/** @typedef {import('socket.io-client').Socket<import('@atrium/shared').ServerToClientEvents, import('@atrium/shared').ClientToServerEvents>} LiveSocket */
 
 /** The socket.io events the pages listen to; typed against the shared names so a rename fails the check. */
 /** @type {Pick<typeof import('@atrium/shared').LIVE_EVENTS, 'hello' | 'alarm' | 'workOrder' | 'notification' | 'staff'>} */

@@ -15,9 +15,8 @@ import { createJobList } from './staff-jobs.js';
 /** @typedef {import('./dispatch-model.js').WorkOrder} WorkOrder */
 /** @typedef {import('./dispatch-model.js').StaffMember} StaffMember */
 /** @typedef {import('./dispatch-model.js').Principal} Principal */
-/** @typedef {import('./dispatch-model.js').Notify} Notify */
 /** @typedef {import('./live-model.js').SiteModel} SiteModel */
-/** @typedef {import('socket.io-client').Socket} Socket */
+/** @typedef {import('./dispatch-model.js').LiveSocket} Socket */
 
 /** Its own storage name: a phone's staff key must not replace a control-room key in the same browser. */
 const KEY = apiKey('atrium.staffKey');
@@ -128,7 +127,7 @@ async function connect() {
   const { io } = await socketClient().catch(() => {
     throw new ApiError('network', '/socket.io/');
   });
-  const s = (socket = io({ reconnectionDelay: 500, reconnectionDelayMax: 5000, timeout: 8000, auth: { key: KEY ?? '' } }));
+  const s = (socket = /** @type {Socket} */ (io({ reconnectionDelay: 500, reconnectionDelayMax: 5000, timeout: 8000, auth: { key: KEY ?? '' } })));
   s.on('connect', () => setConnection('live'));
   s.on('disconnect', (reason) => {
     setConnection('reconnecting');
@@ -136,17 +135,15 @@ async function connect() {
   });
   s.on('connect_error', () => setConnection('reconnecting'));
   s.on(EVENTS.hello, () => void load());
-  s.on(EVENTS.workOrder, (/** @type {{ order?: WorkOrder }} */ m) => {
-    if (m?.order && typeof m.order.id === 'string' && Array.isArray(m.order.history)) {
-      jobs.push(m.order);
-      renderJobs();
-    }
+  s.on(EVENTS.workOrder, (m) => {
+    jobs.push(m.order);
+    renderJobs();
   });
-  s.on(EVENTS.notification, (/** @type {Notify} */ n) => {
-    if (n?.kind === 'notify' && ctx && n.to.includes(ctx.me.staffId)) addMessages([{ at: Date.now(), message: n.message }]);
+  s.on(EVENTS.notification, (n) => {
+    if (ctx && n.to.includes(ctx.me.staffId)) addMessages([{ at: Date.now(), message: n.message }]);
   });
-  s.on(EVENTS.staff, (/** @type {StaffMember} */ m) => {
-    if (m && m.id === ctx?.me.staffId) showMember(m);
+  s.on(EVENTS.staff, (m) => {
+    if (m.id === ctx?.me.staffId) showMember(m);
   });
 }
 

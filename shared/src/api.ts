@@ -53,20 +53,3 @@ export const EVERY_MS: Record<FootfallQuery['every'], number> = {
   '1h': 3_600_000,
   '1d': 86_400_000,
 };
-
-/** socket.io event names, shared by the server and every page. */
-/**
- * socket.io events. A client authenticates with `auth: { key }` (an API key); the control
- * room gets zones, alarms, work orders, staff and every notification; a member of staff gets
- * their own work orders and notifications; a merchant gets their own shops' alerts.
- */
-export const LIVE_EVENTS = {
-  zones: 'zones',
-  hello: 'hello',
-  alarm: 'alarm',
-  workOrder: 'work_order',
-  notification: 'notification',
-  staff: 'staff',
-  countersReset: 'counters_reset',
-  merchantAlert: 'merchant_alert',
-} as const;

@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
-import { Server, type Socket } from 'socket.io';
-import { type Effect, LIVE_EVENTS, type Principal } from '@atrium/shared';
+import { Server } from 'socket.io';
+import { LIVE_EVENTS, type ClientToServerEvents, type Effect, type InterServerEvents, type LiveSocketData, type Principal, type ServerToClientEvents } from '@atrium/shared';
 import { hashApiKey } from '../auth/api-keys.ts';
 import type { Ingest } from '../ingest/ingest.ts';
 import type { DispatchService } from '../ops/dispatch-service.ts';
@@ -36,8 +36,11 @@ export interface LiveDeps {
  * control-room page gets the whole picture, then only what changes; staff hear their own
  * orders and notifications. Unknown keys are refused before any data flows.
  */
-export function attachLive(server: HttpServer, deps: LiveDeps): Server {
-  const io = new Server(server, { serveClient: true, cors: { origin: false } });
+/** The cloud's socket.io server, typed by the shared event maps. */
+export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, LiveSocketData>;
+
+export function attachLive(server: HttpServer, deps: LiveDeps): LiveServer {
+  const io: LiveServer = new Server(server, { serveClient: true, cors: { origin: false } });
   io.use((socket, next) => {
     const key = (socket.handshake.auth as { key?: unknown } | undefined)?.key;
     if (typeof key !== 'string' || key === '') return next(new Error('ATRIUM_UNAUTHENTICATED: send auth: { key: <API key> }'));
@@ -50,9 +53,9 @@ export function attachLive(server: HttpServer, deps: LiveDeps): Server {
       (err: Error) => next(err),
     );
   });
-  io.on('connection', (socket: Socket) => {
+  io.on('connection', (socket) => {
     deps.metrics.liveClients.set(io.engine.clientsCount);
-    const principal = socket.data.principal as Principal;
+    const { principal } = socket.data;
     const rooms = roomsFor(principal);
     void socket.join(rooms);
     socket.emit(LIVE_EVENTS.hello, { principal, zones: rooms.includes(ROOMS.site) ? deps.zones.all() : [] });
@@ -65,7 +68,7 @@ export function attachLive(server: HttpServer, deps: LiveDeps): Server {
   return io;
 }
 
-function deliver(io: Server, e: Effect): void {
+function deliver(io: LiveServer, e: Effect): void {
   switch (e.kind) {
     case 'alarm':
       io.to(ROOMS.site).emit(LIVE_EVENTS.alarm, { change: e.change, alarm: e.alarm });
@@ -85,7 +88,7 @@ function deliver(io: Server, e: Effect): void {
       io.to(ROOMS.site).emit(LIVE_EVENTS.countersReset, e);
       return;
     case 'sla_breach':
-      io.to(ROOMS.site).emit(LIVE_EVENTS.notification, e);
+      io.to(ROOMS.site).emit(LIVE_EVENTS.slaBreach, e);
       return;
   }
 }

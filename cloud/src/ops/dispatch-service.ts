@@ -1,14 +1,16 @@
 import type { Logger } from 'pino';
-import type { Effect, LiveUplink, RulesVersion, SiteModel, StaffMember, Uplink } from '@atrium/shared';
+import type { Effect, LiveUplink, RuleFileIssue, RulesVersion, SiteModel, StaffMember, Uplink } from '@atrium/shared';
 import { createEngine, reload, restoreEngine, snapshotEngine, step, tick, type EngineInput, type EngineState } from '../dispatch/engine.ts';
 import type { DispatchError } from '../dispatch/errors.ts';
-import type { RuleFileIssue } from '../rules/load.ts';
 import { parseRuleSet, formatIssues } from '../rules/load.ts';
 import { observationsFromLive, observationsFromUplink } from '../rules/observations.ts';
 import type { Observation } from '../rules/evaluate.ts';
 import { siteFacts } from '../rules/subjects.ts';
 import { Errors } from '../errors.ts';
 import type { OpsStore } from './ops-store.ts';
+
+/** Who saved a rules version adopted from the rules file (API edits carry the user's id). */
+export const RULES_FILE_ACTOR = 'rules-file';
 
 export interface DispatchServiceDeps {
   site: SiteModel;
@@ -196,9 +198,21 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatchServic
     }
   };
 
+  /**
+   * Which rules run after a restart: the newest edit, whichever way it came. Every version is
+   * kept with who saved it; the file is adopted only when its text differs from the last
+   * version that came from the file, i.e. someone edited the file since. So rules changed
+   * through PUT /api/v1/rules survive a restart with the file untouched, and an edit to the
+   * file (while running: hot reload; while stopped: here) replaces them. null: adopt the file.
+   */
   async function rulesAtStart(): Promise<RulesVersion | null> {
     const stored = await store.currentRules();
     if (stored?.text === deps.rulesText) return stored;
+    const fromFile = await store.currentRules({ savedBy: RULES_FILE_ACTOR });
+    if (stored && fromFile?.text === deps.rulesText) {
+      logger.info({ version: stored.version, savedBy: stored.savedBy }, 'the rules file is unchanged since it was last adopted; running the newer rules saved through the API');
+      return stored;
+    }
     const parsed = parseRuleSet(deps.rulesText, facts);
     if (!parsed.ok) {
       if (stored) {
@@ -232,7 +246,7 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatchServic
           if (!parsed.ok) throw new Error(formatIssues(parsed.issues));
           state = createEngine({ site: deps.site, ruleSet: parsed.ruleSet, now });
         }
-        const version = await store.saveRules({ text, savedAt: now, savedBy: 'rules-file' });
+        const version = await store.saveRules({ text, savedAt: now, savedBy: RULES_FILE_ACTOR });
         logger.info({ version: version.version }, 'rules file loaded');
       } else if (!state) {
         const parsed = parseRuleSet(stored.text, facts);

@@ -61,7 +61,8 @@ export interface OpsStore {
   notifications(q: { to?: string | undefined; since?: number | undefined; limit: number }): Promise<Notification[]>;
 
   saveRules(p: { text: string; savedAt: number; savedBy: string }): Promise<RulesVersion>;
-  currentRules(): Promise<RulesVersion | null>;
+  /** The latest version, or the latest one saved by `savedBy` (e.g. the rules file). */
+  currentRules(q?: { savedBy?: string }): Promise<RulesVersion | null>;
   rulesHistory(limit: number): Promise<RulesVersionSummary[]>;
 
   /**

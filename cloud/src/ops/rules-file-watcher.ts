@@ -1,7 +1,7 @@
 import { readFile, watch } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { Logger } from 'pino';
-import type { DispatchService } from './dispatch-service.ts';
+import { RULES_FILE_ACTOR, type DispatchService } from './dispatch-service.ts';
 
 /**
  * Hot reload: when the rules file changes on disk it is loaded; a file that does not pass is
@@ -23,7 +23,7 @@ export function watchRulesFile(path: string, deps: { dispatch: DispatchService; 
     }
     if (text === lastText) return;
     lastText = text;
-    const r = await deps.dispatch.reloadRules(text, 'rules-file');
+    const r = await deps.dispatch.reloadRules(text, RULES_FILE_ACTOR);
     if (r.ok) deps.logger.info({ path, version: r.version.version }, 'rules file reloaded');
     else deps.logger.error({ path, issues: r.issues }, `${r.error.message}\nthe running rules stay; fix the file and save it again`);
   };

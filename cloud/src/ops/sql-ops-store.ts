@@ -162,8 +162,11 @@ export async function createSqlOpsStore(sql: SqlClient, opts: { siteId: string; 
       return rulesVersion(siteId, rows[0]!);
     },
 
-    async currentRules() {
-      const { rows } = await sql.query<RulesRow>('select version, text, saved_at, saved_by from rules_versions where site_id = $1 order by version desc limit 1', [siteId]);
+    async currentRules(q) {
+      const { rows } = await sql.query<RulesRow>(
+        'select version, text, saved_at, saved_by from rules_versions where site_id = $1 and ($2::text is null or saved_by = $2) order by version desc limit 1',
+        [siteId, q?.savedBy ?? null],
+      );
       return rows[0] ? rulesVersion(siteId, rows[0]) : null;
     },
 

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
-import { io, type Socket } from 'socket.io-client';
-import { LIVE_EVENTS, type SiteModel } from '@atrium/shared';
+import { io, type Socket as IoSocket } from 'socket.io-client';
+import { LIVE_EVENTS, type ClientToServerEvents, type ServerToClientEvents, type SiteModel } from '@atrium/shared';
+
+type Socket = IoSocket<ServerToClientEvents, ClientToServerEvents>;
 import { mulberry32 } from '../random.ts';
 import { DEFAULT_HABITS, respond, type StaffHabits } from './behaviour.ts';
 import { demoCrew, walkingDistanceM, type SimStaffMember } from './roster.ts';
@@ -148,11 +150,11 @@ export function createCrew(opts: CrewOptions): Crew {
   }
 
   async function join(m: SimStaffMember, key: string) {
-    const socket = io(base, { auth: { key }, transports: ['websocket'], reconnectionDelay: 500 });
+    const socket: Socket = io(base, { auth: { key }, transports: ['websocket'], reconnectionDelay: 500 });
     sockets.push(socket);
     const supervisor = m.roles.includes('supervisor');
-    socket.on(LIVE_EVENTS.notification, (n: { kind?: string; reason?: string; orderId?: string; to?: string[] }) => {
-      if (n.kind !== 'notify' || !n.orderId || !n.to?.includes(m.id)) return;
+    socket.on(LIVE_EVENTS.notification, (n) => {
+      if (!n.to.includes(m.id)) return;
       const orderId = n.orderId;
       if (n.reason === 'assigned') {
         void call(key, 'GET', `/api/v1/work-orders/${orderId}`)

@@ -37,8 +37,16 @@ export const Principal = z.object({ ...principalFields, siteId: SiteId }).superR
 export type Principal = z.infer<typeof Principal>;
 
 /** POST /api/v1/users: links a role does not need are left out, not sent as null. */
+/** Actors the system itself writes into audit trails and rules history; no person may take these ids. */
+export const RESERVED_ACTORS = ['system', 'rules-file'] as const;
+
 export const UserInput = z
-  .strictObject({ userId: Slug, role: Role, staffId: Slug.optional(), merchantId: MerchantId.optional() })
+  .strictObject({
+    userId: Slug.refine((id) => !(RESERVED_ACTORS as readonly string[]).includes(id), { message: `is reserved for the system (${RESERVED_ACTORS.join(', ')})` }),
+    role: Role,
+    staffId: Slug.optional(),
+    merchantId: MerchantId.optional(),
+  })
   .superRefine(roleLinks);
 export type UserInput = z.infer<typeof UserInput>;
 
