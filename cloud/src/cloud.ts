@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import type { SiteModel } from '@atrium/shared';
+import type { CloudHealth, SiteModel } from '@atrium/shared';
 import type { CloudConfig } from './config.ts';
 import { migrate } from './db/migrate.ts';
 import { openPg } from './db/pg.ts';
 import { openPglite } from './db/pglite.ts';
 import { createHttpApp } from './http/app.ts';
-import type { CloudHealth } from './http/routes/ops.ts';
 import { createIngest } from './ingest/ingest.ts';
 import { createUplinkBroker } from './ingest/uplink-broker.ts';
 import { attachLive } from './live/socket.ts';

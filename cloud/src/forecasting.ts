@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
-import type { SiteModel, StaffMember } from '@atrium/shared';
+import type { AlertEvent, RefreshSummary, SiteModel, StaffingConfigInput, StaffMember } from '@atrium/shared';
 import { createCalendarStore, type CalendarStore } from './calendar/calendar-store.ts';
 import type { SqlClient } from './db/sql-client.ts';
 import { createForecastStore, type ForecastStore } from './forecast/forecast-store.ts';
-import { createForecastRefresh, type ForecastRefresh, type RefreshOptions, type RefreshSummary } from './forecast/refresh.ts';
+import { createForecastRefresh, type ForecastRefresh, type RefreshOptions } from './forecast/refresh.ts';
 import { createHourlyScheduler, systemClock, type HourlyScheduler, type TimerClock, type Wake } from './forecast/scheduler.ts';
 import { createForecastReports, type ForecastReports } from './forecast/vs-actual.ts';
 import { assertTimeZone } from './forecast/zone-clock.ts';
@@ -11,12 +11,10 @@ import { createAlertStore, type AlertStore } from './merchants/alert-store.ts';
 import { createMerchantAlerts, type MerchantAlerts } from './merchants/alerts.ts';
 import type { PlannerConfig } from './merchants/planner.ts';
 import type { RetryPolicy } from './merchants/retry-policy.ts';
-import type { AlertEvent } from './merchants/schema.ts';
 import { createSubscriptionStore, type SubscriptionStore } from './merchants/subscription-store.ts';
 import { createWebhookDispatcher, type WebhookDispatcher } from './merchants/webhook-dispatcher.ts';
 import { createWebhookStore, type WebhookStore } from './merchants/webhook-store.ts';
 import type { SeriesStore } from './series/series-store.ts';
-import type { StaffingConfigInput } from './staffing/config.ts';
 import { createStaffingPlanner, type StaffingPlanner } from './staffing/plan.ts';
 
 /**

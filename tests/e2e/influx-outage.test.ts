@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSiteFile, type SubjectKind } from '@atrium/shared';
 import { createGateway, parseEdgeConfig, provisionFleet, type Gateway } from '@atrium/edge';
 import { createSimulator, type SimStats } from '@atrium/firmware-sim';
-import type { CloudHealth } from '../../cloud/src/http/routes/ops.ts';
+import type { CloudHealth } from '@atrium/shared';
 import { createInfluxClient, literal, seriesRows, timeLiteral } from '../../cloud/src/series/influx-http.ts';
 import { startInfluxd, type TestInfluxd } from '../../cloud/test/support/influxd.ts';
 import { eventually } from '../support/device.ts';

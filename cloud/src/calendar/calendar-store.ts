@@ -1,7 +1,7 @@
 import type { SqlClient } from '../db/sql-client.ts';
 import { Errors } from '../errors.ts';
 import { isUniqueViolation } from '../ops/sql-ops-store.ts';
-import type { CalendarEntry, CalendarEntryInput } from './schema.ts';
+import type { CalendarEntry, CalendarEntryInput } from '@atrium/shared';
 
 export interface CalendarStore {
   list(q?: { from?: string | undefined; to?: string | undefined }): Promise<CalendarEntry[]>;

@@ -1,6 +1,6 @@
-import { SNAPSHOT_VERSION, type AlarmsState, type DispatchState, type Effect, type EngineSnapshot, type RuleSet, type SiteModel } from '@atrium/shared';
+import { SNAPSHOT_VERSION, type AlarmsState, type DispatchState, type Effect, type EngineSnapshot, type RuleFileIssue, type RuleSet, type SiteModel } from '@atrium/shared';
 import { createRulesState, evaluate, evaluateBatch, reloadRules, restoreRules, snapshotRules, type Observation, type RulesState, type RuleTransition } from '../rules/evaluate.ts';
-import { formatIssues, parseRuleSet, type RuleFileIssue } from '../rules/load.ts';
+import { formatIssues, parseRuleSet } from '../rules/load.ts';
 import { zoneOfSubject } from '../rules/subjects.ts';
 import { applyAlarm, initialAlarms, isOpen, pruneAlarms } from './alarms.ts';
 import { initialDispatch, onAlarmCleared, onAlarmRaised, orderCommand, pruneOrders, setStaff, tickDispatch, upsertStaff, type DispatchContext, type DispatchOut, type FollowUp } from './dispatcher.ts';

@@ -1,4 +1,4 @@
-import type { SlaStage, WorkOrder } from '@atrium/shared';
+import type { SlaRow, SlaStage, StageStats, WorkOrder } from '@atrium/shared';
 
 /**
  * SLA reports over work-order histories: compliance and mean time to accept, arrive and
@@ -14,26 +14,6 @@ import type { SlaStage, WorkOrder } from '@atrium/shared';
  *   was still open; cancelled before the deadline, it was never due;
  * - *met*: happened within the target. Compliance = met / due.
  */
-export interface StageStats {
-  due: number;
-  met: number;
-  /** met / due, null when nothing was due */
-  compliance: number | null;
-  /** mean seconds from creation, over orders that reached the stage */
-  meanS: number | null;
-}
-export interface SlaRow {
-  type: string;
-  /** local date (YYYY-MM-DD) of creation in the site's timezone, or `all` */
-  day: string;
-  orders: number;
-  cancelled: number;
-  verified: number;
-  accept: StageStats;
-  arrive: StageStats;
-  resolve: StageStats;
-}
-
 const STAGES: ReadonlyArray<{ stage: SlaStage; action: 'accept' | 'arrive' | 'resolve'; target: 'acceptS' | 'arriveS' | 'resolveS'; last: boolean }> = [
   { stage: 'accept', action: 'accept', target: 'acceptS', last: false },
   { stage: 'arrive', action: 'arrive', target: 'arriveS', last: false },

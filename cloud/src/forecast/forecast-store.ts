@@ -1,8 +1,5 @@
-import type { SubjectKind } from '@atrium/shared';
+import type { Confidence, ConfidenceReason, ForecastHour, RunInfo, SeriesRun, StoredSeriesForecast, SubjectKind } from '@atrium/shared';
 import type { SqlClient } from '../db/sql-client.ts';
-import type { Confidence, ConfidenceReason, ForecastHour, RunInfo, SeriesRun, StoredSeriesForecast } from './schema.ts';
-
-export type { ForecastHour, RunInfo, SeriesRun, StoredSeriesForecast } from './schema.ts';
 
 /**
  * Stored forecasts (migration 4). A run is every series' next hours as made at `madeAt`; each

@@ -1,4 +1,4 @@
-import type { CalendarEntry } from '../calendar/schema.ts';
+import type { CalendarEntry } from '@atrium/shared';
 import type { Calendar } from './calendar.ts';
 import { parseDay } from './clock.ts';
 

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
-import type { SiteModel, SubjectKind } from '@atrium/shared';
+import type { ForecastHour, RefreshSummary, SeriesRun, SiteModel, SubjectKind } from '@atrium/shared';
 import type { CalendarStore } from '../calendar/calendar-store.ts';
 import type { SeriesStore } from '../series/series-store.ts';
 import { HOURS_PER_WEEK } from './clock.ts';
-import type { ForecastHour, ForecastStore, SeriesRun } from './forecast-store.ts';
+import type { ForecastStore } from './forecast-store.ts';
 import { MS_PER_HOUR, createHourGrid, loadHourlyHistory, slotAt } from './history.ts';
 import { toOperatorCalendar } from './operator-calendar.ts';
 import { forecastSeries } from './series-forecast.ts';
@@ -35,13 +35,6 @@ export const DEFAULT_REFRESH_OPTIONS: Readonly<RefreshOptions> = {
   keepFullRunsMs: 24 * MS_PER_HOUR,
   keepMs: 35 * 24 * MS_PER_HOUR,
 };
-
-export interface RefreshSummary {
-  madeAt: number;
-  series: number;
-  lowConfidence: number;
-  durationMs: number;
-}
 
 export interface ForecastRefresh {
   /** Forecasts every series as of `now`; a call while one is running waits for it and returns its result. */

@@ -3,7 +3,7 @@ import type { OperatorCalendar } from './operator-calendar.ts';
 import { HOURS_PER_DAY, dayOf, hourOfDay } from './clock.ts';
 import { DEFAULT_MODEL_PARAMS, forecast as modelForecast } from './model.ts';
 import { baseAt } from './profile.ts';
-import type { Confidence, ConfidenceReason } from './schema.ts';
+import type { Confidence, ConfidenceReason } from '@atrium/shared';
 import type { HourlySeries } from './series.ts';
 import type { Forecast, Forecaster } from './types.ts';
 

@@ -2,7 +2,7 @@ import type { SiteModel, SubjectKind } from '@atrium/shared';
 import { Errors } from '../errors.ts';
 import type { SeriesStore } from '../series/series-store.ts';
 import type { ForecastStore, LeadRow } from './forecast-store.ts';
-import type { Accuracy, MadeEarlier, VsActualHour } from './schema.ts';
+import type { Accuracy, MadeEarlier, VsActualHour } from '@atrium/shared';
 import { MS_PER_HOUR } from './history.ts';
 import { localHourStart, localLabel } from './zone-clock.ts';
 

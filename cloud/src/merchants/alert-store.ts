@@ -1,7 +1,7 @@
 import type { SqlClient } from '../db/sql-client.ts';
 import { composeAlert } from './alert-text.ts';
 import type { PlannedAction, SentAlert } from './planner.ts';
-import type { AlertEvent, MerchantAlert, Subscription } from './schema.ts';
+import type { AlertEvent, MerchantAlert, Subscription } from '@atrium/shared';
 import { enqueueDelivery } from './webhook-store.ts';
 
 /** Alerts as sent (migration 4): one row per subscription, peak and lead time; an update bumps its version. */

@@ -1,5 +1,5 @@
 import { localLabel } from '../forecast/zone-clock.ts';
-import type { MerchantAlert, PeakSnapshot, Threshold } from './schema.ts';
+import type { MerchantAlert, PeakSnapshot, Threshold } from '@atrium/shared';
 
 /**
  * What an alert says: when (local time), how many (the median), how sure (the 80% range and a

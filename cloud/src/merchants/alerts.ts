@@ -3,7 +3,7 @@ import type { SiteModel } from '@atrium/shared';
 import type { ForecastStore } from '../forecast/forecast-store.ts';
 import type { AlertStore } from './alert-store.ts';
 import { planAlerts, type PlannerConfig } from './planner.ts';
-import type { AlertEvent } from './schema.ts';
+import type { AlertEvent } from '@atrium/shared';
 import type { SubscriptionStore } from './subscription-store.ts';
 
 /**

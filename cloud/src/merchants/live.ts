@@ -1,7 +1,7 @@
 import type { Server } from 'socket.io';
 import { LIVE_EVENTS } from '@atrium/shared';
 import { ROOMS } from '../live/socket.ts';
-import type { AlertEvent } from './schema.ts';
+import type { AlertEvent } from '@atrium/shared';
 
 /**
  * In-app delivery of merchant alerts over socket.io. A merchant's sockets join only

@@ -1,7 +1,5 @@
-import type { ForecastHour } from '../forecast/forecast-store.ts';
-import type { Confidence } from '../forecast/schema.ts';
+import type { Confidence, ForecastHour, PeakSnapshot, QuietHours, Threshold } from '@atrium/shared';
 import { localMinuteOfDay, minutesOf, nextLocalTime } from '../forecast/zone-clock.ts';
-import type { PeakSnapshot, QuietHours, Threshold } from './schema.ts';
 
 /**
  * The alert planner: forecast + subscription + alerts already sent + now → what to send.

@@ -1,6 +1,6 @@
 import type { SqlClient } from '../db/sql-client.ts';
 import { Errors } from '../errors.ts';
-import type { QuietHours, Subscription, SubscriptionInput, Threshold } from './schema.ts';
+import type { QuietHours, Subscription, SubscriptionInput, Threshold } from '@atrium/shared';
 
 /** Merchant alert subscriptions (migration 4). The webhook secret is write-only: stored, used to sign, never returned. */
 export interface SubscriptionStore {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { TimerClock } from '../forecast/scheduler.ts';
 import { DEFAULT_RETRY_POLICY, backoffDelayMs, isRetriableStatus, parseRetryAfter, type RetryPolicy } from './retry-policy.ts';
-import type { DeliveryAttempt } from './schema.ts';
+import type { DeliveryAttempt } from '@atrium/shared';
 import { WEBHOOK_HEADERS, signWebhook } from './webhook-sign.ts';
 import type { DueDelivery, WebhookStore } from './webhook-store.ts';
 

@@ -1,5 +1,5 @@
 import type { SqlClient, SqlTx } from '../db/sql-client.ts';
-import type { AlertEventName, DeliveryAttempt, WebhookDelivery } from './schema.ts';
+import type { AlertEventName, DeliveryAttempt, WebhookDelivery } from '@atrium/shared';
 
 /**
  * Webhook deliveries (migration 4): the retry queue and the delivery log in one. A pending row

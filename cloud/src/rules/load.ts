@@ -1,14 +1,8 @@
 import type { z } from 'zod';
-import { RuleSet, type Rule } from '@atrium/shared';
+import { RuleSet, type Rule, type RuleFileIssue } from '@atrium/shared';
 import { locateJsonPath } from './json-locate.ts';
 import { selectDevices, selectZones, type SiteFacts } from './subjects.ts';
 
-/** One problem with a rules file: the field path, the reason and, for JSON text, the line. */
-export interface RuleFileIssue {
-  path: string;
-  message: string;
-  line: number | null;
-}
 export type RuleSetResult = { ok: true; ruleSet: RuleSet } | { ok: false; issues: RuleFileIssue[] };
 
 const pathText = (path: readonly PropertyKey[]) => (path.length > 0 ? path.map(String).join('.') : '(root)');

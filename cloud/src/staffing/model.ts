@@ -1,7 +1,5 @@
-import type { SiteModel } from '@atrium/shared';
-import type { ForecastHour } from '../forecast/forecast-store.ts';
+import type { ForecastHour, SiteModel, StaffingConfig } from '@atrium/shared';
 import { localMinuteOfDay, minutesOf } from '../forecast/zone-clock.ts';
-import type { StaffingConfig } from './config.ts';
 
 /**
  * Recommended cleaners and security staff per floor and hour, from forecast zone entries.

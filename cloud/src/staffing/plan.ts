@@ -1,9 +1,7 @@
-import type { SiteModel, StaffMember } from '@atrium/shared';
+import { PLANNED_ROLES, StaffingConfig, type Cover, type PlannedRole, type SiteModel, type StaffingConfigInput, type StaffingHour, type StaffingPlan, type StaffMember } from '@atrium/shared';
 import type { ForecastStore } from '../forecast/forecast-store.ts';
 import { localLabel } from '../forecast/zone-clock.ts';
-import { StaffingConfig, type StaffingConfigInput } from './config.ts';
 import { staffingNeeds, type HourNeed } from './model.ts';
-import { PLANNED_ROLES, type Cover, type PlannedRole, type StaffingHour, type StaffingPlan } from './schema.ts';
 
 /**
  * The staffing plan: what the model recommends next to who is rostered, per hour site-wide and

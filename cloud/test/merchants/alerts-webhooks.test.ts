@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertEvent } from '../../src/merchants/schema.ts';
+import { AlertEvent } from '@atrium/shared';
 import { H, openHarness, storeShopForecast, until, type FcHarness } from '../support/forecast-fixtures.ts';
 
 // Monday 2025-03-17 09:00 in Melbourne; hour 28 after it is Tuesday 13:00.

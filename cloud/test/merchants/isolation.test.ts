@@ -7,7 +7,7 @@ import { LIVE_EVENTS, type Principal } from '@atrium/shared';
 import { hashApiKey } from '../../src/auth/api-keys.ts';
 import { roomsFor } from '../../src/live/socket.ts';
 import { emitMerchantAlert } from '../../src/merchants/live.ts';
-import type { AlertEvent } from '../../src/merchants/schema.ts';
+import type { AlertEvent } from '@atrium/shared';
 import type { ApiApp } from '../../src/http/app.ts';
 import { createSqlOpsStore } from '../../src/ops/sql-ops-store.ts';
 import { createUsers, type Users } from '../../src/ops/users.ts';

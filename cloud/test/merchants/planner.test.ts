@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ForecastHour } from '../../src/forecast/schema.ts';
+import type { ForecastHour } from '@atrium/shared';
 import { composeAlert, chanceAbove } from '../../src/merchants/alert-text.ts';
 import { planAlerts, type PlannedAction, type PlannerForecast, type PlannerSubscription, type SentAlert } from '../../src/merchants/planner.ts';
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ForecastHour } from '../../src/forecast/schema.ts';
-import { StaffingConfig } from '../../src/staffing/config.ts';
+import { StaffingConfig, type ForecastHour } from '@atrium/shared';
 import { staffingNeeds } from '../../src/staffing/model.ts';
 import { compareWithRoster } from '../../src/staffing/plan.ts';
 import { fcSite } from '../support/forecast-fixtures.ts';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SubjectKind } from '@atrium/shared';
-import { createForecastStore, type RunInfo, type SeriesRun } from '../../src/forecast/forecast-store.ts';
+import type { RunInfo, SeriesRun } from '@atrium/shared';
+import { createForecastStore } from '../../src/forecast/forecast-store.ts';
 import type { StoreDbFixture } from './fixture.ts';
 
 const H = 3_600_000;

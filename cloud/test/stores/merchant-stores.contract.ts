@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SqlClient } from '../../src/db/sql-client.ts';
 import { createAlertStore } from '../../src/merchants/alert-store.ts';
 import type { PlannedAction } from '../../src/merchants/planner.ts';
-import type { PeakSnapshot, Subscription, SubscriptionInput } from '../../src/merchants/schema.ts';
+import type { PeakSnapshot, Subscription, SubscriptionInput } from '@atrium/shared';
 import { createSubscriptionStore } from '../../src/merchants/subscription-store.ts';
 import { createWebhookStore } from '../../src/merchants/webhook-store.ts';
 import type { StoreDbFixture } from './fixture.ts';

@@ -1,19 +1,15 @@
-import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { Slug, SubjectKind, type SiteModel } from '@atrium/shared';
+import { Accuracy, AccuracyQuery, apiErrors, EmptyBody, RefreshSummary, RunInfo, SeriesParams, StoredSeriesForecast, SubjectKind, VsActual, VsActualQuery, type SiteModel } from '@atrium/shared';
 import type { FastifyRequest } from 'fastify';
 import { Errors } from '../../errors.ts';
-import { Accuracy, RunInfo, StoredSeriesForecast, VsActualHour } from '../../forecast/schema.ts';
 import type { Forecasting } from '../../forecasting.ts';
 import { requireRole, requireShopAccess, SITE_WIDE } from '../auth.ts';
-import { EpochMs } from '../query.ts';
 
 export interface ForecastRouteDeps {
   site: SiteModel;
   forecasting: Pick<Forecasting, 'forecasts' | 'reports' | 'cycle' | 'now'>;
 }
 
-const SeriesParams = z.object({ subjectKind: SubjectKind, subjectId: Slug });
 const DAY = 24 * 3_600_000;
 
 /** Zones and entrances are the control room's; a shop is also its merchant's. Unknown ids are 404. */
@@ -30,20 +26,24 @@ function requireSeriesAccess(req: FastifyRequest, site: SiteModel, kind: Subject
 /** Forecasts, forecast vs actual and live accuracy, per zone, entrance and shop. */
 export const forecastRoutes: FastifyPluginAsyncZod<ForecastRouteDeps> = async (app, deps) => {
   const { forecasts, reports } = deps.forecasting;
-  app.get('/api/v1/forecasts/status', { schema: { summary: 'The newest forecast run', response: { 200: RunInfo.nullable() } } }, async (req) => {
+  app.get('/api/v1/forecasts/status', { schema: { summary: 'The newest forecast run (null before the first)', response: { 200: RunInfo.nullable(), ...apiErrors(401, 403, 500) } } }, async (req) => {
     requireRole(req, SITE_WIDE);
     return forecasts.latestRun();
   });
 
-  app.post('/api/v1/forecasts/refresh', { schema: { summary: 'Refresh every forecast now (normally hourly)' } }, async (req) => {
+  app.post(
+    '/api/v1/forecasts/refresh',
+    { schema: { summary: 'Refresh every forecast now (normally hourly)', body: EmptyBody, response: { 200: RefreshSummary, ...apiErrors(400, 401, 403, 500) } } },
+    async (req) => {
     requireRole(req, ['admin', 'operator']);
     // A refresh, then the alert planner after it, as the hourly run does.
     return (await deps.forecasting.cycle(deps.forecasting.now()))!;
-  });
+    },
+  );
 
   app.get(
     '/api/v1/forecasts/accuracy',
-    { schema: { summary: 'Live accuracy (WAPE of the 24 h and 72 h forecasts over the last 4 weeks) of every series of a kind', querystring: z.strictObject({ subjectKind: SubjectKind.default('zone') }), response: { 200: z.array(Accuracy) } } },
+    { schema: { summary: 'Live accuracy (WAPE of the 24 h and 72 h forecasts over the last 4 weeks) of every series of a kind', querystring: AccuracyQuery, response: { 200: Accuracy.array(), ...apiErrors(400, 401, 403, 500) } } },
     async (req) => {
       requireRole(req, SITE_WIDE);
       return reports.accuracy({ now: deps.forecasting.now(), subjectKind: req.query.subjectKind });
@@ -52,7 +52,7 @@ export const forecastRoutes: FastifyPluginAsyncZod<ForecastRouteDeps> = async (a
 
   app.get(
     '/api/v1/forecasts/:subjectKind/:subjectId',
-    { schema: { summary: 'The newest forecast of one series: next 72 h, 80%/95% intervals, the usual, confidence', params: SeriesParams, response: { 200: StoredSeriesForecast } } },
+    { schema: { summary: 'The newest forecast of one series: next 72 h, 80%/95% intervals, the usual, confidence', params: SeriesParams, response: { 200: StoredSeriesForecast, ...apiErrors(400, 401, 403, 404, 500) } } },
     async (req) => {
       const { subjectKind, subjectId } = req.params;
       requireSeriesAccess(req, deps.site, subjectKind, subjectId);
@@ -68,8 +68,8 @@ export const forecastRoutes: FastifyPluginAsyncZod<ForecastRouteDeps> = async (a
       schema: {
         summary: 'Per hour: the forecast made 24 h and 72 h earlier next to the counted footfall (default: the last 7 days)',
         params: SeriesParams,
-        querystring: z.strictObject({ from: EpochMs.optional(), to: EpochMs.optional() }),
-        response: { 200: z.object({ hours: z.array(VsActualHour), accuracy: Accuracy }) },
+        querystring: VsActualQuery,
+        response: { 200: VsActual, ...apiErrors(400, 401, 403, 404, 500) },
       },
     },
     async (req) => {

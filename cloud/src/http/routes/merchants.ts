@@ -1,23 +1,32 @@
-import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { FootfallPoint, FootfallQuery, MerchantId, Shop, ShopId, type SiteModel } from '@atrium/shared';
+import {
+  apiErrors,
+  DeliveriesQuery,
+  DeliveryParams,
+  FootfallPoint,
+  MerchantAlert,
+  MerchantAlertsQuery,
+  NoContent,
+  Shop,
+  ShopAlertsQuery,
+  ShopParams,
+  ShopTrafficQuery,
+  Subscription,
+  SubscriptionInput,
+  SubscriptionParams,
+  WebhookDelivery,
+  type SiteModel,
+} from '@atrium/shared';
 import { Errors } from '../../errors.ts';
 import type { Forecasting } from '../../forecasting.ts';
-import { MerchantAlert, Subscription, SubscriptionInput, WebhookDelivery } from '../../merchants/schema.ts';
 import type { SeriesQueries } from '../../series/queries.ts';
 import { requireRole, requireShopAccess, SITE_WIDE } from '../auth.ts';
-import { EpochMs, Limit } from '../query.ts';
 
 export interface MerchantRouteDeps {
   site: SiteModel;
   queries: Pick<SeriesQueries, 'footfall'>;
   forecasting: Pick<Forecasting, 'subscriptions' | 'alertStore' | 'webhooks' | 'now'>;
 }
-
-const ShopParams = z.object({ shopId: ShopId });
-const SubscriptionParams = ShopParams.extend({ subscriptionId: z.coerce.number().int().positive() });
-const DeliveryParams = ShopParams.extend({ deliveryId: z.coerce.number().int().positive() });
-const TrafficQuery = FootfallQuery.pick({ from: true, to: true, every: true });
 
 /**
  * The merchant portal's API. Every route under /shops/:shopId starts with requireShopAccess: a
@@ -30,14 +39,14 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRouteDeps> = async (a
   const { subscriptions, alertStore: alerts, webhooks, now } = deps.forecasting;
   const shopOf = (id: string) => site.shops.find((s) => s.id === id)!;
 
-  app.get('/api/v1/merchant/shops', { schema: { summary: 'The shops the caller may see (a merchant: their own)', response: { 200: z.array(Shop) } } }, async (req) => {
+  app.get('/api/v1/merchant/shops', { schema: { summary: 'The shops the caller may see (a merchant: their own)', response: { 200: Shop.array(), ...apiErrors(401, 403, 500) } } }, async (req) => {
     const p = requireRole(req, [...SITE_WIDE, 'merchant']);
     return p.role === 'merchant' ? site.shops.filter((s) => s.merchantId === p.merchantId) : site.shops;
   });
 
   app.get(
     '/api/v1/merchant/alerts',
-    { schema: { summary: "Peak alerts across a merchant's shops, newest first", querystring: z.strictObject({ merchantId: MerchantId.optional(), since: EpochMs.optional(), limit: Limit }), response: { 200: z.array(MerchantAlert) } } },
+    { schema: { summary: "Peak alerts across a merchant's shops, newest first", querystring: MerchantAlertsQuery, response: { 200: MerchantAlert.array(), ...apiErrors(400, 401, 403, 500) } } },
     async (req) => {
       const p = requireRole(req, [...SITE_WIDE, 'merchant']);
       const merchantId = p.role === 'merchant' ? p.merchantId! : req.query.merchantId;
@@ -49,21 +58,21 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRouteDeps> = async (a
 
   app.get(
     '/api/v1/shops/:shopId/traffic',
-    { schema: { summary: "A shop's footfall per time bucket", params: ShopParams, querystring: TrafficQuery, response: { 200: z.array(FootfallPoint) } } },
+    { schema: { summary: "A shop's footfall per time bucket", params: ShopParams, querystring: ShopTrafficQuery, response: { 200: FootfallPoint.array(), ...apiErrors(400, 401, 403, 404, 500) } } },
     async (req) => {
       requireShopAccess(req, site, req.params.shopId);
       return deps.queries.footfall({ ...req.query, subjectKind: 'shop', subjectId: req.params.shopId });
     },
   );
 
-  app.get('/api/v1/shops/:shopId/subscriptions', { schema: { summary: "A shop's peak-alert subscriptions", params: ShopParams, response: { 200: z.array(Subscription) } } }, async (req) => {
+  app.get('/api/v1/shops/:shopId/subscriptions', { schema: { summary: "A shop's peak-alert subscriptions", params: ShopParams, response: { 200: Subscription.array(), ...apiErrors(400, 401, 403, 404, 500) } } }, async (req) => {
     requireShopAccess(req, site, req.params.shopId);
     return subscriptions.listForShop(req.params.shopId);
   });
 
   app.post(
     '/api/v1/shops/:shopId/subscriptions',
-    { schema: { summary: 'Subscribe to peak alerts for a shop', params: ShopParams, body: SubscriptionInput, response: { 201: Subscription } } },
+    { schema: { summary: 'Subscribe to peak alerts for a shop', params: ShopParams, body: SubscriptionInput, response: { 201: Subscription, ...apiErrors(400, 401, 403, 404, 500) } } },
     async (req, reply) => {
       requireShopAccess(req, site, req.params.shopId);
       const shop = shopOf(req.params.shopId);
@@ -71,7 +80,7 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRouteDeps> = async (a
     },
   );
 
-  app.get('/api/v1/shops/:shopId/subscriptions/:subscriptionId', { schema: { summary: 'One subscription', params: SubscriptionParams, response: { 200: Subscription } } }, async (req) => {
+  app.get('/api/v1/shops/:shopId/subscriptions/:subscriptionId', { schema: { summary: 'One subscription', params: SubscriptionParams, response: { 200: Subscription, ...apiErrors(400, 401, 403, 404, 500) } } }, async (req) => {
     requireShopAccess(req, site, req.params.shopId);
     const s = await subscriptions.get({ id: req.params.subscriptionId, shopId: req.params.shopId });
     if (!s) throw new Errors.SubscriptionNotFound(req.params.subscriptionId);
@@ -80,7 +89,7 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRouteDeps> = async (a
 
   app.put(
     '/api/v1/shops/:shopId/subscriptions/:subscriptionId',
-    { schema: { summary: 'Replace a subscription (a webhook without secret keeps the current secret)', params: SubscriptionParams, body: SubscriptionInput, response: { 200: Subscription } } },
+    { schema: { summary: 'Replace a subscription (a webhook without secret keeps the current secret)', params: SubscriptionParams, body: SubscriptionInput, response: { 200: Subscription, ...apiErrors(400, 401, 403, 404, 500) } } },
     async (req) => {
       requireShopAccess(req, site, req.params.shopId);
       const s = await subscriptions.update({ id: req.params.subscriptionId, shopId: req.params.shopId, input: req.body, now: now() });
@@ -89,7 +98,7 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRouteDeps> = async (a
     },
   );
 
-  app.delete('/api/v1/shops/:shopId/subscriptions/:subscriptionId', { schema: { summary: 'Unsubscribe (its alerts go with it)', params: SubscriptionParams } }, async (req, reply) => {
+  app.delete('/api/v1/shops/:shopId/subscriptions/:subscriptionId', { schema: { summary: 'Unsubscribe (its alerts go with it)', params: SubscriptionParams, response: { 204: NoContent, ...apiErrors(400, 401, 403, 404, 500) } } }, async (req, reply) => {
     requireShopAccess(req, site, req.params.shopId);
     if (!(await subscriptions.remove({ id: req.params.subscriptionId, shopId: req.params.shopId }))) throw new Errors.SubscriptionNotFound(req.params.subscriptionId);
     return reply.code(204).send();
@@ -97,7 +106,7 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRouteDeps> = async (a
 
   app.get(
     '/api/v1/shops/:shopId/alerts',
-    { schema: { summary: "A shop's peak alerts, newest first", params: ShopParams, querystring: z.strictObject({ since: EpochMs.optional(), limit: Limit }), response: { 200: z.array(MerchantAlert) } } },
+    { schema: { summary: "A shop's peak alerts, newest first", params: ShopParams, querystring: ShopAlertsQuery, response: { 200: MerchantAlert.array(), ...apiErrors(400, 401, 403, 404, 500) } } },
     async (req) => {
       requireShopAccess(req, site, req.params.shopId);
       return alerts.listForShop(req.params.shopId, req.query);
@@ -106,7 +115,7 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRouteDeps> = async (a
 
   app.get(
     '/api/v1/shops/:shopId/webhook-deliveries',
-    { schema: { summary: "Webhook delivery log of a shop's alerts: every attempt with status, duration and error", params: ShopParams, querystring: z.strictObject({ limit: Limit }), response: { 200: z.array(WebhookDelivery) } } },
+    { schema: { summary: "Webhook delivery log of a shop's alerts: every attempt with status, duration and error", params: ShopParams, querystring: DeliveriesQuery, response: { 200: WebhookDelivery.array(), ...apiErrors(400, 401, 403, 404, 500) } } },
     async (req) => {
       requireShopAccess(req, site, req.params.shopId);
       return webhooks.listForShop(req.params.shopId, req.query.limit);
@@ -115,7 +124,7 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRouteDeps> = async (a
 
   app.get(
     '/api/v1/shops/:shopId/webhook-deliveries/:deliveryId',
-    { schema: { summary: 'One webhook delivery with its attempts', params: DeliveryParams, response: { 200: WebhookDelivery } } },
+    { schema: { summary: 'One webhook delivery with its attempts', params: DeliveryParams, response: { 200: WebhookDelivery, ...apiErrors(400, 401, 403, 404, 500) } } },
     async (req) => {
       requireShopAccess(req, site, req.params.shopId);
       const d = await webhooks.get({ id: req.params.deliveryId, shopId: req.params.shopId });

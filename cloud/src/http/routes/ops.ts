@@ -1,32 +1,20 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { CloudHealth, TextBody } from '@atrium/shared';
 import type { HttpDeps } from '../app.ts';
 
-export interface CloudHealth {
-  status: 'ok' | 'failing';
-  store: {
-    ok: boolean;
-    uplinks?: number;
-    error?: string;
-    /** `influxdb` only: the disk buffer in front of InfluxDB and the last write failure. */
-    kind?: 'embedded' | 'influxdb';
-    accepting?: boolean;
-    influx?: { url: string; writing: boolean; lastError?: string; lastErrorAt?: number; lastWriteAt?: number };
-    buffer?: { points: number; uplinks: number; maxPoints: number };
-    deadLetter?: { uplinks: number; points: number };
-    rollupPendingHours?: number;
-  };
-  dispatch?: { openAlarms: number; activeOrders: number; queuedObservations: number; lastStepAt: number | null };
-  gatewaysConnected: number;
-  liveClients: number;
-  uptimeS: number;
-}
-
+/** Anonymous on purpose: load balancers and Prometheus hold no API key. */
 export const opsRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => {
-  app.get('/health', { schema: { hide: true } }, async (_req, reply) => {
-    const health = await deps.health();
-    return reply.code(health.status === 'ok' ? 200 : 503).send(health);
-  });
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
-    reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
+  app.get(
+    '/health',
+    { schema: { summary: 'Health of the cloud and its stores (503 with the same body while failing)', security: [], response: { 200: CloudHealth, 503: CloudHealth } } },
+    async (_req, reply) => {
+      const health = await deps.health();
+      return reply.code(health.status === 'ok' ? 200 : 503).send(health);
+    },
+  );
+  app.get(
+    '/metrics',
+    { schema: { summary: 'Prometheus metrics (text exposition format)', security: [], response: { 200: { content: { 'text/plain': { schema: TextBody } } } } } },
+    async (_req, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
   );
 };

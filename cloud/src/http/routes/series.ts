@@ -1,20 +1,13 @@
-import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { EnvPoint, EnvQuery, FootfallPoint, FootfallQuery, SubjectKind } from '@atrium/shared';
+import { apiErrors, EnvPoint, EnvQuery, FootfallPoint, FootfallQuery, FootfallTotal, FootfallTotalsQuery } from '@atrium/shared';
 import type { HttpDeps } from '../app.ts';
 import { requireRole, requireShopAccess, SITE_WIDE } from '../auth.ts';
 import { Errors } from '../../errors.ts';
 
-const TotalsQuery = z.strictObject({
-  subjectKind: SubjectKind.default('zone'),
-  from: z.coerce.number().int().optional(),
-  to: z.coerce.number().int().optional(),
-});
-
 export const seriesRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, { queries, site }) => {
   app.get(
     '/api/v1/series/footfall',
-    { schema: { summary: 'Footfall (line crossings in/out) per subject and time bucket', querystring: FootfallQuery, response: { 200: z.array(FootfallPoint) } } },
+    { schema: { summary: 'Footfall (line crossings in/out) per subject and time bucket', querystring: FootfallQuery, response: { 200: FootfallPoint.array(), ...apiErrors(400, 401, 403, 404, 500) } } },
     async (req) => {
       // A merchant reads their own shops' traffic and nothing else.
       if (req.principal?.role === 'merchant') {
@@ -26,7 +19,7 @@ export const seriesRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, { queri
   );
   app.get(
     '/api/v1/series/footfall/totals',
-    { schema: { summary: 'Total footfall per subject over a range (epoch ms)', querystring: TotalsQuery, response: { 200: z.array(z.object({ subjectId: z.string(), in: z.number(), out: z.number() })) } } },
+    { schema: { summary: 'Total footfall per subject over a range (epoch ms)', querystring: FootfallTotalsQuery, response: { 200: FootfallTotal.array(), ...apiErrors(400, 401, 403, 500) } } },
     async (req) => {
       requireRole(req, SITE_WIDE);
       return queries.totals(req.query.subjectKind, req.query.from, req.query.to);
@@ -34,7 +27,7 @@ export const seriesRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, { queri
   );
   app.get(
     '/api/v1/series/env',
-    { schema: { summary: 'Environment metric per zone and time bucket', querystring: EnvQuery, response: { 200: z.array(EnvPoint) } } },
+    { schema: { summary: 'Environment metric per zone and time bucket', querystring: EnvQuery, response: { 200: EnvPoint.array(), ...apiErrors(400, 401, 403, 500) } } },
     async (req) => {
       requireRole(req, SITE_WIDE);
       return queries.env(req.query);

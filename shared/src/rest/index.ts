@@ -1,0 +1,10 @@
+/** The REST API's requests and answers beyond the records themselves; routes declare these, never their own. */
+export * from './common.ts';
+export * from './query.ts';
+export * from './ops.ts';
+export * from './users.ts';
+export * from './rules.ts';
+export * from './reports.ts';
+export * from './health.ts';
+export * from './series.ts';
+export * from './forecasting.ts';
