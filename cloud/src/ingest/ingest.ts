@@ -1,8 +1,16 @@
 import type { Logger } from 'pino';
-import { LiveUplink, Uplink, describeIssues, type ZoneLive } from '@atrium/shared';
+import { LiveUplink, Uplink, describeIssues, type MinuteUplink, type ZoneLive } from '@atrium/shared';
 import type { CloudMetrics } from '../metrics.ts';
 import type { SeriesStore } from '../series/series-store.ts';
-import type { ZoneState } from '../live/zone-state.ts';
+
+/**
+ * What ingest needs of the live zone picture (live/zone-state.ts provides it). Declared here
+ * so ingest does not import live/, whose socket adapter listens to ingest.
+ */
+export interface ZoneUpdates {
+  applyLive(live: LiveUplink): ZoneLive[];
+  applyMinute(uplink: MinuteUplink): ZoneLive[];
+}
 
 export type IngestOutcome = { outcome: 'stored' | 'duplicate'; kind: Uplink['kind'] } | { outcome: 'rejected'; reason: string };
 
@@ -22,7 +30,7 @@ export interface Ingest {
   onLive(listener: (live: LiveUplink) => void): void;
 }
 
-export function createIngest(deps: { store: SeriesStore; zones: ZoneState; metrics: CloudMetrics; logger: Logger; siteId: string }): Ingest {
+export function createIngest(deps: { store: SeriesStore; zones: ZoneUpdates; metrics: CloudMetrics; logger: Logger; siteId: string }): Ingest {
   const { store, zones, metrics, logger } = deps;
   const listeners: Array<(zones: ZoneLive[]) => void> = [];
   const storedListeners: Array<(uplink: Uplink) => void> = [];
