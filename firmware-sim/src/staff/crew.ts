@@ -100,7 +100,7 @@ export function createCrew(opts: CrewOptions): Crew {
 
   async function keyFor(m: SimStaffMember): Promise<string> {
     const role = m.roles.includes('supervisor') ? 'supervisor' : 'staff';
-    const created = await call(opts.adminKey, 'POST', '/api/v1/users', { userId: m.id, role, staffId: m.id, merchantId: null });
+    const created = await call(opts.adminKey, 'POST', '/api/v1/users', { userId: m.id, role, staffId: m.id });
     if (created.status === 201) return ((await created.json()) as { key: string }).key;
     // Already there from an earlier run on the same data: a fresh key for this run.
     if (created.status === 409) return ((await must(await call(opts.adminKey, 'POST', `/api/v1/users/${m.id}/rotate-key`), `rotate key of ${m.id}`)) as { key: string }).key;
