@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ZoneLive } from './api.ts';
+import { AlertEvent } from './merchants.ts';
 import { AlarmEffect, CountersResetEffect, NotifyEffect, SlaBreachEffect, WorkOrderEffect } from './ops/effect.ts';
 import { StaffMember } from './ops/staff.ts';
 import { Principal } from './ops/user.ts';
@@ -27,6 +28,7 @@ export const SERVER_EVENTS = {
   sla_breach: SlaBreachEffect,
   staff: StaffMember,
   counters_reset: CountersResetEffect,
+  merchant_alert: AlertEvent,
 } as const;
 export type ServerEventName = keyof typeof SERVER_EVENTS;
 export type ServerEventPayload<E extends ServerEventName> = z.infer<(typeof SERVER_EVENTS)[E]>;
@@ -52,4 +54,4 @@ export const LIVE_EVENTS = {
   staff: 'staff',
   countersReset: 'counters_reset',
   merchantAlert: 'merchant_alert',
-} as const;
+} as const satisfies Record<string, ServerEventName>;

@@ -1,7 +1,5 @@
-import type { Server } from 'socket.io';
-import { LIVE_EVENTS } from '@atrium/shared';
-import { ROOMS } from '../live/socket.ts';
-import type { AlertEvent } from '@atrium/shared';
+import { LIVE_EVENTS, type AlertEvent } from '@atrium/shared';
+import { ROOMS, type LiveServer } from '../live/socket.ts';
 
 /**
  * In-app delivery of merchant alerts over socket.io. A merchant's sockets join only
@@ -11,6 +9,6 @@ import type { AlertEvent } from '@atrium/shared';
  */
 export const alertRooms = (e: AlertEvent): string[] => [ROOMS.merchant(e.alert.merchantId), ROOMS.site];
 
-export function emitMerchantAlert(io: Pick<Server, 'to'>, e: AlertEvent): void {
+export function emitMerchantAlert(io: Pick<LiveServer, 'to'>, e: AlertEvent): void {
   io.to(alertRooms(e)).emit(LIVE_EVENTS.merchantAlert, e);
 }
