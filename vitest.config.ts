@@ -7,6 +7,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Marks every process the run starts and fails the run if any outlives it.
+    globalSetup: ['tests/support/global-setup.ts'],
     reporters: ['default'],
   },
 });

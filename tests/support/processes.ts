@@ -13,10 +13,46 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * Children a test started and has not seen exit: killed when this worker ends, even if the
+ * test's afterAll never ran. vitest ends its workers with SIGTERM, which skips 'exit'
+ * handlers, so the reaper listens for it too and then lets the signal end the worker as before.
+ * (afterAll is still where a test stops what it started; the global teardown checks it did.)
+ */
+const owned = new Set<ChildProcess>();
+let reaperInstalled = false;
+function own(p: ChildProcess): void {
+  owned.add(p);
+  p.once('exit', () => owned.delete(p));
+  if (reaperInstalled) return;
+  reaperInstalled = true;
+  const reap = () => {
+    for (const c of owned) c.kill('SIGKILL');
+  };
+  process.once('exit', reap);
+  process.once('SIGTERM', () => {
+    reap();
+    process.kill(process.pid, 'SIGTERM');
+  });
+}
+
+export const exited = (p: ChildProcess): Promise<void> =>
+  new Promise((resolve) => (p.exitCode !== null || p.signalCode !== null ? resolve() : p.once('exit', () => resolve())));
+
+/** SIGTERM, SIGKILL after `graceMs`; resolves once the process is gone. */
+export async function stopChild(p: ChildProcess, graceMs = 5_000): Promise<void> {
+  if (p.exitCode !== null || p.signalCode !== null) return;
+  p.kill('SIGTERM');
+  const timer = setTimeout(() => p.kill('SIGKILL'), graceMs);
+  await exited(p);
+  clearTimeout(timer);
+}
+
 /** Runs a package entry point as its own process, the way it is deployed; stderr/stdout kept for failures. */
 export function startEntryPoint(entry: string, env: Record<string, string>): ChildProcess & { output: () => string } {
   // node itself with tsx as a loader: one process, so a SIGKILL hits the service and not a wrapper.
   const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  own(child);
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
@@ -27,7 +63,8 @@ export async function waitForHttp(url: string, timeoutMs = 20_000): Promise<void
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      if ((await fetch(url)).ok) return;
+      // A server that takes the connection and never answers must not hold the wait past its deadline.
+      if ((await fetch(url, { signal: AbortSignal.timeout(2_000) })).ok) return;
     } catch {
       // not up yet
     }
@@ -42,9 +79,7 @@ export async function waitForHttp(url: string, timeoutMs = 20_000): Promise<void
  */
 export function superviseServer(p: ChildProcess): { output: () => string } {
   let output = '';
-  const reap = () => p.kill('SIGKILL');
-  process.once('exit', reap);
-  p.once('exit', () => process.off('exit', reap));
+  own(p);
   const keep = (d: Buffer) => (output = (output + d.toString()).slice(-4000));
   p.stdout?.on('data', keep);
   p.stderr?.on('data', keep);

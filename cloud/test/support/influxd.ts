@@ -98,7 +98,7 @@ bind-address = "127.0.0.1:${rpcPort}"
     output = supervised.output;
     const deadline = Date.now() + 20_000;
     for (;;) {
-      if (p.exitCode !== null) throw new Error(`influxd exited with ${p.exitCode}: ${output()}`);
+      if (p.exitCode !== null || p.signalCode !== null) throw new Error(`influxd exited with ${p.exitCode ?? p.signalCode}: ${output()}`);
       const ok = await fetch(`${url}/ping`).then((r) => r.status === 204, () => false);
       if (ok) return;
       if (Date.now() > deadline) throw new Error(`influxd did not answer /ping within 20 s: ${output()}`);
@@ -142,7 +142,10 @@ bind-address = "127.0.0.1:${rpcPort}"
     await admin('SHOW DATABASES');
   } catch (err) {
     // Leave nothing running behind a failed start.
-    proc?.kill('SIGKILL');
+    if (proc) {
+      proc.kill('SIGKILL');
+      await exited(proc);
+    }
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }

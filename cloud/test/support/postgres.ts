@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { freePort, superviseServer } from '../../../tests/support/processes.ts';
+import { runMarker, runMarkerEnv } from '../../../tests/support/run-processes.ts';
 
 /**
  * A real PostgreSQL server for tests: Debian's `postgresql` package (the newest
@@ -84,7 +85,12 @@ export async function startPostgres(): Promise<TestPostgres> {
   if (user) for (const p of [dir, pwfile]) chownSync(p, user.uid, user.gid);
   // Uids set through spawn: libuv also drops root's supplementary groups. A minimal environment
   // keeps the locale and the caller's PG* variables out of the cluster.
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C', LANG: 'C', TZ: 'UTC' };
+  // The test run's marker goes in too: the global teardown finds leftover servers by it.
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C', LANG: 'C', TZ: 'UTC', ...runMarkerEnv() };
+  // PostgreSQL rewrites its processes' titles (and with them the environment's memory): the
+  // cluster name keeps the run's marker in every one of them, postmaster and children alike.
+  const marker = runMarker();
+  const clusterName = marker ? ['-c', `cluster_name=${marker}`] : [];
   const spawnOpts = { cwd: dir, env, ...(user ? { uid: user.uid, gid: user.gid } : {}) };
 
   let port = 0;
@@ -109,7 +115,7 @@ export async function startPostgres(): Promise<TestPostgres> {
     const p = spawn(
       join(bin, 'postgres'),
       ['-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'synchronous_commit=off',
-        '-c', 'full_page_writes=off', '-c', 'shared_buffers=16MB', '-c', 'max_connections=40', '-c', 'log_min_messages=warning'],
+        '-c', 'full_page_writes=off', '-c', 'shared_buffers=16MB', '-c', 'max_connections=40', '-c', 'log_min_messages=warning', ...clusterName],
       { ...spawnOpts, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     proc = p;
