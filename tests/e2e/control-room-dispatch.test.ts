@@ -75,7 +75,7 @@ describe('control room alarms and work orders, and the staff phone page (real Ch
     const shift = { from: Date.now() - HOUR, to: Date.now() + 8 * HOUR };
     await api('PUT', '/api/v1/staff/guard-1', { name: 'Gita Guard', roles: ['security'], shifts: [shift], zoneId: 'hall', available: true });
     await api('PUT', '/api/v1/staff/guard-2', { name: 'Bo Guard', roles: ['security'], shifts: [shift], zoneId: null, available: true });
-    guardKey = (await api<{ key: string }>('POST', '/api/v1/users', { userId: 'gita', role: 'staff', staffId: 'guard-1', merchantId: null })).key;
+    guardKey = (await api<{ key: string }>('POST', '/api/v1/users', { userId: 'gita', role: 'staff', staffId: 'guard-1' })).key;
     gate = await connectDevice(stack.urls.edgeMqtt, stack.secrets.device, 'gate-staff');
 
     // The control-room screen is in UTC, the mall in Melbourne: times must be the mall's.

@@ -20,8 +20,14 @@ export function apiErrors<const S extends ErrorStatus>(...statuses: S[]): { [K i
 /** 204: no body (documented without content). */
 export const NoContent = z.undefined();
 
+/**
+ * A body that may be left out, for bodies whose fields are all optional: fastify hands a
+ * missing body over as null, the handler always gets an object.
+ */
+export const omittable = <S extends z.ZodObject>(body: S) => body.nullish().transform((b) => b ?? ({} as z.output<S>));
+
 /** The body of an action that takes no fields (accept, arrive, rotate a key): none, or `{}`. */
-export const EmptyBody = z.strictObject({}).default({});
+export const EmptyBody = omittable(z.strictObject({}));
 
 /** A text answer (Prometheus metrics, a CSV download); the route declares its media type. */
 export const TextBody = z.string();

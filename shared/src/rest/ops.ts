@@ -4,7 +4,7 @@ import { ALARM_STATUSES } from '../ops/alarm.ts';
 import { StaffInput } from '../ops/staff.ts';
 import { At } from '../ops/time.ts';
 import { ORDER_STATUSES, type OrderActionKind } from '../ops/work-order.ts';
-import { EmptyBody } from './common.ts';
+import { EmptyBody, omittable } from './common.ts';
 import { csvOf, FreeText, Limit, QueryEpochMs } from './query.ts';
 
 /**
@@ -27,7 +27,7 @@ export const AlarmListQuery = z.object({
   limit: Limit,
 });
 /** acknowledge and clear: an optional note for the alarm's history */
-export const AlarmActionBody = z.object({ note: FreeText.optional() }).default({});
+export const AlarmActionBody = omittable(z.object({ note: FreeText.optional() }));
 
 export const OrderParams = z.object({ orderId: EngineId });
 export const OrderListQuery = z.object({
@@ -47,7 +47,7 @@ export const ORDER_ACTION_BODIES = {
   accept: EmptyBody,
   decline: ReasonBody,
   arrive: EmptyBody,
-  resolve: z.object({ note: FreeText.optional() }).default({}),
+  resolve: omittable(z.object({ note: FreeText.optional() })),
   assign: z.object({ staffId: Slug, reason: FreeText.optional() }),
   unassign: ReasonBody,
   verify: EmptyBody,
