@@ -46,7 +46,7 @@ function alarm(id: string, p: { zoneId: string | null; type: string; raisedAt: n
 
 const cleaning: ResolvedPolicy = {
   type: 'restroom_cleaning', role: 'cleaner', priority: 2, sla: { acceptS: 300, arriveS: 900, resolveS: 2700 }, verify: { by: 'none', clearForS: 600, withinS: 3600 },
-  cancelOnSelfClear: true, resolveClearsAlarm: false, resetOnResolve: 'cleaning',
+  cancelOnSelfClear: true, resolveClearsAlarm: false, resetOnResolve: 'cleaning', groupWithinS: 0,
 };
 function order(id: string, p: { zoneId?: string; type?: string; createdAt: number }): WorkOrder {
   return createWorkOrder({ id, siteId: SITE, policy: { ...cleaning, type: p.type ?? cleaning.type }, alarmId: `al-${id}`, subject: { kind: 'zone', id: p.zoneId ?? 'g-restroom-w' }, zoneId: p.zoneId ?? 'g-restroom-w', floorId: 'g', now: p.createdAt });

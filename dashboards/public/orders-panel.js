@@ -217,13 +217,15 @@ export function createOrdersPanel(opts) {
   function update(row, o) {
     const zoneName = opts.zoneName(o.zoneId);
     const who = o.assignee ? opts.staffName(o.assignee) : 'nobody yet';
-    const key = `${o.status}|${o.priority}|${o.type}|${zoneName}|${who}`;
+    // Alarms grouped into one order (several sensors quiet in one zone) show as one row with their count.
+    const grouped = o.alarmIds.length > 1 ? ` (${o.alarmIds.length} alarms)` : '';
+    const key = `${o.status}|${o.priority}|${o.type}|${zoneName}|${who}|${grouped}`;
     if (key !== row.key) {
       row.key = key;
       const what = `${typeLabel(o.type)} in ${zoneName}`;
       row.prio.textContent = `P${o.priority}`;
       row.prio.title = `priority ${o.priority} (1 is the most urgent)`;
-      row.type.textContent = typeLabel(o.type);
+      row.type.textContent = typeLabel(o.type) + grouped;
       row.zone.textContent = zoneName;
       row.status.textContent = ORDER_STATUS_LABEL[o.status];
       row.assignee.textContent = who;

@@ -44,6 +44,7 @@ const SECURITY: ResolvedPolicy = {
   cancelOnSelfClear: false,
   resolveClearsAlarm: true,
   resetOnResolve: null,
+  groupWithinS: 0,
 };
 const order = (id = 'wo-1', policy = SECURITY, now = T0) => createWorkOrder({ id, siteId: 'demo-mall', policy, alarmId: 'al-1', subject: { kind: 'device', id: 'gate-staff' }, zoneId: 'hall', floorId: 'g', now });
 function step(o: WorkOrder, action: OrderAction, at: number): WorkOrder {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Slug } from './ids.ts';
+import { GatewayId, Slug } from './ids.ts';
 import { ENV_METRICS, GATE_EVENTS, LOCKER_EVENTS } from './payloads.ts';
 import { DEVICE_KINDS } from './topics.ts';
 import { ZONE_KINDS } from './site.ts';
@@ -137,6 +137,21 @@ export const SilenceRule = z.strictObject({
   clear: z.strictObject({ heardForS: Seconds.default(0) }).prefault({}),
 });
 
+/**
+ * An edge gateway from which no uplink has reached the cloud for `quietS`: one alarm for the
+ * gateway (the devices behind it are unknown, not silent, and raise nothing). A stall shorter
+ * than `quietS` raises nothing at all.
+ */
+export const GatewaySilenceRule = z.strictObject({
+  ...common,
+  kind: z.literal('gateway_silence'),
+  /** gateways of the site model (their location is where the job is); empty: all of them */
+  subjects: z.strictObject({ gatewayIds: z.array(GatewayId).min(1).optional() }).prefault({}),
+  quietS: PositiveSeconds.default(300),
+  /** Heard continuously for this long clears it (0: the first uplink clears). */
+  clear: z.strictObject({ heardForS: Seconds.default(60) }).prefault({}),
+});
+
 export const CompositeRule = z.strictObject({
   ...common,
   kind: z.literal('composite'),
@@ -145,7 +160,7 @@ export const CompositeRule = z.strictObject({
   of: z.array(Slug).min(2),
 });
 
-export const Rule = z.discriminatedUnion('kind', [ThresholdRule, DensityRule, CounterRule, EventRule, SilenceRule, CompositeRule]);
+export const Rule = z.discriminatedUnion('kind', [ThresholdRule, DensityRule, CounterRule, EventRule, SilenceRule, GatewaySilenceRule, CompositeRule]);
 
 const Sla = z
   .strictObject({ acceptS: PositiveSeconds, arriveS: PositiveSeconds, resolveS: PositiveSeconds })
@@ -176,6 +191,12 @@ export const DispatchPolicy = z.strictObject({
   resolveClearsAlarm: z.boolean().default(false),
   /** Resolving the order resets counters of its zone with this cause (e.g. `cleaning`). */
   resetOnResolve: Slug.optional(),
+  /**
+   * Alarms of this type in one zone within this many seconds of the order's creation join it
+   * (the order counts them) instead of making an order each: three dead sensors in one
+   * corridor are one trip. 0: only alarms about the same subject join.
+   */
+  groupWithinS: Seconds.default(0),
 });
 
 export const AssignmentConfig = z
@@ -197,6 +218,12 @@ export const RuleSet = z
     version: z.literal(1),
     description: z.string().max(2000).optional(),
     rules: z.array(Rule).max(1000),
+    /**
+     * A gateway not heard from for this long is quiet: the devices behind it are unknown, and
+     * their silence counts again only from when it delivers again (a gateway's backlog arrives
+     * over seconds; its devices must not look silent meanwhile).
+     */
+    gatewayQuietS: PositiveSeconds.default(120),
     /** Alarm type → how it is dispatched; an alarm type without an entry is shown, never dispatched. */
     dispatch: z.record(Slug, DispatchPolicy).default({}),
     assignment: AssignmentConfig,
@@ -208,11 +235,11 @@ export const RuleSet = z
       else index.set(r.id, i);
     });
     // Composites: known, enabled children of one subject kind, and no cycles.
-    const kindOf = (id: string, seen: Set<string>): 'zone' | 'device' | 'mixed' | 'cycle' | undefined => {
+    const kindOf = (id: string, seen: Set<string>): 'zone' | 'device' | 'gateway' | 'mixed' | 'cycle' | undefined => {
       const i = index.get(id);
       const r = i === undefined ? undefined : set.rules[i];
       if (!r) return undefined;
-      if (r.kind !== 'composite') return r.kind === 'event' || r.kind === 'silence' ? 'device' : 'zone';
+      if (r.kind !== 'composite') return r.kind === 'event' || r.kind === 'silence' ? 'device' : r.kind === 'gateway_silence' ? 'gateway' : 'zone';
       if (seen.has(id)) return 'cycle';
       const kinds = new Set(r.of.map((c) => kindOf(c, new Set([...seen, id]))));
       if (kinds.has('cycle')) return 'cycle';
@@ -249,6 +276,7 @@ export type DensityRule = z.infer<typeof DensityRule>;
 export type CounterRule = z.infer<typeof CounterRule>;
 export type EventRule = z.infer<typeof EventRule>;
 export type SilenceRule = z.infer<typeof SilenceRule>;
+export type GatewaySilenceRule = z.infer<typeof GatewaySilenceRule>;
 export type CompositeRule = z.infer<typeof CompositeRule>;
 export type Rule = z.infer<typeof Rule>;
 export type DispatchPolicy = z.infer<typeof DispatchPolicy>;
@@ -256,9 +284,10 @@ export type AssignmentConfig = z.infer<typeof AssignmentConfig>;
 export type RuleSet = z.infer<typeof RuleSet>;
 export type RuleSetInput = z.input<typeof RuleSet>;
 
-/** Zone rules watch zones; event and silence rules watch devices; composites inherit. */
-export function subjectKindOf(rule: Rule, byId: ReadonlyMap<string, Rule>): 'zone' | 'device' {
+/** Zone rules watch zones; event and silence rules watch devices; gateway rules gateways; composites inherit. */
+export function subjectKindOf(rule: Rule, byId: ReadonlyMap<string, Rule>): 'zone' | 'device' | 'gateway' {
   if (rule.kind === 'event' || rule.kind === 'silence') return 'device';
+  if (rule.kind === 'gateway_silence') return 'gateway';
   if (rule.kind !== 'composite') return 'zone';
   const first = byId.get(rule.of[0] ?? '');
   return first ? subjectKindOf(first, byId) : 'zone';

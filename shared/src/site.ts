@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DeviceId, FloorId, MerchantId, ShopId, SiteId, Slug, ZoneId } from './ids.ts';
+import { DeviceId, FloorId, GatewayId, MerchantId, ShopId, SiteId, Slug, ZoneId } from './ids.ts';
 import { DeviceKind } from './topics.ts';
 
 /** Floor-plan rectangle in metres, origin at the floor's north-west corner. */
@@ -35,6 +35,7 @@ export const Shop = z.strictObject({
 });
 export const LockerBank = z.strictObject({ id: Slug, zoneId: ZoneId, compartments: z.number().int().positive() });
 export const Gate = z.strictObject({ id: Slug, zoneId: ZoneId, name: z.string().min(1), kind: z.enum(['turnstile', 'door']) });
+export const EdgeGateway = z.strictObject({ id: GatewayId, zoneId: ZoneId, name: z.string().min(1) });
 
 /** What a radar counts: a zone boundary, a mall entrance or a shop door. */
 export const Subject = z.strictObject({ kind: z.enum(['zone', 'entrance', 'shop']), id: Slug });
@@ -67,6 +68,11 @@ export const SiteModel = z
     shops: z.array(Shop),
     lockerBanks: z.array(LockerBank),
     gates: z.array(Gate),
+    /**
+     * Edge gateways (not access gates): where each one is installed, so a gateway that goes
+     * quiet is one work order at its cabinet instead of an alarm per device behind it.
+     */
+    gateways: z.array(EdgeGateway).default([]),
     devices: z.array(Device),
   })
   .superRefine((site, ctx) => {
@@ -85,7 +91,7 @@ export const SiteModel = z
     const check = (ok: boolean, path: (string | number)[], message: string) => {
       if (!ok) ctx.addIssue({ code: 'custom', path, message });
     };
-    for (const key of ['floors', 'zones', 'entrances', 'restrooms', 'shops', 'lockerBanks', 'gates', 'devices', 'merchants'] as const) {
+    for (const key of ['floors', 'zones', 'entrances', 'restrooms', 'shops', 'lockerBanks', 'gates', 'gateways', 'devices', 'merchants'] as const) {
       const seen = new Set<string>();
       site[key].forEach((x, i) => {
         check(!seen.has(x.id), [key, i, 'id'], `duplicate id "${x.id}"`);
@@ -93,7 +99,7 @@ export const SiteModel = z
       });
     }
     site.zones.forEach((z, i) => check(floors.has(z.floorId), ['zones', i, 'floorId'], `unknown floor "${z.floorId}"`));
-    for (const key of ['entrances', 'restrooms', 'shops', 'lockerBanks', 'gates', 'devices'] as const) {
+    for (const key of ['entrances', 'restrooms', 'shops', 'lockerBanks', 'gates', 'gateways', 'devices'] as const) {
       site[key].forEach((x, i) => check(zones.has(x.zoneId), [key, i, 'zoneId'], `unknown zone "${x.zoneId}"`));
     }
     site.shops.forEach((s, i) => check(merchants.has(s.merchantId), ['shops', i, 'merchantId'], `unknown merchant "${s.merchantId}"`));

@@ -90,16 +90,21 @@ const minutes = (s: number) => `${Math.round(s / 6) / 10} min`;
 
 /**
  * A new alarm: joins the open order for the same type and subject if there is one (two rules
- * about one dirty restroom are one job), reopens one awaiting verification (the problem came
- * back: verification failed), or creates an order and tries to give it to someone.
+ * about one dirty restroom are one job) or, where the policy groups, for the same type in the
+ * same zone created within its window (three dead sensors in one corridor are one trip);
+ * reopens one awaiting verification (the problem came back: verification failed); or creates
+ * an order and tries to give it to someone.
  */
 export function onAlarmRaised(s: DispatchState, alarm: Alarm, ctx: DispatchContext, now: number): DispatchOut {
   const policy = policyFor(ctx.ruleSet, alarm.type);
   const op = new Op(s, ctx, now);
   if (!policy) return op.out();
   const key = subjectKey(alarm.subject);
+  const zoneId = zoneOfSubject(alarm.subject, ctx.facts)?.id;
+  const joins = (o: WorkOrder) =>
+    subjectKey(o.subject) === key || (policy.groupWithinS > 0 && o.zoneId === zoneId && o.status !== 'resolved' && now - o.createdAt <= policy.groupWithinS * 1000);
   const existing = Object.values(op.orders)
-    .filter((o) => o.type === alarm.type && subjectKey(o.subject) === key && !isTerminal(o))
+    .filter((o) => o.type === alarm.type && !isTerminal(o) && joins(o))
     .sort(byQueueOrder)[0];
   if (existing) {
     let order: WorkOrder = { ...existing, alarmIds: existing.alarmIds.includes(alarm.id) ? existing.alarmIds : [...existing.alarmIds, alarm.id] };

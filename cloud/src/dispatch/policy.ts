@@ -22,6 +22,7 @@ export interface ResolvedPolicy {
   cancelOnSelfClear: boolean;
   resolveClearsAlarm: boolean;
   resetOnResolve: string | null;
+  groupWithinS: number;
 }
 
 /** null: the alarm type is shown to the control room but not dispatched. */
@@ -41,5 +42,6 @@ export function policyFor(ruleSet: RuleSet, type: string): ResolvedPolicy | null
     cancelOnSelfClear: p.cancelOnSelfClear,
     resolveClearsAlarm: p.resolveClearsAlarm,
     resetOnResolve: p.resetOnResolve ?? null,
+    groupWithinS: p.groupWithinS,
   };
 }

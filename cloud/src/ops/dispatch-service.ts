@@ -275,7 +275,9 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatchServic
       });
     },
     observeUplink(uplink) {
-      enqueue(observationsFromUplink(uplink));
+      // The gateway is alive when its uplink reaches the cloud, by the cloud's clock: a
+      // gateway's own clock need not be the site's (an accelerated demo, a drifting RTC).
+      enqueue([{ kind: 'gateway_seen', gatewayId: uplink.gatewayId, at: clock() }, ...observationsFromUplink(uplink)]);
     },
     observeLive(live) {
       enqueue(observationsFromLive(live));

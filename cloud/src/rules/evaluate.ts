@@ -1,4 +1,4 @@
-import type { CounterState, EnvMetric, EventState, LevelState, RulesSnapshot, SilenceState, SiteModel, SubjectRef, SubjectState } from '@atrium/shared';
+import type { CounterState, EnvMetric, EventState, GatewayLink, LevelState, RulesSnapshot, SilenceState, SiteModel, SubjectRef, SubjectState } from '@atrium/shared';
 import { subjectsOf } from './load.ts';
 import {
   compositeInitial,
@@ -16,7 +16,8 @@ import {
   type Change,
   type Stepped,
 } from './machines.ts';
-import { subjectKindOf, type AlarmSpec, type Rule, type RuleSet } from '@atrium/shared';
+import { subjectKindOf, type AlarmSpec, type GatewaySilenceRule, type Rule, type RuleSet } from '@atrium/shared';
+import { gatewayHeard, silenceFloor } from './gateways.ts';
 import { parseSubjectKey, siteFacts, subjectKey, type SiteFacts } from './subjects.ts';
 
 /**
@@ -35,8 +36,10 @@ export type Observation =
   /** live occupancy of a zone */
   | { kind: 'occupancy'; zoneId: string; occupancy: number; at: number }
   | { kind: 'event'; deviceId: string; type: string; at: number }
-  /** the device was heard from (any uplink record or status) */
-  | { kind: 'seen'; deviceId: string; at: number }
+  /** the device was heard from (any uplink record or status), through this gateway */
+  | { kind: 'seen'; deviceId: string; at: number; gatewayId?: string }
+  /** an uplink from this edge gateway reached the cloud (at: the cloud's clock, not the gateway's) */
+  | { kind: 'gateway_seen'; gatewayId: string; at: number }
   /** counters of the zone with this cause in `resetOn` restart (a cleaning was completed) */
   | { kind: 'reset'; zoneId: string; cause: string; at: number }
   /** a person cleared the alarm: the rule forgets this subject and re-evaluates from scratch */
@@ -70,6 +73,7 @@ export interface CompiledRules {
   counter: string[];
   event: string[];
   silence: string[];
+  gatewaySilence: string[];
   /** composites, parts before the composites that use them */
   composites: string[];
 }
@@ -81,6 +85,10 @@ export interface RulesState {
   since: Readonly<Record<string, number>>;
   /** rule id → subject key → state; a missing entry is the initial state */
   subjects: Readonly<Record<string, Readonly<Record<string, SubjectState>>>>;
+  /** edge gateways as heard: last uplink and the start of the current unbroken run (gateways.ts) */
+  gateways: Readonly<Record<string, GatewayLink>>;
+  /** which gateway each device was last heard through */
+  deviceGateway: Readonly<Record<string, string>>;
 }
 
 export interface Evaluated {
@@ -103,13 +111,13 @@ export function compileRules(ruleSet: RuleSet, facts: SiteFacts): CompiledRules 
     composites.push(id);
   };
   ids('composite').forEach(visit);
-  return { facts, byId, env, density: ids('density'), counter: ids('counter'), event: ids('event'), silence: ids('silence'), composites };
+  return { facts, byId, env, density: ids('density'), counter: ids('counter'), event: ids('event'), silence: ids('silence'), gatewaySilence: ids('gateway_silence'), composites };
 }
 
 export function createRulesState(ruleSet: RuleSet, site: SiteModel | SiteFacts, now: number): RulesState {
   const facts = 'zones' in site && site.zones instanceof Map ? (site as SiteFacts) : siteFacts(site as SiteModel);
   const compiled = compileRules(ruleSet, facts);
-  return { ruleSet, compiled, since: Object.fromEntries([...compiled.byId.keys()].map((id) => [id, now])), subjects: {} };
+  return { ruleSet, compiled, since: Object.fromEntries([...compiled.byId.keys()].map((id) => [id, now])), subjects: {}, gateways: {}, deviceGateway: {} };
 }
 
 /** Copy-on-write over the two-level subject map, collecting transitions as it goes. */
@@ -120,8 +128,12 @@ class Draft {
   /** (rule, subject) pairs whose active flag flipped: their composites are re-decided */
   flipped: Array<[string, string]> = [];
   dirty = false;
+  gateways: Readonly<Record<string, GatewayLink>>;
+  deviceGateway: Readonly<Record<string, string>>;
   constructor(readonly base: RulesState) {
     this.subjects = { ...base.subjects };
+    this.gateways = base.gateways;
+    this.deviceGateway = base.deviceGateway;
   }
   /** Steps one machine; a step that returns its input unchanged writes nothing. */
   update<S extends SubjectState>(ruleId: string, key: string, initial: () => S, step: (s: S) => Stepped<S>, reason: TransitionReason = 'condition') {
@@ -146,7 +158,9 @@ class Draft {
     if (alarm) this.transitions.push({ ruleId, subject: parseSubjectKey(key), change, at, alarm, reason, value });
   }
   done(state: RulesState = this.base): Evaluated {
-    return { state: this.dirty ? { ...state, subjects: this.subjects } : state, transitions: this.transitions };
+    const links = this.gateways !== state.gateways || this.deviceGateway !== state.deviceGateway;
+    const next = this.dirty || links ? { ...state, subjects: this.dirty ? this.subjects : state.subjects, gateways: this.gateways, deviceGateway: this.deviceGateway } : state;
+    return { state: next, transitions: this.transitions };
   }
 }
 
@@ -226,8 +240,19 @@ function apply(d: Draft, obs: Observation, now: number) {
       break;
     }
     case 'seen':
+      if (obs.gatewayId !== undefined && d.deviceGateway[obs.deviceId] !== obs.gatewayId) d.deviceGateway = { ...d.deviceGateway, [obs.deviceId]: obs.gatewayId };
       seen(d, state, obs.deviceId, obs.at);
       break;
+    case 'gateway_seen': {
+      d.gateways = { ...d.gateways, [obs.gatewayId]: gatewayHeard(d.gateways[obs.gatewayId], obs.at, quietMs(state)) };
+      const key = subjectKey({ kind: 'gateway', id: obs.gatewayId });
+      for (const id of c.gatewaySilence) {
+        const r = rule(id).rule;
+        if (r.kind !== 'gateway_silence' || !watches(id, key)) continue;
+        d.update<SilenceState>(id, key, silenceInitial, (s) => silenceSeen(gatewaySpec(r), s, obs.at, 0));
+      }
+      break;
+    }
     case 'clear':
       manualClear(d, state, obs.ruleId, subjectKey(obs.subject), obs.at);
       break;
@@ -236,9 +261,18 @@ function apply(d: Draft, obs: Observation, now: number) {
         const r = rule(id).rule;
         if (r.kind !== 'silence') continue;
         for (const key of rule(id).subjects) {
-          const interval = c.facts.devices.get(parseSubjectKey(key).id)?.reportIntervalS ?? 60;
-          d.update<SilenceState>(id, key, silenceInitial, (s) => silenceCheck(r, s, now, interval, state.since[id] ?? now));
+          const deviceId = parseSubjectKey(key).id;
+          // Behind a quiet gateway a device is unknown, not silent: its gateway raises the one alarm.
+          const floor = silenceFloor(d.gateways, d.deviceGateway[deviceId], now, quietMs(state));
+          if (floor === null) continue;
+          const interval = c.facts.devices.get(deviceId)?.reportIntervalS ?? 60;
+          d.update<SilenceState>(id, key, silenceInitial, (s) => silenceCheck(r, s, now, interval, state.since[id] ?? now, floor));
         }
+      }
+      for (const id of c.gatewaySilence) {
+        const r = rule(id).rule;
+        if (r.kind !== 'gateway_silence') continue;
+        for (const key of rule(id).subjects) d.update<SilenceState>(id, key, silenceInitial, (s) => silenceCheck(gatewaySpec(r), s, now, 0, state.since[id] ?? now));
       }
       for (const id of c.event) {
         const r = rule(id).rule;
@@ -277,6 +311,7 @@ function manualClear(d: Draft, state: RulesState, ruleId: string, key: string, a
     counter: () => counterInitial(at),
     event: eventInitial,
     silence: () => ({ ...silenceInitial(), lastSeen: at }),
+    gateway_silence: () => ({ ...silenceInitial(), lastSeen: at }),
     composite: compositeInitial,
   };
   const change: Change = prev?.active ? 'clear' : null;
@@ -330,7 +365,7 @@ export function reloadRules(state: RulesState, next: RuleSet, now: number): Eval
   }
   for (const [id, prev] of old) if (!compiled.byId.has(id)) removed.push({ rule: prev.rule, subjects: { ...state.subjects[id] }, why: 'rule_removed' });
 
-  const base: RulesState = { ruleSet: next, compiled, since, subjects };
+  const base: RulesState = { ruleSet: next, compiled, since, subjects, gateways: state.gateways, deviceGateway: state.deviceGateway };
   const d = new Draft(base);
   for (const { rule, subjects: states, why } of removed) {
     for (const [key, s] of Object.entries(states)) if (s.active) d.flip(rule.id, key, 'clear', now, why, null, rule);
@@ -355,9 +390,14 @@ export function activeSubjects(state: RulesState, ruleId: string): string[] {
 }
 
 /** The stored form (shared RulesSnapshot): the compiled view is rebuilt from the rule set and the site. */
-export const snapshotRules = (s: RulesState): RulesSnapshot => ({ ruleSet: s.ruleSet, since: { ...s.since }, subjects: s.subjects });
+export const snapshotRules = (s: RulesState): RulesSnapshot => ({ ruleSet: s.ruleSet, since: { ...s.since }, subjects: s.subjects, gateways: s.gateways, deviceGateway: s.deviceGateway });
 export const restoreRules = (snap: RulesSnapshot, site: SiteModel | SiteFacts): RulesState => ({
   ...createRulesState(snap.ruleSet, site, 0),
   since: snap.since,
   subjects: snap.subjects,
+  gateways: snap.gateways,
+  deviceGateway: snap.deviceGateway,
 });
+
+const quietMs = (state: RulesState) => state.ruleSet.gatewayQuietS * 1000;
+const gatewaySpec = (r: GatewaySilenceRule) => ({ factor: 1, minQuietS: r.quietS, clear: r.clear });

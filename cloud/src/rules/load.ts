@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { RuleSet, type Rule, type RuleFileIssue } from '@atrium/shared';
 import { locateJsonPath } from './json-locate.ts';
-import { selectDevices, selectZones, type SiteFacts } from './subjects.ts';
+import { selectDevices, selectGateways, selectZones, type SiteFacts } from './subjects.ts';
 
 export type RuleSetResult = { ok: true; ruleSet: RuleSet } | { ok: false; issues: RuleFileIssue[] };
 
@@ -56,8 +56,12 @@ export function checkAgainstSite(ruleSet: RuleSet, facts: SiteFacts): Array<{ pa
     });
   ruleSet.rules.forEach((rule, i) => {
     if (rule.kind === 'composite') return;
-    const sel = rule.subjects;
     const base = ['rules', i, 'subjects'];
+    if (rule.kind === 'gateway_silence') {
+      known(rule.subjects.gatewayIds, (id) => facts.gateways.has(id), [...base, 'gatewayIds'], 'gateway');
+      return;
+    }
+    const sel = rule.subjects;
     known(sel.zoneIds, (id) => facts.zones.has(id), [...base, 'zoneIds'], 'zone');
     known(sel.floorIds, (id) => facts.floors.has(id), [...base, 'floorIds'], 'floor');
     if ('deviceIds' in sel) known(sel.deviceIds, (id) => facts.devices.has(id), [...base, 'deviceIds'], 'device');
@@ -90,6 +94,8 @@ export function subjectsOf(rule: Rule, byId: ReadonlyMap<string, Rule>, facts: S
     case 'event':
     case 'silence':
       return selectDevices(rule.subjects, facts);
+    case 'gateway_silence':
+      return selectGateways(rule.subjects, facts);
     case 'composite': {
       const parts = rule.of.map((id) => {
         const child = byId.get(id);

@@ -150,9 +150,13 @@ export function silenceSeen(spec: SilenceSpec, s: SilenceState, at: number, repo
  * Time passing. `baseline` stands in for a device never heard since the rule was loaded, so
  * a cloud start does not raise every device at once: each gets one quiet period of grace.
  */
-export function silenceCheck(spec: SilenceSpec, s: SilenceState, now: number, reportIntervalS: number, baseline: number): Stepped<SilenceState> {
+/**
+ * `floor`: the earliest time silence may be counted from: when the device's gateway started
+ * delivering again after going quiet (its devices were unknown meanwhile, not silent).
+ */
+export function silenceCheck(spec: SilenceSpec, s: SilenceState, now: number, reportIntervalS: number, baseline: number, floor = -Infinity): Stepped<SilenceState> {
   const limit = quietLimitMs(spec, reportIntervalS);
-  const heard = s.lastSeen ?? baseline;
+  const heard = Math.max(s.lastSeen ?? baseline, floor);
   if (!s.active && now - heard >= limit) return { state: { ...s, active: true, heardSince: null, changedAt: heard + limit }, change: 'raise', at: heard + limit };
   return same(s, now);
 }

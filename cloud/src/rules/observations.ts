@@ -47,7 +47,7 @@ export function observationsFromUplink(uplink: Uplink): Observation[] {
       for (const d of uplink.devices) if (d.state === 'online') heard(d.deviceId, d.ts);
       break;
   }
-  for (const [deviceId, at] of seen) out.push({ kind: 'seen', deviceId, at });
+  for (const [deviceId, at] of seen) out.push({ kind: 'seen', deviceId, at, gatewayId: uplink.gatewayId });
   return out;
 }
 

@@ -37,6 +37,8 @@ export interface SiteFacts {
   timezone: string;
   zones: ReadonlyMap<string, ZoneFacts>;
   devices: ReadonlyMap<string, DeviceFacts>;
+  /** edge gateway id → the zone it is installed in */
+  gateways: ReadonlyMap<string, string>;
   floors: ReadonlySet<string>;
 }
 
@@ -51,7 +53,7 @@ export function siteFacts(site: SiteModel): SiteFacts {
   const devices = new Map<string, DeviceFacts>(
     site.devices.map((d) => [d.id, { id: d.id, kind: d.kind, zoneId: d.zoneId, floorId: zones.get(d.zoneId)?.floorId ?? '', reportIntervalS: d.reportIntervalS }]),
   );
-  return { siteId: site.id, timezone: site.timezone, zones, devices, floors: new Set(level.keys()) };
+  return { siteId: site.id, timezone: site.timezone, zones, devices, gateways: new Map(site.gateways.map((g) => [g.id, g.zoneId])), floors: new Set(level.keys()) };
 }
 
 const allows = <T>(list: readonly T[] | undefined, value: T): boolean => list === undefined || list.includes(value);
@@ -77,7 +79,12 @@ export function selectDevices(sel: DeviceSelector, facts: SiteFacts): string[] {
     .map((d) => d.id);
 }
 
-/** Where a subject is: its zone, or the zone its device is mounted in. */
+export function selectGateways(sel: { gatewayIds?: readonly string[] | undefined }, facts: SiteFacts): string[] {
+  return [...facts.gateways.keys()].filter((id) => allows(sel.gatewayIds, id));
+}
+
+/** Where a subject is: its zone, or the zone its device or gateway is installed in. */
 export function zoneOfSubject(s: SubjectRef, facts: SiteFacts): ZoneFacts | undefined {
-  return facts.zones.get(s.kind === 'zone' ? s.id : (facts.devices.get(s.id)?.zoneId ?? ''));
+  const zoneId = s.kind === 'zone' ? s.id : s.kind === 'device' ? facts.devices.get(s.id)?.zoneId : facts.gateways.get(s.id);
+  return facts.zones.get(zoneId ?? '');
 }

@@ -22,10 +22,10 @@ describe('observations from uplinks', () => {
     expect(observationsFromUplink(u)).toEqual([
       { kind: 'footfall', zoneId: 'wc', minute: T, in: 7 },
       { kind: 'env', zoneId: 'hall', metric: 'co2', minute: T, mean: 3200 / 3, count: 3 },
-      { kind: 'seen', deviceId: 'radar-wc', at: T + 60_000 },
-      { kind: 'seen', deviceId: 'radar-main', at: T + 60_000 },
-      { kind: 'seen', deviceId: 'env-a', at: T + 60_000 },
-      { kind: 'seen', deviceId: 'env-b', at: T + 60_000 },
+      { kind: 'seen', deviceId: 'radar-wc', at: T + 60_000, gatewayId: 'gw-1' },
+      { kind: 'seen', deviceId: 'radar-main', at: T + 60_000, gatewayId: 'gw-1' },
+      { kind: 'seen', deviceId: 'env-a', at: T + 60_000, gatewayId: 'gw-1' },
+      { kind: 'seen', deviceId: 'env-b', at: T + 60_000, gatewayId: 'gw-1' },
     ]);
   });
 
@@ -41,11 +41,11 @@ describe('observations from uplinks', () => {
     expect(observationsFromUplink(e)).toEqual([
       { kind: 'event', deviceId: 'gate-staff', type: 'entry', at: T + 1000 },
       { kind: 'event', deviceId: 'gate-staff', type: 'forced_open', at: T + 5000 },
-      { kind: 'seen', deviceId: 'gate-staff', at: T + 5000 },
-      { kind: 'seen', deviceId: 'locker-1', at: T + 2000 },
+      { kind: 'seen', deviceId: 'gate-staff', at: T + 5000, gatewayId: 'gw-1' },
+      { kind: 'seen', deviceId: 'locker-1', at: T + 2000, gatewayId: 'gw-1' },
     ]);
     const s: StatusUplink = { ...env, kind: 'status', devices: [{ ...place('env-a', 'hall'), kind: 'env', ts: T, state: 'online', battery: 80 }, { ...place('env-b', 'hall'), kind: 'env', ts: T, state: 'offline' }] };
-    expect(observationsFromUplink(s)).toEqual([{ kind: 'seen', deviceId: 'env-a', at: T }]);
+    expect(observationsFromUplink(s)).toEqual([{ kind: 'seen', deviceId: 'env-a', at: T, gatewayId: 'gw-1' }]);
     const live: LiveUplink = { v: 1, siteId: 'mini', gatewayId: 'gw-1', sentAt: T, kind: 'live', zones: [{ zoneId: 'hall', occupancy: 40, ts: T, receivedAt: T }] };
     expect(observationsFromLive(live)).toEqual([{ kind: 'occupancy', zoneId: 'hall', occupancy: 40, at: T }]);
   });

@@ -63,6 +63,8 @@ export function buildDemoMall(): SiteModel {
     shops,
     lockerBanks,
     gates,
+    // One edge gateway for the whole mall, in the plant room (its id is the edge's default ATRIUM_GATEWAY_ID).
+    gateways: [{ id: 'gw-1', zoneId: 'lg-plant', name: 'Edge gateway (plant room)' }],
     devices: installDevices({ zones, entrances, shops, lockerBanks, gates }),
   });
 }

@@ -8,8 +8,8 @@ import { At, RecordId } from './time.ts';
  * per (rule, subject). The engine's working state, the database row, the REST body and the
  * socket payload are this one shape.
  */
-export const SUBJECT_KINDS = ['zone', 'device'] as const;
-/** What a rule is about: a zone (air, crowding, restroom visits) or a device (a forced gate, a quiet sensor). */
+export const SUBJECT_KINDS = ['zone', 'device', 'gateway'] as const;
+/** What a rule is about: a zone (air, crowding, restroom visits), a device (a forced gate, a quiet sensor) or an edge gateway. */
 export const SubjectRef = z.object({ kind: z.enum(SUBJECT_KINDS), id: Slug });
 export type SubjectRef = z.infer<typeof SubjectRef>;
 

@@ -36,12 +36,19 @@ export type SilenceState = z.infer<typeof SilenceState>;
 export type CompositeState = z.infer<typeof CompositeState>;
 export type SubjectState = z.infer<typeof SubjectState>;
 
+/** An edge gateway as the cloud hears it: the cloud's clock at its last uplink, and the start of the current unbroken run. */
+export const GatewayLink = z.object({ lastSeen: At, since: At });
+export type GatewayLink = z.infer<typeof GatewayLink>;
+
 export const RulesSnapshot = z.object({
   ruleSet: RuleSet,
   /** when each rule (in its current form) started: the baseline of counters and silence */
   since: z.record(z.string(), At),
   /** rule id → subject key → state; a missing entry is the initial state */
   subjects: z.record(z.string(), z.record(z.string(), SubjectState)),
+  gateways: z.record(z.string(), GatewayLink).default({}),
+  /** which gateway each device was last heard through */
+  deviceGateway: z.record(z.string(), z.string()).default({}),
 });
 export type RulesSnapshot = z.infer<typeof RulesSnapshot>;
 
