@@ -16,3 +16,4 @@ export * from './merchants.ts';
 export * from './staffing.ts';
 export * from './rest/index.ts';
 export * from './live.ts';
+export * from './mqtt-guard.ts';

@@ -1,15 +1,7 @@
 /**
- * A misbehaving device can send thousands of bad messages a second; every one is counted,
- * but the log gets one line per device and reason per period.
+ * A misbehaving device can send thousands of bad messages a second, and anyone can open
+ * thousands of connections: every one is counted, but the log gets one line per key (device
+ * or source address, and reason) per period, and the keys themselves are bounded. The one
+ * implementation lives in shared, next to the MQTT listener guard the cloud uses too.
  */
-export function createLogThrottle(periodMs: number) {
-  const last = new Map<string, number>();
-  return {
-    shouldLog(key: string, now = Date.now()): boolean {
-      const at = last.get(key);
-      if (at !== undefined && now - at < periodMs) return false;
-      last.set(key, now);
-      return true;
-    },
-  };
-}
+export { createLogThrottle, type LogThrottle } from '@atrium/shared';
