@@ -87,7 +87,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     ...(opts.edge?.flushEvery !== undefined && { ATRIUM_FLUSH_EVERY_MS: String(opts.edge.flushEvery) }),
     ...opts.edgeEnv,
   });
-  const edge = createGateway(edgeConfig, { site: opts.site, logger: opts.logger });
+  const edge = createGateway(edgeConfig, { site: opts.site, logger: opts.logger, ...(opts.clock && { clock: opts.clock }) });
   // Like a fresh install on site: every device gets credentials the first time; later starts keep an operator's changes.
   const fleet = await provisionFleet(edge.devices, opts.site.devices, secrets.device);
   const edgePorts = await edge.start();

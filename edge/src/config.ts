@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { GatewayId, LogLevel, Port, Secret, parseConfig } from '@atrium/shared';
 import { NODE_RED_ENV, checkNodeRedEnv, redConfigFromEnv, type RedConfig } from './node-red/config.ts';
+import type { Plausibility } from './readings/plausibility.ts';
 
 /** Everything the gateway can be told, variable by variable, with defaults that run on one machine. */
 export const EdgeEnv = z.object({
@@ -28,6 +29,17 @@ export const EdgeEnv = z.object({
   ATRIUM_MAX_PUBLISH_RATE: z.coerce.number().positive().default(50),
   ATRIUM_MAX_PUBLISH_BURST: z.coerce.number().int().positive().default(500),
   ATRIUM_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(64).max(262_144).default(4096),
+  /** Before login: how long a connection may take to log in, and how many may be waiting, in total and per source address. */
+  ATRIUM_EDGE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
+  ATRIUM_EDGE_MAX_PENDING_CONNECTIONS: z.coerce.number().int().min(1).default(1024),
+  ATRIUM_EDGE_MAX_PENDING_PER_ADDRESS: z.coerce.number().int().min(1).default(256),
+  /** Device time more than this ahead of the gateway's clock is refused (clock_skew). */
+  ATRIUM_DEVICE_CLOCK_SKEW_MS: z.coerce.number().int().min(0).default(300_000),
+  /** ...and more than this behind it; 0: no limit (devices that buffered through an outage send old readings). */
+  ATRIUM_DEVICE_MAX_AGE_MS: z.coerce.number().int().min(0).default(0),
+  /** Plausibility: line crossings per minute one radar can count, and people per m2 a zone can hold. */
+  ATRIUM_MAX_CROSSINGS_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  ATRIUM_MAX_PEOPLE_PER_M2: z.coerce.number().positive().default(4),
   ATRIUM_AGGREGATE_LATENESS_MS: z.coerce.number().int().min(0).default(5000),
   ATRIUM_AGGREGATE_IDLE_MS: z.coerce.number().int().min(100).default(10_000),
   ATRIUM_FLUSH_EVERY_MS: z.coerce.number().int().min(10).default(250),
@@ -78,6 +90,10 @@ export interface EdgeConfig {
     /** per device: messages per second on average, and the burst a reconnect may replay */
     readonly publishRate: number;
     readonly publishBurst: number;
+    /** connections that have not logged in yet: how long they may take, how many at once */
+    readonly login: { readonly timeoutMs: number; readonly maxPending: number; readonly maxPendingPerAddress: number };
+    /** what a reading may claim: device time near the gateway's clock, counts its kind can produce */
+    readonly plausibility: Plausibility;
   };
   /** The cloud: where uplinks go; the gateway's password there derives from `secret`. */
   readonly uplink: { readonly url: string; readonly secret: string; readonly liveEveryMs: number };
@@ -112,6 +128,13 @@ function fromEnv(e: EdgeEnv): EdgeConfig {
       maxPayloadBytes: e.ATRIUM_MAX_PAYLOAD_BYTES,
       publishRate: e.ATRIUM_MAX_PUBLISH_RATE,
       publishBurst: e.ATRIUM_MAX_PUBLISH_BURST,
+      login: { timeoutMs: e.ATRIUM_EDGE_CONNECT_TIMEOUT_MS, maxPending: e.ATRIUM_EDGE_MAX_PENDING_CONNECTIONS, maxPendingPerAddress: e.ATRIUM_EDGE_MAX_PENDING_PER_ADDRESS },
+      plausibility: {
+        clockSkewMs: e.ATRIUM_DEVICE_CLOCK_SKEW_MS,
+        maxAgeMs: e.ATRIUM_DEVICE_MAX_AGE_MS,
+        maxCrossingsPerMinute: e.ATRIUM_MAX_CROSSINGS_PER_MINUTE,
+        maxPeoplePerM2: e.ATRIUM_MAX_PEOPLE_PER_M2,
+      },
     },
     uplink: { url: e.ATRIUM_CLOUD_MQTT_URL, secret: e.ATRIUM_GATEWAY_SECRET, liveEveryMs: e.ATRIUM_LIVE_EVERY_MS },
     outbox: {

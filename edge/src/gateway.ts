@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Aedes } from 'aedes';
 import type { Logger } from 'pino';
-import { derivePassword, gatewayPrincipal, indexSite, type SiteModel } from '@atrium/shared';
+import { createMqttGuard, derivePassword, gatewayPrincipal, indexSite, type SiteModel } from '@atrium/shared';
 import { createDeviceBroker, publishToDevices } from './broker/device-broker.ts';
 import { listenForDevices, type DeviceListeners } from './broker/listeners.ts';
 import { authorizeSubscribe } from './broker/subscribe.ts';
@@ -28,6 +28,15 @@ import { createLiveOccupancy } from './readings/live.ts';
 import { createEdgeHttp, type EdgeHealth } from './status/http.ts';
 import { createStatusReport } from './status/report.ts';
 
+/** Room a CONNECT needs besides its will payload (id, credentials, will topic, properties). */
+const CONNECT_OVERHEAD_BYTES = 1024;
+/**
+ * A PUBLISH somewhat over the payload limit is taken and refused with its reason
+ * (payload_too_large: the device learns why and keeps its session); one far over it cannot be
+ * an honest mistake and is cut at the socket before it is buffered.
+ */
+const PACKET_PAYLOADS = 4;
+
 /** How long a folded reading's identity is kept to recognise a device's resend after a crash. */
 const DEDUPE_HORIZON_MS = 10 * 60_000;
 const PRUNE_EVERY_MS = 10_000;
@@ -43,7 +52,7 @@ export interface Gateway {
 }
 
 /** Wiring only: what each part does is in its folder (device publishes: pipeline/). */
-export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logger: Logger }): Gateway {
+export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logger: Logger; clock?: () => number }): Gateway {
   const logger = deps.logger.child({ component: 'gateway', gatewayId: config.gatewayId });
   const site = indexSite(deps.site);
   const siteId = site.site.id;
@@ -59,6 +68,21 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
   const throttle = createLogThrottle(60_000);
   const shouldLog = (key: string) => throttle.shouldLog(key);
   const refusals = createRefusals({ metrics, logger, shouldLog });
+  // Before login: every packet's declared length, the time to log in, and how many may be waiting.
+  const { maxPayloadBytes, login } = config.edge;
+  const guard = createMqttGuard(
+    {
+      maxConnectBytes: maxPayloadBytes + CONNECT_OVERHEAD_BYTES,
+      maxPacketBytes: PACKET_PAYLOADS * maxPayloadBytes + CONNECT_OVERHEAD_BYTES,
+      connectTimeoutMs: login.timeoutMs,
+      maxPending: login.maxPending,
+      maxPendingPerAddress: login.maxPendingPerAddress,
+    },
+    ({ reason, address, detail }) => {
+      metrics.authFailures.inc({ reason });
+      if (throttle.shouldLog(`conn|${address}|${reason}`)) logger.warn({ remote: address, reason, detail }, 'device connection closed before login');
+    },
+  );
   const uplink = createUplinkClient({
     url: config.uplink.url,
     siteId,
@@ -73,7 +97,7 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
   const auth = createDeviceAuth({ site, credentials, metrics, logger, shouldLog });
   const deviceHealth = createDeviceHealth(site, { lowBatteryPercent: config.health.lowBatteryPercent, offlineAfterMs: config.health.offlineAlarmMs });
   const hold = createTelemetryHold();
-  const guard = createOutboxGuard({
+  const outboxGuard = createOutboxGuard({
     journal,
     maxBytes: config.outbox.maxBytes,
     alarmRatio: config.outbox.alarmPercent / 100,
@@ -81,16 +105,17 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
     logger,
     metrics,
   });
-  const report = createStatusReport({ journal, forwarder, guard, hold, devices: deviceHealth, uplink, aggregator, metrics, maxBytes: config.outbox.maxBytes, connectedClients: () => broker?.connectedClients ?? 0 });
+  const report = createStatusReport({ journal, forwarder, guard: outboxGuard, hold, devices: deviceHealth, uplink, aggregator, metrics, maxBytes: config.outbox.maxBytes, connectedClients: () => broker?.connectedClients ?? 0 });
   const onPublish = authorizePublish({
     site,
     limits: config.edge,
     privacyKey: config.privacyKey,
     health: deviceHealth,
     journal,
-    guard,
+    guard: outboxGuard,
     hold,
     collector,
+    clock: deps.clock ?? Date.now,
     bus,
     metrics,
     refusals,
@@ -104,7 +129,7 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
 
   /** Alarms are stored like any uplink, so they reach the cloud whenever it is back. */
   const foldAlarms = (now: number) => {
-    const alarms = [...deviceHealth.takeAlarms(now), ...guard.check(now)];
+    const alarms = [...deviceHealth.takeAlarms(now), ...outboxGuard.check(now)];
     if (alarms.length === 0) return;
     for (const a of alarms) {
       metrics.alarms.inc({ type: a.type, state: a.state });
@@ -125,7 +150,7 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
       collector.clearQueued();
     }
     foldAlarms(now);
-    if (!guard.telemetryPaused && hold.size > 0) hold.release();
+    if (!outboxGuard.telemetryPaused && hold.size > 0) hold.release();
     report.updateGauges(now);
     forwarder.pump();
   };
@@ -146,10 +171,17 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
         health: deviceHealth,
         metrics,
         refusals,
+        connectTimeoutMs: login.timeoutMs,
+        loggedIn: (client) => guard.loggedIn(client.conn),
       });
-      listeners = await listenForDevices(broker.handle, {
+      const handle = broker.handle;
+      listeners = await listenForDevices((socket) => {
+        const conn = guard.admit(socket);
+        if (conn) handle(conn);
+      }, {
         host: config.edge.host,
         port: config.edge.mqttPort,
+        handshakeTimeoutMs: login.timeoutMs,
         ...(config.edge.tls && { tls: config.edge.tls }),
         onTlsError: (err, socket) => {
           metrics.authFailures.inc({ reason: 'tls_handshake_failed' });

@@ -34,6 +34,17 @@ describe('minute aggregator', () => {
     expect(all.reduce((s, r) => s + r.in, 0)).toBe(8);
   });
 
+  it('lets each device close only its own minutes: a clock far ahead does not close the others', () => {
+    const agg = createAggregator({ lateness_ms: 5000, idle_ms: 60_000 });
+    const other = { ...where, deviceId: 'r2' };
+    agg.addCount(where, zone, count(T + 1000, 1, 3, 0), 0, nextId++);
+    agg.addCount(other, zone, count(Date.UTC(2099, 0, 1), 1, 1, 0), 0, nextId++); // r2's clock is in 2099
+    expect(agg.takeClosed(0).footfall).toEqual([]); // before: r2's clock closed r1's open minute
+    agg.addCount(where, zone, count(T + 30_000, 2, 4, 0), 0, nextId++);
+    agg.addCount(where, zone, count(T + 66_000, 3, 1, 0), 0, nextId++); // r1's own clock passes its minute
+    expect(agg.takeClosed(0).footfall).toMatchObject([{ deviceId: 'r1', minute: T, in: 7, samples: 2 }]);
+  });
+
   it('closes an idle minute by the gateway clock when the device goes quiet', () => {
     const agg = createAggregator({ lateness_ms: 5000, idle_ms: 1000 });
     agg.addCount(where, zone, count(T + 1000, 1, 2, 0), 10_000, nextId++);

@@ -9,7 +9,11 @@ describe('edge configuration', () => {
     expect(config).toMatchObject({
       gatewayId: 'gw-1',
       dataDir: '.data/edge',
-      edge: { host: '127.0.0.1', mqttPort: 1883, httpPort: 8081, tls: undefined, maxPayloadBytes: 2048, publishRate: 50, publishBurst: 500 },
+      edge: {
+        host: '127.0.0.1', mqttPort: 1883, httpPort: 8081, tls: undefined, maxPayloadBytes: 2048, publishRate: 50, publishBurst: 500,
+        login: { timeoutMs: 5000, maxPending: 1024, maxPendingPerAddress: 256 },
+        plausibility: { clockSkewMs: 300_000, maxAgeMs: 0, maxCrossingsPerMinute: 600, maxPeoplePerM2: 4 },
+      },
       uplink: { url: 'mqtts://cloud.example:8883', secret: base.ATRIUM_GATEWAY_SECRET },
       outbox: { durability: 'full', maxBytes: 1024 ** 3, alarmPercent: 80, stopDrainMs: 5000 },
       aggregate: { latenessMs: 5000, idleMs: 10_000 },

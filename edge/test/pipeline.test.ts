@@ -29,7 +29,9 @@ function pipeline(limits: Partial<PublishPipelineDeps['limits']> = {}) {
   const aggregator = createAggregator({ lateness_ms: 5000, idle_ms: 10_000 });
   const deps: PublishPipelineDeps = {
     site,
-    limits: { maxPayloadBytes: 512, publishRate: 50, publishBurst: 500, ...limits },
+    limits: { maxPayloadBytes: 512, publishRate: 50, publishBurst: 500, plausibility: { clockSkewMs: 300_000, maxAgeMs: 0, maxCrossingsPerMinute: 600, maxPeoplePerM2: 4 }, ...limits },
+    // The gateway's clock: readings here are stamped a few seconds after T.
+    clock: () => T + 60_000,
     privacyKey: 'privacy-key-privacy-key',
     health: createDeviceHealth(site, { lowBatteryPercent: 15, offlineAfterMs: 60_000 }),
     journal,
@@ -62,7 +64,7 @@ const count = (seq: number) => ({ ts: T + seq * 1000, seq, periodS: 30, in: 1, o
 
 describe('publish pipeline', () => {
   it('runs the named steps in order', () => {
-    expect(pipeline().built.names).toEqual(['authenticate', 'validate', 'rate-limit', 'device-status', 'journal', 'acknowledge', 'aggregate', 'local-flows']);
+    expect(pipeline().built.names).toEqual(['authenticate', 'validate', 'plausible', 'rate-limit', 'device-status', 'journal', 'acknowledge', 'aggregate', 'local-flows']);
   });
 
   it('acknowledges a reading once it is journaled, then hands it to local flows', async () => {
@@ -88,12 +90,30 @@ describe('publish pipeline', () => {
     ['a channel the family lacks', 'atrium/mini/radar-hall-1/event', count(1), 'unknown_channel'],
     ['garbage', 'atrium/mini/radar-hall-1/count', 'not json', 'invalid_json'],
     ['a negative count', 'atrium/mini/radar-hall-1/count', { ...count(1), in: -1 }, 'invalid_payload'],
+    ['a reading stamped in 2099', 'atrium/mini/radar-hall-1/count', { ...count(1), ts: Date.UTC(2099, 0, 1) }, 'clock_skew'],
+    ['a status from the future', 'atrium/mini/radar-hall-1/status', { ts: T + 3_600_000, state: 'online' }, 'clock_skew'],
+    ['more crossings than a period allows', 'atrium/mini/radar-hall-1/count', { ...count(1), periodS: 30, in: 301 }, 'implausible_count'],
+    ['more people than the zone holds', 'atrium/mini/radar-hall-1/count', { ...count(1), occupancy: 801 }, 'implausible_count'],
   ])('refuses %s at once: counted, diverted, acknowledged, not journaled', async (_what, topic, body, reason) => {
     const p = pipeline();
     const answer = await p.publish(topic, body, { id: 'radar-hall-1', closed: false } as unknown as Client);
     expect(answer).toMatchObject({ error: null, sync: true, packet: { topic: `$atrium/rejected/${reason}`, retain: false } });
     expect(await p.rejected(reason)).toBe(1);
     expect(p.journal.pendingReadings()).toHaveLength(0);
+  });
+
+  it('takes device time within the skew, counts at their limits, and old readings while no maximum age is set', async () => {
+    const p = pipeline();
+    const ahead = await p.publish('atrium/mini/radar-hall-1/count', { ...count(1), ts: T + 60_000 + 300_000 });
+    const busiest = await p.publish('atrium/mini/radar-hall-1/count', { ...count(2), periodS: 30, in: 300, out: 300, occupancy: 800 });
+    const old = await p.publish('atrium/mini/radar-hall-1/count', { ...count(3), ts: T - 30 * 86_400_000 });
+    expect([ahead, busiest, old].map((a) => a.packet.topic)).toEqual(Array(3).fill('atrium/mini/radar-hall-1/count'));
+  });
+
+  it('refuses readings older than a maximum age once one is set', async () => {
+    const p = pipeline({ plausibility: { clockSkewMs: 300_000, maxAgeMs: 3_600_000, maxCrossingsPerMinute: 600, maxPeoplePerM2: 4 } });
+    const answer = await p.publish('atrium/mini/radar-hall-1/count', { ...count(1), ts: T - 3_600_001 + 60_000 });
+    expect(answer.packet.topic).toBe('$atrium/rejected/clock_skew');
   });
 
   it('refuses publishes over the device budget, but not a will the broker publishes for a device that left', async () => {

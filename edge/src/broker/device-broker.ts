@@ -17,10 +17,18 @@ export async function createDeviceBroker(deps: {
   health: DeviceHealth;
   metrics: EdgeMetrics;
   refusals: Refusals;
+  /** how long aedes waits for CONNECT; the listener's guard closes a slow login at the same time */
+  connectTimeoutMs: number;
+  /** credentials accepted, before the CONNACK goes out: the connection leaves the guard's pre-login caps */
+  loggedIn(client: Client): void;
 }): Promise<Aedes> {
   const { auth, health, metrics } = deps;
-  const broker = await Aedes.createBroker({ id: `atrium-edge-${deps.gatewayId}`, maxClientsIdLength: 64, maxTopicLevels: 8, drainTimeout: 30_000 });
-  broker.authenticate = auth.authenticate;
+  const broker = await Aedes.createBroker({ id: `atrium-edge-${deps.gatewayId}`, maxClientsIdLength: 64, maxTopicLevels: 8, drainTimeout: 30_000, connectTimeout: deps.connectTimeoutMs });
+  broker.authenticate = (client, username, password, done) =>
+    auth.authenticate(client, username, password, (err, ok) => {
+      if (!err && ok) deps.loggedIn(client);
+      done(err, ok);
+    });
   broker.authorizePublish = deps.authorizePublish;
   broker.authorizeSubscribe = deps.authorizeSubscribe;
   // What aedes refuses before our handlers run (e.g. a topic deeper than maxTopicLevels) still gets a counted, logged reason.

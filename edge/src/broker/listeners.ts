@@ -9,6 +9,8 @@ export interface DeviceListenerOptions {
   tls?: { port: number; certFile: string; keyFile: string };
   /** a client that failed the TLS handshake, e.g. plain MQTT sent to the TLS port */
   onTlsError(err: Error, socket: Socket): void;
+  /** a TLS handshake not done in this long is dropped (the login timeout starts after it) */
+  handshakeTimeoutMs: number;
 }
 
 export interface DeviceListeners {
@@ -24,14 +26,14 @@ const listen = (server: Server, port: number, host: string) =>
     server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
   });
 
-/** The device-facing sockets: plain MQTT always, MQTT over TLS with the configured certificate. */
+/** The device-facing sockets: plain MQTT always, MQTT over TLS with the configured certificate. `handle` gets each accepted socket (behind its guard, see gateway.ts). */
 export async function listenForDevices(handle: (socket: Socket) => void, opts: DeviceListenerOptions): Promise<DeviceListeners> {
   const servers: Server[] = [createServer(handle)];
   const mqttPort = await listen(servers[0]!, opts.port, opts.host);
   let mqttsPort: number | undefined;
   if (opts.tls) {
     // Read at start so a missing or unreadable file stops the gateway with its path, not the first device.
-    const tls = createTlsServer({ cert: readFileSync(opts.tls.certFile), key: readFileSync(opts.tls.keyFile) }, handle);
+    const tls = createTlsServer({ cert: readFileSync(opts.tls.certFile), key: readFileSync(opts.tls.keyFile), handshakeTimeout: opts.handshakeTimeoutMs }, handle);
     tls.on('tlsClientError', opts.onTlsError);
     servers.push(tls);
     mqttsPort = await listen(tls, opts.tls.port, opts.host);

@@ -36,14 +36,19 @@ export function createDeviceAuth(deps: {
 
   return {
     authenticate(client, username, password, done) {
-      const fail = (reason: RejectionCode, returnCode: AuthenticateError['returnCode'], detail: string) => {
+      // Until the id is known to be one of this site's devices, everything in the CONNECT is the
+      // peer's to choose: checked first, never logged raw, and log lines keyed by the peer's
+      // address (from the kernel), so a stream of made-up ids is one line per period.
+      const address = remoteAddressOf(client);
+      const fail = (reason: RejectionCode, returnCode: AuthenticateError['returnCode'], detail: string, known?: string) => {
         metrics.authFailures.inc({ reason });
-        if (deps.shouldLog(`auth|${client.id}|${reason}`)) logger.warn({ clientId: client.id, username, reason, detail }, 'device connection refused');
+        const key = known !== undefined ? `auth|${known}|${reason}` : `auth|${address}|${reason}`;
+        if (deps.shouldLog(key)) logger.warn({ ...(known !== undefined ? { deviceId: known } : { remote: address }), reason, detail }, 'device connection refused');
         done(Object.assign(new Error(detail), { returnCode }) as AuthenticateError, false);
       };
-      if (username === undefined || username !== client.id) return fail('client_id_mismatch', 2, 'client id must equal the device id given as username');
-      if (!DeviceId.safeParse(client.id).success) return fail('invalid_client_id', 2, `client id "${client.id}" is not a device id (a-z, 0-9, "-", "_"; never "+", "#" or "/")`);
-      if (!site.device.has(username)) return fail('unknown_device', 4, `unknown device ${username}`);
+      if (username === undefined || username !== client.id) return fail('client_id_mismatch', 2, `client id ${describeId(client.id)} must equal the device id given as username (${describeId(username)})`);
+      if (!DeviceId.safeParse(client.id).success) return fail('invalid_client_id', 2, `client id ${describeId(client.id)} is not a device id (1-64 of a-z, 0-9, "-", "_"; never "+", "#" or "/")`);
+      if (!site.device.has(username)) return fail('unknown_device', 4, `unknown device "${username}"`);
       credentials.verify(username, password).then(
         (result) => {
           switch (result.outcome) {
@@ -51,11 +56,11 @@ export function createDeviceAuth(deps: {
               generations.set(client, result.generation);
               return done(null, true);
             case 'disabled':
-              return fail('device_disabled', 5, `device ${username} is disabled (npm run devices -- enable ${username})`);
+              return fail('device_disabled', 5, `device ${username} is disabled (npm run devices -- enable ${username})`, username);
             case 'not_provisioned':
-              return fail('not_provisioned', 4, `device ${username} has no credentials on this gateway (npm run devices -- add ${username})`);
+              return fail('not_provisioned', 4, `device ${username} has no credentials on this gateway (npm run devices -- add ${username})`, username);
             case 'wrong_password':
-              return fail('auth_failed', 4, `wrong password for ${username}`);
+              return fail('auth_failed', 4, `wrong password for ${username}`, username);
           }
         },
         (err: Error) => {
@@ -85,4 +90,16 @@ export function createDeviceAuth(deps: {
       }
     },
   };
+}
+
+/** The peer's address as the listener saw it (the guarded connection keeps the socket's). */
+function remoteAddressOf(client: Client): string {
+  return (client.conn as { remoteAddress?: string } | undefined)?.remoteAddress ?? 'unknown';
+}
+
+/** A client-chosen string for a log line: its length and a short, printable prefix. */
+export function describeId(id: string | null | undefined): string {
+  if (id === undefined || id === null) return '(none)';
+  const shown = id.slice(0, 32).replace(/[^\x20-\x7e]/g, '?');
+  return id.length > 32 ? `"${shown}…" (${id.length} characters)` : `"${shown}"`;
 }

@@ -9,11 +9,13 @@ import type { Journal } from '../outbox/journal.ts';
 import type { TelemetryHold } from '../outbox/telemetry-hold.ts';
 import type { EdgeBus } from '../readings/bus.ts';
 import type { Collector } from '../readings/collector.ts';
+import type { Plausibility } from '../readings/plausibility.ts';
 import { acknowledge } from './acknowledge.ts';
 import { aggregate } from './aggregate.ts';
 import { authenticate } from './authenticate.ts';
 import { deviceStatus } from './device-status.ts';
 import { journalStep } from './journal.ts';
+import { plausible } from './plausible.ts';
 import { publishToLocalFlows } from './local-flows.ts';
 import { rateLimit } from './rate-limit.ts';
 import { answerOnce, PublishPipeline } from './run.ts';
@@ -21,7 +23,9 @@ import { validate } from './validate.ts';
 
 export interface PublishPipelineDeps {
   site: SiteIndex;
-  limits: { maxPayloadBytes: number; publishRate: number; publishBurst: number };
+  limits: { maxPayloadBytes: number; publishRate: number; publishBurst: number; plausibility: Plausibility };
+  /** the gateway's clock, which device time is checked against (an accelerated demo passes its own) */
+  clock: () => number;
   privacyKey: string;
   health: DeviceHealth;
   journal: Journal;
@@ -39,6 +43,7 @@ export interface PublishPipelineDeps {
 export function buildPublishPipeline(deps: PublishPipelineDeps) {
   return PublishPipeline.start(authenticate({ site: deps.site }))
     .then(validate({ maxPayloadBytes: deps.limits.maxPayloadBytes }))
+    .then(plausible({ site: deps.site, limits: deps.limits.plausibility, clock: deps.clock }))
     .then(rateLimit({ ratePerSecond: deps.limits.publishRate, burst: deps.limits.publishBurst }))
     .then(deviceStatus({ health: deps.health, metrics: deps.metrics }))
     .then(journalStep(deps))

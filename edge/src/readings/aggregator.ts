@@ -7,7 +7,7 @@ import type { Placement } from './placement.ts';
  * forwarded becomes a second, additive record for that minute instead of being lost.
  */
 export interface AggregatorOptions {
-  /** A minute is closed once the newest device clock seen is this far past its end. */
+  /** A device's minute is closed once that device's newest clock is this far past its end. */
   lateness_ms: number;
   /** ...or once it has not been touched for this long by the gateway's wall clock (slow or idle devices). */
   idle_ms: number;
@@ -37,7 +37,13 @@ export interface Aggregator {
 
 export function createAggregator(opts: AggregatorOptions): Aggregator {
   const buckets = new Map<string, Bucket>();
-  let watermark = 0;
+  /**
+   * Newest device time per device: each device's clock closes only its own minutes, so one
+   * device whose clock runs ahead cannot close everyone else's early (their readings would
+   * each become a record of their own). Bounded by the site's devices.
+   */
+  const watermarks = new Map<string, number>();
+  const advance = (deviceId: string, ts: number) => watermarks.set(deviceId, Math.max(watermarks.get(deviceId) ?? 0, ts));
   let pendingReadings = 0;
 
   const bucketFor = <K extends Bucket['kind']>(kind: K, key: string, make: () => Extract<Bucket, { kind: K }>['record'], now: number, readingId: number) => {
@@ -67,7 +73,7 @@ export function createAggregator(opts: AggregatorOptions): Aggregator {
 
   return {
     addCount(where, subject, reading, now, readingId) {
-      watermark = Math.max(watermark, reading.ts);
+      advance(where.deviceId, reading.ts);
       const minute = minuteOf(reading.ts);
       const r = bucketFor('footfall', `f|${where.deviceId}|${minute}`, () => ({
         ...where,
@@ -91,7 +97,7 @@ export function createAggregator(opts: AggregatorOptions): Aggregator {
       }
     },
     addEnv(where, reading, now, readingId) {
-      watermark = Math.max(watermark, reading.ts);
+      advance(where.deviceId, reading.ts);
       const minute = minuteOf(reading.ts);
       const r = bucketFor('env', `e|${where.deviceId}|${minute}`, () => ({ ...where, minute, metrics: {} }), now, readingId);
       for (const metric of ENV_METRICS) {
@@ -104,7 +110,7 @@ export function createAggregator(opts: AggregatorOptions): Aggregator {
       }
     },
     takeClosed(now) {
-      return take((b) => b.record.minute + 60_000 + opts.lateness_ms <= watermark || now - b.touchedAt >= opts.idle_ms);
+      return take((b) => b.record.minute + 60_000 + opts.lateness_ms <= (watermarks.get(b.record.deviceId) ?? 0) || now - b.touchedAt >= opts.idle_ms);
     },
     takeAll() {
       return take(() => true);
