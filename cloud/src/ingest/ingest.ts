@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
-import { LiveUplink, Uplink, describeIssues, type MinuteUplink, type ZoneLive } from '@atrium/shared';
+import { LiveUplink, Uplink, createLogThrottle, describeIssues, type MinuteUplink, type ZoneLive } from '@atrium/shared';
 import type { CloudMetrics } from '../metrics.ts';
 import type { SeriesStore } from '../series/series-store.ts';
+import { AHEAD_TOLERANCE_MS, presentLive, presentPart } from './present.ts';
 
 /**
  * What ingest needs of the live zone picture (live/zone-state.ts provides it). Declared here
@@ -24,14 +25,29 @@ export interface Ingest {
   acceptLive(payload: Buffer | string): IngestOutcome | { outcome: 'live' };
   /** Called with every batch of changed zones. */
   onZones(listener: (zones: ZoneLive[]) => void): void;
-  /** Called with every uplink once it is stored; never with a duplicate (footfall is additive). */
+  /** Called with every uplink once it is stored, without records stamped ahead of the clock; never with a duplicate (footfall is additive). */
   onStored(listener: (uplink: Uplink) => void): void;
   /** Called with every live occupancy update. */
   onLive(listener: (live: LiveUplink) => void): void;
 }
 
-export function createIngest(deps: { store: SeriesStore; zones: ZoneUpdates; metrics: CloudMetrics; logger: Logger; siteId: string }): Ingest {
+export function createIngest(deps: {
+  store: SeriesStore;
+  zones: ZoneUpdates;
+  metrics: CloudMetrics;
+  logger: Logger;
+  siteId: string;
+  /** the site's clock (an accelerated demo passes its own): samples ahead of it are not live */
+  clock?: () => number;
+}): Ingest {
   const { store, zones, metrics, logger } = deps;
+  const clock = deps.clock ?? Date.now;
+  const throttle = createLogThrottle(60_000, 1000);
+  const noteFuture = (gatewayId: string, kind: string, ignored: number, horizon: number) => {
+    if (ignored > 0 && throttle.shouldLog(`${gatewayId}|${kind}`)) {
+      logger.warn({ gatewayId, kind, ignored, horizon: new Date(horizon).toISOString() }, 'records stamped ahead of the cloud clock: stored, but left out of live zone state and rules');
+    }
+  };
   const listeners: Array<(zones: ZoneLive[]) => void> = [];
   const storedListeners: Array<(uplink: Uplink) => void> = [];
   const liveListeners: Array<(live: LiveUplink) => void> = [];
@@ -65,13 +81,13 @@ export function createIngest(deps: { store: SeriesStore; zones: ZoneUpdates; met
       }
       metrics.uplinks.inc({ kind: uplink.kind, outcome: stored ? 'stored' : 'duplicate' });
       if (!stored) return { outcome: 'duplicate', kind: uplink.kind };
-      if (uplink.kind === 'minute') {
-        metrics.records.inc({ kind: 'minute' }, uplink.footfall.length + uplink.env.length);
-        emit(zones.applyMinute(uplink));
-      } else {
-        metrics.records.inc({ kind: uplink.kind }, uplink.kind === 'events' ? uplink.events.length : uplink.devices.length);
-      }
-      for (const l of storedListeners) l(uplink);
+      const horizon = clock() + AHEAD_TOLERANCE_MS;
+      const present = presentPart(uplink, horizon);
+      noteFuture(uplink.gatewayId, uplink.kind, present.ignored, horizon);
+      if (uplink.kind === 'minute') metrics.records.inc({ kind: 'minute' }, uplink.footfall.length + uplink.env.length);
+      else metrics.records.inc({ kind: uplink.kind }, uplink.kind === 'events' ? uplink.events.length : uplink.devices.length);
+      if (present.uplink.kind === 'minute') emit(zones.applyMinute(present.uplink));
+      for (const l of storedListeners) l(present.uplink);
       return { outcome: 'stored', kind: uplink.kind };
     },
     acceptLive(payload) {
@@ -80,8 +96,11 @@ export function createIngest(deps: { store: SeriesStore; zones: ZoneUpdates; met
       const parsed = LiveUplink.safeParse(body.value);
       if (!parsed.success) return refuse('live', describeIssues(parsed.error));
       if (parsed.data.siteId !== deps.siteId) return refuse('live', `siteId: this cloud serves site "${deps.siteId}", not "${parsed.data.siteId}"`);
-      emit(zones.applyLive(parsed.data));
-      for (const l of liveListeners) l(parsed.data);
+      const horizon = clock() + AHEAD_TOLERANCE_MS;
+      const { live, ignored } = presentLive(parsed.data, horizon);
+      noteFuture(live.gatewayId, 'live', ignored, horizon);
+      emit(zones.applyLive(live));
+      for (const l of liveListeners) l(live);
       return { outcome: 'live' };
     },
     onZones(listener) {

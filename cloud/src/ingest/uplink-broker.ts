@@ -1,9 +1,22 @@
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
-import { UPLINK_PREFIX, gatewayPrincipal, passwordMatches } from '@atrium/shared';
+import { GatewayId, UPLINK_PREFIX, createLogThrottle, createMqttGuard, gatewayPrincipal, passwordMatches, type MqttGuardLimits } from '@atrium/shared';
 import type { CloudMetrics } from '../metrics.ts';
 import type { Ingest } from './ingest.ts';
+
+/**
+ * Before login, what a gateway's connection may hold. A gateway's CONNECT is an id and a
+ * password (no will); its uplinks are at most 2,000 records (edge/src/outbox/uplinks.ts),
+ * well under the packet limit. Gateways are few: a handful waiting to log in is plenty.
+ */
+export const UPLINK_LOGIN_LIMITS: MqttGuardLimits = {
+  maxConnectBytes: 4096,
+  maxPacketBytes: 16 * 1024 * 1024,
+  connectTimeoutMs: 5000,
+  maxPending: 64,
+  maxPendingPerAddress: 16,
+};
 
 export interface UplinkBroker {
   listen(port: number, host: string): Promise<number>;
@@ -15,18 +28,38 @@ export interface UplinkBroker {
  * broker works for scale-out). A QoS 1 uplink is acknowledged only after `ingest.accept`
  * resolves, i.e. after it is stored: aedes sends PUBACK once authorizePublish calls back.
  */
-export async function createUplinkBroker(deps: { ingest: Ingest; gatewaySecret: string; siteId: string; logger: Logger; metrics: CloudMetrics }): Promise<UplinkBroker> {
+export async function createUplinkBroker(deps: {
+  ingest: Ingest;
+  gatewaySecret: string;
+  siteId: string;
+  logger: Logger;
+  metrics: CloudMetrics;
+  limits?: MqttGuardLimits;
+}): Promise<UplinkBroker> {
   const { ingest, logger, metrics } = deps;
-  const broker = await Aedes.createBroker({ id: 'atrium-cloud-uplink', maxClientsIdLength: 80, maxTopicLevels: 8 });
+  const limits = deps.limits ?? UPLINK_LOGIN_LIMITS;
+  const broker = await Aedes.createBroker({ id: 'atrium-cloud-uplink', maxClientsIdLength: 80, maxTopicLevels: 8, connectTimeout: limits.connectTimeoutMs });
   const gatewayOf = new WeakMap<Client, string>();
+  // Refusals are keyed by the peer's address, never by what it sent, so the keys stay few.
+  const throttle = createLogThrottle(60_000, 1000);
+  const guard = createMqttGuard(limits, ({ reason, address, detail }) => {
+    metrics.authFailures.inc();
+    if (throttle.shouldLog(`${address}|${reason}`)) logger.warn({ remote: address, reason, detail }, 'gateway connection closed before login');
+  });
 
   broker.authenticate = (client, username, password, done) => {
-    if (username && passwordMatches(deps.gatewaySecret, gatewayPrincipal(username), password)) {
-      gatewayOf.set(client, username);
+    // A gateway id is a slug, so checking it first keeps whatever else was sent out of the log.
+    const named = username !== undefined && GatewayId.safeParse(username).success ? username : undefined;
+    if (named !== undefined && passwordMatches(deps.gatewaySecret, gatewayPrincipal(named), password)) {
+      gatewayOf.set(client, named);
+      guard.loggedIn(client.conn);
       return done(null, true);
     }
     metrics.authFailures.inc();
-    logger.warn({ clientId: client.id, username }, 'gateway connection refused: wrong credentials');
+    const address = (client.conn as { remoteAddress?: string }).remoteAddress ?? 'unknown';
+    if (throttle.shouldLog(`${address}|credentials`)) {
+      logger.warn({ remote: address, username: named ?? `(not a gateway id, ${username?.length ?? 0} characters)` }, 'gateway connection refused: wrong credentials');
+    }
     done(Object.assign(new Error('bad gateway credentials'), { returnCode: 4 }) as AuthenticateError, false);
   };
 
@@ -56,7 +89,11 @@ export async function createUplinkBroker(deps: { ingest: Ingest; gatewaySecret: 
   let server: Server | undefined;
   return {
     async listen(port, host) {
-      const s = createServer(broker.handle);
+      const handle = broker.handle;
+      const s = createServer((socket) => {
+        const conn = guard.admit(socket);
+        if (conn) handle(conn);
+      });
       server = s;
       await new Promise<void>((resolve, reject) => {
         s.once('error', reject);
