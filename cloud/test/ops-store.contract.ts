@@ -1,15 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { snapshotEngine, restoreEngine, tick } from '../src/dispatch/engine.ts';
 import type { ResolvedPolicy } from '../src/dispatch/policy.ts';
-import { applyOrderAction, createWorkOrder, type OrderAction } from '../src/dispatch/work-orders.ts';
+import { applyOrderAction, createWorkOrder } from '../src/dispatch/work-orders.ts';
 import type { SqlClient } from '../src/db/sql-client.ts';
 import type { OpsStore } from '../src/ops/ops-store.ts';
 import { createSqlOpsStore, isUniqueViolation } from '../src/ops/sql-ops-store.ts';
-import type { Observation } from '../src/rules/evaluate.ts';
 import { at, demo, engine, Harness, person, rules, T0 } from './dispatch/fixtures.ts';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Alarm, AlarmHistoryEntry, Effect, SlaStage, UserRecord, WorkOrder } from '@atrium/shared';
+import type { Alarm, AlarmHistoryEntry, Effect, Observation, OrderAction, SlaStage, UserRecord, WorkOrder } from '@atrium/shared';
 
 export interface OpsStoreFixture {
   /** The engine fresh stores are opened on (adapters may reuse one engine or server; the contract empties it per test). */
@@ -25,7 +24,7 @@ const kh = (key: string) => createHash('sha256').update(key).digest('hex');
 
 /** Empties every table of the operational store (and restarts its numbering): a fresh store on a shared engine. */
 export const emptyOpsTables = (sql: SqlClient) =>
-  sql.exec('truncate alarms, alarm_history, work_orders, work_order_history, staff, notifications, sla_breaches, engine_snapshot, rules_versions, users restart identity');
+  sql.exec('truncate alarms, alarm_history, work_orders, work_order_history, staff, notifications, sla_breaches, engine_snapshot, engine_journal, rules_versions, users restart identity');
 
 function alarm(id: string, p: { zoneId: string | null; type: string; raisedAt: number; status?: Alarm['status'] }): Alarm {
   const history: AlarmHistoryEntry[] = [{ at: p.raisedAt, action: 'raised', by: 'system', note: 'value 61' }];
@@ -205,12 +204,12 @@ export function opsStoreContract(name: string, fixture: OpsStoreFixture) {
       expect(await store.orderAudit('wo-1')).toEqual([]);
       expect(await store.listStaff()).toEqual([]);
       expect(await store.notifications({ limit: 50 })).toEqual([]);
-      expect(await store.loadSnapshot()).toEqual({ snapshot: snapBefore, savedAt: T0 });
+      expect(await store.loadSnapshot()).toEqual({ snapshot: snapBefore, savedAt: T0, journal: [] });
 
       await store.record({ effects: good, snapshot: snapAfter, at: T0 + 3 * MIN });
       expect(ids(await store.listAlarms({ limit: 50 }))).toEqual(['al-2', 'al-1']);
       expect(await store.getOrder('wo-1')).toEqual(assigned);
-      expect(await store.loadSnapshot()).toEqual({ snapshot: snapAfter, savedAt: T0 + 3 * MIN });
+      expect(await store.loadSnapshot()).toEqual({ snapshot: snapAfter, savedAt: T0 + 3 * MIN, journal: [] });
     });
 
     it('gives back exactly the engine snapshot it saved last, and the restored engine carries on as the original would', async () => {
@@ -218,7 +217,7 @@ export function opsStoreContract(name: string, fixture: OpsStoreFixture) {
       expect(await store.loadSnapshot()).toBeNull();
       const h = await playCleaning(store);
       const loaded = await store.loadSnapshot();
-      expect(loaded).toEqual({ snapshot: snapshotEngine(h.state), savedAt: at(18) });
+      expect(loaded).toEqual({ snapshot: snapshotEngine(h.state), savedAt: at(18), journal: [] });
       // SLA clocks and counters continue from the stored state: the next tick is the same either way.
       const later = at(90);
       expect(tick(restoreEngine(loaded!.snapshot, demo), later)).toEqual(tick(h.state, later));

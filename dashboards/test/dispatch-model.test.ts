@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ResolvedPolicy } from '../../cloud/src/dispatch/policy.ts';
-import { applyOrderAction, createWorkOrder, type OrderAction } from '../../cloud/src/dispatch/work-orders.ts';
-import type { Alarm, StaffMember, WorkOrder } from '@atrium/shared';
+import { applyOrderAction, createWorkOrder } from '../../cloud/src/dispatch/work-orders.ts';
+import type { Alarm, OrderAction, StaffMember, WorkOrder } from '@atrium/shared';
 
 /**
  * The pure helpers behind the control room's alarms and orders panels and the staff page

@@ -115,7 +115,6 @@ export const MIGRATIONS: readonly { id: number; name: string; sql: string }[] = 
     // Each row is kept whole as jsonb (what the engine emitted), with the columns the queries
     // filter on copied out beside it. Histories are append-only with (parent, seq) unique, so
     // recording the same row twice appends nothing. `n` is insertion order: "newest first"
-    // among rows of the same millisecond. No semicolons inside this text: migrate splits on them.
     name: 'operational store',
     sql: `
       create table alarms (
@@ -231,7 +230,6 @@ export const MIGRATIONS: readonly { id: number; name: string; sql: string }[] = 
     // Forecasts keep the time they were made (made_at) and the lead in whole hours from the hour
     // they were made in, so "the forecast made 24 h / 72 h earlier" is one indexed lookup.
     // Webhook deliveries are the retry queue itself: a restart finds pending rows and goes on.
-    // No semicolons inside this text: migrate splits on them.
     name: 'forecasts, operator calendar, merchant subscriptions, alerts and webhook deliveries',
     sql: `
       create table forecast_runs (
@@ -412,6 +410,22 @@ export const MIGRATIONS: readonly { id: number; name: string; sql: string }[] = 
       alter table rules_versions alter column site_id drop default;
       alter table users alter column site_id drop default;
       alter table engine_snapshot alter column site_id drop default;
+    `,
+  },
+  {
+    id: 6,
+    // The engine is stored as a snapshot now and then plus the journal of the steps since
+    // (input and `now`): a step writes what it changed, not everything open. The snapshot
+    // names the last journal entry it includes; entries up to it are pruned with it.
+    name: 'engine journal',
+    sql: `
+      create table engine_journal (
+        site_id text not null,
+        seq bigint not null,
+        entry jsonb not null,
+        primary key (site_id, seq)
+      );
+      alter table engine_snapshot add column journal_seq bigint not null default 0;
     `,
   },
 ];

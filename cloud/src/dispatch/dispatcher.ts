@@ -1,10 +1,10 @@
-import { parseWith, StaffInput, SYSTEM_ACTOR, type Alarm, type AlarmsState, type DispatchState, type Effect, type NotifyReason, type RuleSet, type SlaStage, type StaffMember, type WorkOrder } from '@atrium/shared';
+import { type Alarm, type AlarmsState, type DispatchState, type Effect, type NotifyReason, type OrderAction, parseWith, type RuleSet, type SlaStage, StaffInput, type StaffMember, SYSTEM_ACTOR, type WorkOrder } from '@atrium/shared';
 import { subjectKey, zoneOfSubject, type SiteFacts } from '../rules/subjects.ts';
 import { isOpen } from './alarms.ts';
 import { dispatchError, type Result } from './errors.ts';
 import { policyFor } from './policy.ts';
 import { onShift, rankCandidates, supervisorsFor, type Roster, type Workload } from './roster.ts';
-import { applyOrderAction, createWorkOrder, isActive, isTerminal, noteOnOrder, type OrderAction } from './work-orders.ts';
+import { applyOrderAction, createWorkOrder, isActive, isTerminal, noteOnOrder } from './work-orders.ts';
 
 /**
  * Dispatch: turns alarms into work orders, gives them to people, and keeps the SLA clock.

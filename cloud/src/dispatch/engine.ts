@@ -1,12 +1,11 @@
-import { SNAPSHOT_VERSION, type AlarmsState, type DispatchState, type Effect, type EngineSnapshot, type RuleFileIssue, type RuleSet, type SiteModel } from '@atrium/shared';
-import { createRulesState, evaluate, evaluateBatch, reloadRules, restoreRules, snapshotRules, type Observation, type RulesState, type RuleTransition } from '../rules/evaluate.ts';
+import { type AlarmsState, type DispatchState, type Effect, type EngineInput, type EngineSnapshot, type JournalEntry, type Observation, type OrderAction, type RuleFileIssue, type RuleSet, type SiteModel, SNAPSHOT_VERSION } from '@atrium/shared';
+import { createRulesState, evaluate, evaluateBatch, reloadRules, restoreRules, snapshotRules, type RulesState, type RuleTransition } from '../rules/evaluate.ts';
 import { formatIssues, parseRuleSet } from '../rules/load.ts';
 import { zoneOfSubject } from '../rules/subjects.ts';
 import { applyAlarm, initialAlarms, isOpen, pruneAlarms } from './alarms.ts';
 import { initialDispatch, onAlarmCleared, onAlarmRaised, orderCommand, pruneOrders, setStaff, tickDispatch, upsertStaff, type DispatchContext, type DispatchOut, type FollowUp } from './dispatcher.ts';
 import { dispatchError, type DispatchError } from './errors.ts';
 import type { Roster } from './roster.ts';
-import type { OrderAction } from './work-orders.ts';
 
 /**
  * The whole loop as one pure engine: observations → rules → alarms → work orders → people
@@ -20,18 +19,6 @@ export interface EngineState {
   alarms: AlarmsState;
   dispatch: DispatchState;
 }
-
-export type EngineInput =
-  | { kind: 'observe'; observation: Observation }
-  /** one uplink's observations (rules/observations.ts), evaluated with one copy of the rule state */
-  | { kind: 'observe_batch'; observations: readonly Observation[] }
-  | { kind: 'acknowledge_alarm'; alarmId: string; by: string; note?: string }
-  | { kind: 'clear_alarm'; alarmId: string; by: string; note?: string }
-  | { kind: 'order'; orderId: string; action: OrderAction; authority?: 'operator' | undefined }
-  | { kind: 'upsert_staff'; staff: unknown }
-  | { kind: 'set_staff'; staffId: string; available?: boolean; zoneId?: string | null }
-  /** a routine cleaning done outside any work order (the cleaner's round): counters restart */
-  | { kind: 'cleaned'; zoneId: string; by: string };
 
 export type StepResult = { ok: true; state: EngineState; effects: Effect[] } | { ok: false; state: EngineState; effects: []; error: DispatchError };
 
@@ -174,3 +161,21 @@ export function restoreEngine(snap: EngineSnapshot, site: SiteModel): EngineStat
   if (snap.siteId !== site.id) throw new Error(`the engine snapshot belongs to site "${snap.siteId}", not "${site.id}"`);
   return { rules: restoreRules(snap.rules, site), alarms: snap.alarms, dispatch: snap.dispatch };
 }
+
+/**
+ * The journal replayed onto a restored snapshot: each step with the input and `now` it was
+ * taken with. The engine is pure, so this is the state as it was after the last stored step;
+ * the effects were stored with their steps and are not emitted again.
+ */
+export function replayJournal(state: EngineState, entries: readonly JournalEntry[]): EngineState {
+  let s = state;
+  for (const e of entries) {
+    if (e.kind === 'tick') s = tick(s, e.now).state;
+    else if (e.kind === 'step') s = step(s, e.input, e.now).state;
+    else s = reload(s, e.text, e.now).state;
+  }
+  return s;
+}
+
+/** Whether a step changed nothing worth journaling (the same parts, not merely equal ones). */
+export const sameState = (a: EngineState, b: EngineState): boolean => a.rules === b.rules && a.alarms === b.alarms && a.dispatch === b.dispatch;

@@ -1,4 +1,4 @@
-import { ACTIVE_STATUSES, TERMINAL_STATUSES, type DispatchRole, type OrderActionKind, type OrderHistoryEntry, type OrderNote, type OrderStatus, type SubjectRef, type WorkOrder } from '@atrium/shared';
+import { ACTIVE_STATUSES, TERMINAL_STATUSES, type DispatchRole, type OrderAction, type OrderActionKind, type OrderHistoryEntry, type OrderNote, type OrderStatus, type SubjectRef, type WorkOrder } from '@atrium/shared';
 import { dispatchError, type Result } from './errors.ts';
 import type { ResolvedPolicy } from './policy.ts';
 
@@ -14,18 +14,6 @@ import type { ResolvedPolicy } from './policy.ts';
  *          timeout, reassignment)
  *   open | assigned | accepted | on_site → cancelled
  */
-export type OrderAction =
-  | { kind: 'assign'; staffId: string; by: string; reason?: string }
-  /** the system (accept timeout, staff unavailable) or a supervisor takes it back */
-  | { kind: 'unassign'; by: string; reason: string }
-  | { kind: 'accept'; by: string }
-  | { kind: 'decline'; by: string; reason: string }
-  | { kind: 'arrive'; by: string }
-  | { kind: 'resolve'; by: string; note?: string }
-  | { kind: 'verify'; by: string; method: 'sensors' | 'supervisor' | 'auto' }
-  | { kind: 'reopen'; by: string; reason: string }
-  | { kind: 'cancel'; by: string; reason: string };
-
 const FROM: Readonly<Record<OrderActionKind, readonly OrderStatus[]>> = {
   assign: ['open'],
   unassign: ['assigned', 'accepted'],

@@ -1,10 +1,9 @@
 import type { Logger } from 'pino';
-import type { Effect, LiveUplink, RuleFileIssue, RulesVersion, SiteModel, StaffMember, Uplink } from '@atrium/shared';
-import { createEngine, reload, restoreEngine, snapshotEngine, step, tick, type EngineInput, type EngineState } from '../dispatch/engine.ts';
+import type { Effect, EngineInput, EngineSnapshot, JournalEntry, LiveUplink, Observation, RuleFileIssue, RulesVersion, SiteModel, StaffMember, Uplink } from '@atrium/shared';
+import { createEngine, reload, replayJournal, restoreEngine, sameState, snapshotEngine, step, tick, type EngineState } from '../dispatch/engine.ts';
 import type { DispatchError } from '../dispatch/errors.ts';
 import { parseRuleSet, formatIssues } from '../rules/load.ts';
 import { observationsFromLive, observationsFromUplink } from '../rules/observations.ts';
-import type { Observation } from '../rules/evaluate.ts';
 import { siteFacts } from '../rules/subjects.ts';
 import { Errors } from '../errors.ts';
 import type { OpsStore } from './ops-store.ts';
@@ -32,6 +31,8 @@ export interface DispatchServiceDeps {
 }
 
 const DEFAULT_MAX_QUEUED_OBSERVATIONS = 100_000;
+/** A snapshot at least every this many journaled steps, so a restart replays a bounded journal. */
+const SNAPSHOT_EVERY_STEPS = 1000;
 
 /** Measurements the wiring turns into Prometheus metrics. */
 export interface DispatchObserver {
@@ -64,6 +65,8 @@ export interface DispatchService {
   onEffects(listener: (effects: readonly Effect[]) => void): void;
   /** the roster as the engine has it now (for the staffing plan) */
   roster(): StaffMember[];
+  /** the engine's whole state as it would be stored (diagnostics, and the restart tests' yardstick) */
+  snapshot(): EngineSnapshot;
   status(): {
     openAlarms: number;
     activeOrders: number;
@@ -83,7 +86,8 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatchServic
   let chain: Promise<unknown> = Promise.resolve();
   let pending: Observation[] = [];
   let drainQueued = false;
-  let dirty = false;
+  /** steps stored as journal entries since the last snapshot */
+  let journalSinceSnapshot = 0;
   let lastSnapshotAt = 0;
   let lastStepAt: number | null = null;
   let timer: NodeJS.Timeout | null = null;
@@ -103,17 +107,23 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatchServic
     return state;
   };
 
-  /** Stores, then adopts the new state, then tells listeners; a failed store write changes nothing. */
-  async function commit(next: EngineState, effects: Effect[], forceSnapshot = false): Promise<boolean> {
+  /**
+   * Stores, then adopts the new state, then tells listeners; a failed store write changes
+   * nothing. A step is stored as what it changed: its effects and its journal entry (input
+   * and `now`); the whole state only as a snapshot now and then (every snapshotEveryMs or
+   * SNAPSHOT_EVERY_STEPS steps), so a step with 10,000 open alarms costs what one with 10 does.
+   */
+  async function commit(next: EngineState, effects: Effect[], entry: JournalEntry | null, forceSnapshot = false): Promise<boolean> {
     const now = clock();
-    const snapshotDue = forceSnapshot || effects.length > 0 || (dirty && now - lastSnapshotAt >= deps.snapshotEveryMs);
-    if (effects.length === 0 && !snapshotDue) {
+    const changed = entry !== null && (effects.length > 0 || state === null || !sameState(next, state));
+    const journaled = journalSinceSnapshot + (changed ? 1 : 0);
+    const snapshotDue = forceSnapshot || (journaled > 0 && (now - lastSnapshotAt >= deps.snapshotEveryMs || journaled >= SNAPSHOT_EVERY_STEPS));
+    if (!changed && !snapshotDue) {
       state = next;
-      dirty = true;
       return true;
     }
     try {
-      await store.record({ effects, snapshot: snapshotDue ? snapshotEngine(next) : undefined, at: now });
+      await store.record({ effects, journal: changed ? [entry] : [], snapshot: snapshotDue ? snapshotEngine(next) : undefined, at: now });
     } catch (err) {
       deps.observer?.recordFailed();
       // One error per outage; the retries at every drain and tick would repeat it many times a second.
@@ -130,8 +140,8 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatchServic
     lastStepAt = now;
     if (snapshotDue) {
       lastSnapshotAt = now;
-      dirty = false;
-    } else dirty = true;
+      journalSinceSnapshot = 0;
+    } else journalSinceSnapshot = journaled;
     if (effects.length > 0) {
       deps.observer?.effects(effects);
       for (const l of listeners) {
@@ -165,13 +175,15 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatchServic
     const batch = pending;
     pending = [];
     const t0 = performance.now();
-    const r = step(current(), { kind: 'observe_batch', observations: batch }, clock());
+    const now = clock();
+    const input: EngineInput = { kind: 'observe_batch', observations: batch };
+    const r = step(current(), input, now);
     const seconds = (performance.now() - t0) / 1000;
     if (!r.ok) {
       logger.warn({ code: r.error.code, observations: batch.length }, `the engine refused a batch of observations: ${r.error.message}`);
       return true;
     }
-    if (!(await commit(r.state, r.effects))) {
+    if (!(await commit(r.state, r.effects, { kind: 'step', now, input }))) {
       pending = batch.concat(pending);
       bound();
       return false;
@@ -230,9 +242,9 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatchServic
       const stored = await rulesAtStart();
       const snap = await store.loadSnapshot();
       if (snap) {
-        state = restoreEngine(snap.snapshot, deps.site);
+        state = replayJournal(restoreEngine(snap.snapshot, deps.site), snap.journal);
         lastSnapshotAt = now;
-        logger.info({ savedAt: snap.savedAt, openAlarms: Object.keys(state.alarms.open).length }, 'dispatch state restored; SLA clocks continue from the stored deadlines');
+        logger.info({ savedAt: snap.savedAt, replayed: snap.journal.length, openAlarms: Object.keys(state.alarms.open).length }, 'dispatch state restored; SLA clocks continue from the stored deadlines');
       }
       if (!stored) {
         // The file is new or changed: it becomes the running rules (a reload keeps unchanged rules' state).
@@ -253,14 +265,16 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatchServic
         if (!parsed.ok) throw new Error(formatIssues(parsed.issues));
         state = createEngine({ site: deps.site, ruleSet: parsed.ruleSet, now });
       }
-      await commit(current(), [], true);
+      // Whatever start-up did (restore, replay, a new rules file) becomes the one snapshot to start from.
+      await commit(current(), [], null, true);
       timer = setInterval(() => {
         void serial(async () => {
           if (!state || stopped) return;
           // Observations a refused write kept come first; with the store still down, time waits too.
           if (!(await evaluatePending())) return;
-          const r = tick(state, clock());
-          await commit(r.state, r.effects);
+          const now = clock();
+          const r = tick(state, now);
+          await commit(r.state, r.effects, { kind: 'tick', now });
         });
       }, deps.tickEveryMs);
       timer.unref();
@@ -270,7 +284,7 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatchServic
       if (timer) clearInterval(timer);
       await serial(async () => {
         await evaluatePending();
-        if (state && dirty) await commit(state, [], true);
+        if (state && journalSinceSnapshot > 0) await commit(state, [], null, true);
         if (pending.length > 0) logger.error({ lost: pending.length }, 'stopping while the operational store refuses writes: the observations still queued are lost');
       });
     },
@@ -287,9 +301,10 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatchServic
         // Observations that arrived before the command are evaluated first: the order people see.
         // If the store refuses them, the command waits behind them: refused, to be sent again.
         if (!(await evaluatePending())) throw new Errors.OpsStoreUnavailable('earlier observations could not be stored; try again');
-        const r = step(current(), input, clock());
+        const now = clock();
+        const r = step(current(), input, now);
         if (!r.ok) return { ok: false, error: r.error };
-        if (!(await commit(r.state, r.effects))) throw new Errors.OpsStoreUnavailable('the change was not stored; try again');
+        if (!(await commit(r.state, r.effects, { kind: 'step', now, input }))) throw new Errors.OpsStoreUnavailable('the change was not stored; try again');
         return { ok: true, effects: r.effects };
       });
     },
@@ -299,7 +314,7 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatchServic
         const r = reload(current(), text, now);
         if (!r.ok) return { ok: false, error: r.error, issues: r.issues };
         const version = await store.saveRules({ text, savedAt: now, savedBy: by });
-        if (!(await commit(r.state, r.effects, true))) throw new Errors.OpsStoreUnavailable(`rules version ${version.version} was saved but not applied; send it again`);
+        if (!(await commit(r.state, r.effects, { kind: 'reload', now, text }, true))) throw new Errors.OpsStoreUnavailable(`rules version ${version.version} was saved but not applied; send it again`);
         logger.info({ version: version.version, by }, 'rules reloaded');
         return { ok: true, version };
       });
@@ -308,6 +323,7 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatchServic
       listeners.push(listener);
     },
     roster: () => Object.values(current().dispatch.roster),
+    snapshot: () => snapshotEngine(current()),
     status() {
       const s = state;
       return {

@@ -1,4 +1,4 @@
-import type { Alarm, AlarmHistoryEntry, AlarmStatus, Effect, EngineSnapshot, Notification, OrderHistoryEntry, OrderStatus, RulesVersion, RulesVersionSummary, StaffMember, UserRecord, WorkOrder } from '@atrium/shared';
+import type { Alarm, AlarmHistoryEntry, AlarmStatus, Effect, EngineSnapshot, JournalEntry, Notification, OrderHistoryEntry, OrderStatus, RulesVersion, RulesVersionSummary, StaffMember, UserRecord, WorkOrder } from '@atrium/shared';
 
 export interface AlarmQuery {
   status?: readonly AlarmStatus[] | undefined;
@@ -35,17 +35,20 @@ export interface OrderQuery {
 export interface OpsStore {
   readonly siteId: string;
   /**
-   * Persists the effects of one engine step and, if given, the engine snapshot, in one
-   * transaction: after a crash the store holds either all of a step or none of it. Alarm,
-   * order and staff effects carry the whole row after the change (upsert by id; history
-   * entries not yet stored are appended). Resolves once durable.
+   * Persists one engine step in one transaction: its effects, its journal entry (the input and
+   * `now`, appended after the last) and, if given, a snapshot of the engine after it, which
+   * then stands for every journal entry up to this one (those are pruned). After a crash the
+   * store holds either all of a step or none of it. Alarm, order and staff effects carry the
+   * whole row after the change (upsert by id; history entries not yet stored are appended).
+   * Resolves once durable.
    */
-  record(batch: { effects: readonly Effect[]; snapshot?: EngineSnapshot | undefined; at: number }): Promise<void>;
+  record(batch: { effects: readonly Effect[]; journal?: readonly JournalEntry[] | undefined; snapshot?: EngineSnapshot | undefined; at: number }): Promise<void>;
   /**
    * The last snapshot saved, brought up to the current format (shared upgradeSnapshot) and
-   * parsed; null on a fresh store.
+   * parsed, with the journal of the steps taken after it, oldest first: replaying them on the
+   * snapshot gives the state as it was after the last stored step. null on a fresh store.
    */
-  loadSnapshot(): Promise<{ snapshot: EngineSnapshot; savedAt: number } | null>;
+  loadSnapshot(): Promise<{ snapshot: EngineSnapshot; savedAt: number; journal: JournalEntry[] } | null>;
 
   listAlarms(q: AlarmQuery): Promise<Alarm[]>;
   getAlarm(id: string): Promise<Alarm | null>;

@@ -1,4 +1,4 @@
-import { Alarm, AlarmHistoryEntry, EngineSnapshot, Notification, OrderHistoryEntry, RulesVersion, RulesVersionSummary, StaffMember, UserRecord, upgradeSnapshot, WorkOrder, type Effect } from '@atrium/shared';
+import { Alarm, AlarmHistoryEntry, EngineSnapshot, JournalEntry, Notification, OrderHistoryEntry, RulesVersion, RulesVersionSummary, StaffMember, UserRecord, upgradeSnapshot, WorkOrder, type Effect } from '@atrium/shared';
 import { migrate } from '../db/migrate.ts';
 import { parseRow } from '../db/parse-row.ts';
 import type { SqlClient, SqlTx } from '../db/sql-client.ts';
@@ -26,14 +26,14 @@ export async function createSqlOpsStore(sql: SqlClient, opts: { siteId: string; 
 
   return {
     siteId,
-    async record({ effects, snapshot, at }) {
+    async record({ effects, journal = [], snapshot, at }) {
       const alarms = ownRows('alarms', lastById(effects, (e) => (e.kind === 'alarm' ? e.alarm : undefined)));
       const orders = ownRows('work_orders', lastById(effects, (e) => (e.kind === 'work_order' ? e.order : undefined)));
       const staff = ownRows('staff', lastById(effects, (e) => (e.kind === 'staff' ? e.staff : undefined)));
       const notes = effects.filter((e) => e.kind === 'notify');
       const breaches = effects.filter((e) => e.kind === 'sla_breach');
       if (snapshot && snapshot.siteId !== siteId) throw new Error(`the engine snapshot belongs to site "${snapshot.siteId}": this store serves "${siteId}"`);
-      if (alarms.length + orders.length + staff.length + notes.length + breaches.length === 0 && !snapshot) return;
+      if (alarms.length + orders.length + staff.length + notes.length + breaches.length + journal.length === 0 && !snapshot) return;
       await sql.transaction(async (tx) => {
         if (alarms.length > 0) await writeAlarms(tx, siteId, alarms);
         if (orders.length > 0) await writeOrders(tx, siteId, orders);
@@ -60,20 +60,37 @@ export async function createSqlOpsStore(sql: SqlClient, opts: { siteId: string; 
             [JSON.stringify(breaches), siteId],
           );
         }
-        if (snapshot) {
+        // Journal numbers only grow, even past a prune: the snapshot remembers the last it covers.
+        const last = journal.length > 0 || snapshot ? await lastJournalSeq(tx, siteId) : 0;
+        if (journal.length > 0) {
           await tx.query(
-            `insert into engine_snapshot (site_id, snapshot, saved_at) values ($3, $1::jsonb, $2)
-             on conflict (site_id) do update set snapshot = excluded.snapshot, saved_at = excluded.saved_at`,
-            [JSON.stringify(snapshot), at, siteId],
+            `insert into engine_journal (site_id, seq, entry)
+             select $1, $2::bigint + x.i, x.e from jsonb_array_elements($3::jsonb) with ordinality as x(e, i)`,
+            [siteId, last, JSON.stringify(journal)],
           );
+        }
+        if (snapshot) {
+          const covers = last + journal.length;
+          await tx.query(
+            `insert into engine_snapshot (site_id, snapshot, saved_at, journal_seq) values ($3, $1::jsonb, $2, $4)
+             on conflict (site_id) do update set snapshot = excluded.snapshot, saved_at = excluded.saved_at, journal_seq = excluded.journal_seq`,
+            [JSON.stringify(snapshot), at, siteId, covers],
+          );
+          await tx.query('delete from engine_journal where site_id = $1 and seq <= $2', [siteId, covers]);
         }
       });
     },
 
     async loadSnapshot() {
-      const { rows } = await sql.query<{ snapshot: unknown; saved_at: number }>('select snapshot, saved_at from engine_snapshot where site_id = $1', [siteId]);
+      const { rows } = await sql.query<{ snapshot: unknown; saved_at: number; journal_seq: number }>('select snapshot, saved_at, journal_seq from engine_snapshot where site_id = $1', [siteId]);
       const r = rows[0];
-      return r ? { snapshot: parseRow(EngineSnapshot, 'engine_snapshot', siteId, upgradeSnapshot(r.snapshot, siteId)), savedAt: Number(r.saved_at) } : null;
+      if (!r) return null;
+      const entries = await sql.query<{ seq: number; entry: unknown }>('select seq, entry from engine_journal where site_id = $1 and seq > $2 order by seq', [siteId, r.journal_seq]);
+      return {
+        snapshot: parseRow(EngineSnapshot, 'engine_snapshot', siteId, upgradeSnapshot(r.snapshot, siteId)),
+        savedAt: Number(r.saved_at),
+        journal: entries.rows.map((e) => parseRow(JournalEntry, 'engine_journal', `${siteId}#${e.seq}`, e.entry)),
+      };
     },
 
     async listAlarms(q) {
@@ -227,6 +244,14 @@ async function adoptRowsWithoutSite(sql: SqlClient, siteId: string): Promise<voi
       await tx.query(`update ${table} set site_id = $1 where site_id = ''`, [siteId]);
     }
   });
+}
+
+async function lastJournalSeq(tx: SqlTx, siteId: string): Promise<number> {
+  const { rows } = await tx.query<{ n: number }>(
+    `select greatest(coalesce((select max(seq) from engine_journal where site_id = $1), 0), coalesce((select journal_seq from engine_snapshot where site_id = $1), 0)) as n`,
+    [siteId],
+  );
+  return Number(rows[0]?.n ?? 0);
 }
 
 interface DataRow {

@@ -1,4 +1,4 @@
-import type { CounterState, EnvMetric, EventState, GatewayLink, LevelState, RulesSnapshot, SilenceState, SiteModel, SubjectRef, SubjectState } from '@atrium/shared';
+import type { CounterState, EventState, GatewayLink, LevelState, Observation, RulesSnapshot, SilenceState, SiteModel, SubjectRef, SubjectState } from '@atrium/shared';
 import { subjectsOf } from './load.ts';
 import {
   compositeInitial,
@@ -26,26 +26,6 @@ import { parseSubjectKey, siteFacts, subjectKey, type SiteFacts } from './subjec
  * transitions. No I/O and no timers: `tick` observations move time for the rules that react
  * to its passing (silence, quiet periods), and all state is absolute timestamps.
  */
-
-/** One thing the cloud learnt. Times are data times (epoch ms); `minute` is a minute start. */
-export type Observation =
-  /** a zone's minute mean of one metric (several sensors or a late record for the minute merge by `count`) */
-  | { kind: 'env'; zoneId: string; metric: EnvMetric; minute: number; mean: number; count?: number }
-  /** line crossings into a zone during a minute (additive: several radars or late records add) */
-  | { kind: 'footfall'; zoneId: string; minute: number; in: number }
-  /** live occupancy of a zone */
-  | { kind: 'occupancy'; zoneId: string; occupancy: number; at: number }
-  | { kind: 'event'; deviceId: string; type: string; at: number }
-  /** the device was heard from (any uplink record or status), through this gateway */
-  | { kind: 'seen'; deviceId: string; at: number; gatewayId?: string }
-  /** an uplink from this edge gateway reached the cloud (at: the cloud's clock, not the gateway's) */
-  | { kind: 'gateway_seen'; gatewayId: string; at: number }
-  /** counters of the zone with this cause in `resetOn` restart (a cleaning was completed) */
-  | { kind: 'reset'; zoneId: string; cause: string; at: number }
-  /** a person cleared the alarm: the rule forgets this subject and re-evaluates from scratch */
-  | { kind: 'clear'; ruleId: string; subject: SubjectRef; at: number }
-  /** time passes */
-  | { kind: 'tick' };
 
 export type TransitionReason = 'condition' | 'reset' | 'manual' | 'quiet' | 'rule_changed' | 'rule_removed';
 export interface RuleTransition {

@@ -1,5 +1,4 @@
-import type { LiveUplink, Uplink } from '@atrium/shared';
-import type { Observation } from './evaluate.ts';
+import type { LiveUplink, Observation, Uplink } from '@atrium/shared';
 
 /**
  * Turns what ingest accepted into rule observations, so the wiring is one line per uplink.

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { distanceM, rankCandidates, supervisorsFor, type Workload } from '../../src/dispatch/roster.ts';
-import { AssignmentConfig } from '@atrium/shared';
-import type { Observation } from '../../src/rules/evaluate.ts';
+import { AssignmentConfig, type Observation } from '@atrium/shared';
 import { at, engine, facts, Harness, person, roster, rules, T0 } from './fixtures.ts';
 
 const visits = (zoneId: string, m: number, n = 1): Observation => ({ kind: 'footfall', zoneId, minute: at(m) - 60_000, in: n });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Observation } from '../../src/rules/evaluate.ts';
 import { at, engine, Harness, person, rules } from './fixtures.ts';
+import type { Observation } from '@atrium/shared';
 
 const co2 = (zoneId: string, m: number, mean: number): Observation => ({ kind: 'env', zoneId, metric: 'co2', minute: at(m) - 60_000, mean });
 const visits = (zoneId: string, m: number, n: number): Observation => ({ kind: 'footfall', zoneId, minute: at(m) - 60_000, in: n });

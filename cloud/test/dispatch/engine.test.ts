@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { reload } from '../../src/dispatch/engine.ts';
-import type { Observation } from '../../src/rules/evaluate.ts';
 import { at, engine, Harness, person, rules } from './fixtures.ts';
+import type { Observation } from '@atrium/shared';
 
 const co2Rule = { id: 'co2', kind: 'threshold', metric: 'co2', subjects: { zoneIds: ['g-atrium'] }, raise: { above: 1000, forS: 120 }, clear: { below: 900, forS: 120 }, alarm: { type: 'air_quality', severity: 'minor' } };
 const busyRule = { id: 'busy', kind: 'counter', subjects: { zoneIds: ['g-restroom-w'] }, raiseAt: 100, alarm: { type: 'restroom_cleaning', severity: 'major' } };

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type Effect, loadSiteFile, type StaffMember, type StaffRole } from '@atrium/shared';
-import { createEngine, step, tick, type EngineInput, type EngineState } from '../../src/dispatch/engine.ts';
+import { type Effect, type EngineInput, loadSiteFile, type Observation, type StaffMember, type StaffRole } from '@atrium/shared';
+import { createEngine, step, tick, type EngineState } from '../../src/dispatch/engine.ts';
 import { parseRuleSet } from '../../src/rules/load.ts';
 import { RuleSet } from '@atrium/shared';
 import { siteFacts } from '../../src/rules/subjects.ts';
-import type { Observation } from '../../src/rules/evaluate.ts';
 
 export const demo = loadSiteFile();
 export const facts = siteFacts(demo);

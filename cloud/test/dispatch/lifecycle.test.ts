@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { applyAlarm, initialAlarms } from '../../src/dispatch/alarms.ts';
 import { DISPATCH_ERRORS, dispatchError } from '../../src/dispatch/errors.ts';
 import { policyFor, ROLE_DEFAULTS } from '../../src/dispatch/policy.ts';
-import { applyOrderAction, createWorkOrder, type OrderAction } from '../../src/dispatch/work-orders.ts';
+import { applyOrderAction, createWorkOrder } from '../../src/dispatch/work-orders.ts';
 import type { RuleTransition } from '../../src/rules/evaluate.ts';
 import { at, defaultRules, T0 } from './fixtures.ts';
-import type { WorkOrder } from '@atrium/shared';
+import type { OrderAction, WorkOrder } from '@atrium/shared';
 
 const raise = (ruleId: string, id: string, t = T0): RuleTransition => ({
   ruleId, subject: { kind: 'device', id }, change: 'raise', at: t, alarm: { type: 'security_breach', severity: 'critical' }, reason: 'condition', value: null,

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { policyFor } from '../../src/dispatch/policy.ts';
 import { slaReport, slaReportCsv } from '../../src/dispatch/report.ts';
-import { applyOrderAction, createWorkOrder, type OrderAction } from '../../src/dispatch/work-orders.ts';
+import { applyOrderAction, createWorkOrder } from '../../src/dispatch/work-orders.ts';
 import { defaultRules } from './fixtures.ts';
-import type { WorkOrder } from '@atrium/shared';
+import type { OrderAction, WorkOrder } from '@atrium/shared';
 
 const ruleSet = defaultRules();
 const MIN = 60_000;

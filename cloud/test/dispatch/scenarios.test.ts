@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Observation } from '../../src/rules/evaluate.ts';
 import { restoreEngine, snapshotEngine, step, tick, type EngineState } from '../../src/dispatch/engine.ts';
 import { at, defaultRules, demo, describe as line, engine, Harness, person, T0 } from './fixtures.ts';
-import type { Effect } from '@atrium/shared';
+import type { Effect, Observation } from '@atrium/shared';
 
 /**
  * End-to-end through the pure engine with the default rule set on the demo mall. Every

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { miniSite } from '../../../tests/support/mini-site.ts';
-import { activeSubjects, createRulesState, evaluate, reloadRules, restoreRules, snapshotRules, type Observation } from '../../src/rules/evaluate.ts';
+import { activeSubjects, createRulesState, evaluate, reloadRules, restoreRules, snapshotRules } from '../../src/rules/evaluate.ts';
 import { parseRuleSet } from '../../src/rules/load.ts';
 import { siteFacts } from '../../src/rules/subjects.ts';
 import { brief, lcg, MIN, ruleSet, run, T0 } from './helpers.ts';
+import type { Observation } from '@atrium/shared';
 
 const co2Rule = {
   id: 'co2', kind: 'threshold', metric: 'co2', subjects: { zoneIds: ['hall'] },

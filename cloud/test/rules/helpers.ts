@@ -1,5 +1,5 @@
-import { RuleSet } from '@atrium/shared';
-import { evaluate, type Observation, type RulesState, type RuleTransition } from '../../src/rules/evaluate.ts';
+import { type Observation, RuleSet } from '@atrium/shared';
+import { evaluate, type RulesState, type RuleTransition } from '../../src/rules/evaluate.ts';
 
 export const T0 = Date.UTC(2026, 0, 12, 9, 0, 0);
 export const MIN = 60_000;

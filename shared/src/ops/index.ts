@@ -6,3 +6,4 @@ export * from './effect.ts';
 export * from './user.ts';
 export * from './rules-version.ts';
 export * from './engine-snapshot.ts';
+export * from './engine-journal.ts';

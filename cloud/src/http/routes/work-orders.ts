@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { apiErrors, Notification, NotificationListQuery, ORDER_ACTION_BODIES, OrderListQuery, OrderParams, WorkOrder, type OrderActionKind, type Principal } from '@atrium/shared';
+import { apiErrors, Notification, NotificationListQuery, ORDER_ACTION_BODIES, type OrderAction, type OrderActionKind, OrderListQuery, OrderParams, type Principal, WorkOrder } from '@atrium/shared';
 import { dispatchError } from '../../dispatch/errors.ts';
-import { type OrderAction } from '../../dispatch/work-orders.ts';
 import { dispatchHttpError, Errors } from '../../errors.ts';
 import type { HttpDeps } from '../app.ts';
 import { requireRole, SITE_WIDE } from '../auth.ts';
