@@ -102,9 +102,10 @@ export async function createCloud(config: CloudConfig, deps: CloudDeps): Promise
     logger: logger.child({ component: 'forecast' }),
     roster: () => opsStore.listStaff(),
     ...(deps.timers ? { clock: deps.timers } : {}),
+    options: { webhooks: { allowPrivate: config.webhooks.allowPrivate } },
   });
   const zones = createZoneState(deps.site);
-  const ingest = createIngest({ store, zones, metrics, logger, siteId: deps.site.id });
+  const ingest = createIngest({ store, zones, metrics, logger, siteId: deps.site.id, clock });
   ingest.onStored((uplink) => dispatch.observeUplink(uplink));
   ingest.onLive((live) => dispatch.observeLive(live));
   const broker = await createUplinkBroker({ ingest, gatewaySecret: config.mqtt.gatewaySecret, siteId: deps.site.id, logger, metrics });

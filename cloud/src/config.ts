@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { fileURLToPath } from 'node:url';
 import { LogLevel, Port, Secret, parseConfig } from '@atrium/shared';
+import { parseRange } from './merchants/webhook-address.ts';
 
 /** The demo mall's rule set, shipped with the cloud. */
 export const DEFAULT_RULES_FILE = fileURLToPath(new URL('../rules/default.json', import.meta.url));
@@ -10,6 +11,20 @@ const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === 
 /** Database, bucket and retention-policy names: no quoting surprises in InfluxQL, URLs or line protocol. */
 const InfluxName = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/, "must be 1-64 letters, digits, '_', '.' or '-' (no '/')");
 const PositiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
+/** Comma-separated CIDR ranges or single addresses, canonical out (10.0.0.0/8, fd00::/8, 127.0.0.1/32). */
+const AddressRanges = z.string().transform((text, ctx) => {
+  const out: string[] = [];
+  for (const part of text.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+    try {
+      const [addr, bits] = parseRange(part);
+      out.push(`${addr.toString()}/${bits}`);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  }
+  return out;
+});
 
 /**
  * The cloud's environment, variable by variable: what an operator sets. Nothing below the
@@ -39,8 +54,13 @@ export const CloudEnv = z
     ATRIUM_ADMIN_KEY: optional(z.string().min(24, 'must be at least 24 characters (use `openssl rand -base64 32`)')),
     /** How often time passes in the rules and SLA clocks (silence, accept timeouts, verification). */
     ATRIUM_DISPATCH_TICK_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
-    /** How often rule state (counters since cleaning, threshold clocks) is saved when nothing else changed. */
-    ATRIUM_SNAPSHOT_EVERY_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+    /**
+     * How often the engine's whole state is saved; between snapshots each step is stored as its
+     * journal entry and effects, and a restart replays the journal onto the last snapshot.
+     */
+    ATRIUM_SNAPSHOT_EVERY_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
+    /** Non-public ranges merchant webhooks may reach (e.g. 10.20.0.0/16,127.0.0.1); unset: public addresses only. */
+    ATRIUM_WEBHOOK_ALLOW_PRIVATE: optional(AddressRanges),
 
     /** Where time series go: the embedded PostgreSQL (default) or an InfluxDB server (1.x, 2.x or 3.x). */
     ATRIUM_SERIES_STORE: z.enum(['embedded', 'influxdb']).default('embedded'),
@@ -132,6 +152,8 @@ export interface CloudConfig {
   /** the admin's API key; unset: no admin is made at start-up */
   readonly users: { readonly adminKey: string | undefined };
   readonly dispatch: { readonly rulesFile: string; readonly tickMs: number; readonly snapshotEveryMs: number };
+  /** merchant webhooks: the non-public ranges (canonical CIDRs) they may reach besides public addresses */
+  readonly webhooks: { readonly allowPrivate: readonly string[] };
   /** where series go: null = the embedded database, else this InfluxDB server */
   readonly influx: InfluxConfig | null;
 }
@@ -145,6 +167,7 @@ function fromEnv(e: CloudEnv): CloudConfig {
     database: { url: e.ATRIUM_DATABASE_URL, dataDir: e.ATRIUM_DATA_DIR },
     users: { adminKey: e.ATRIUM_ADMIN_KEY },
     dispatch: { rulesFile: e.ATRIUM_RULES_FILE, tickMs: e.ATRIUM_DISPATCH_TICK_MS, snapshotEveryMs: e.ATRIUM_SNAPSHOT_EVERY_MS },
+    webhooks: { allowPrivate: e.ATRIUM_WEBHOOK_ALLOW_PRIVATE ?? [] },
     influx: e.ATRIUM_SERIES_STORE === 'influxdb' ? influxFromEnv(e) : null,
   };
 }

@@ -12,7 +12,9 @@ import { createMerchantAlerts, type MerchantAlerts } from './merchants/alerts.ts
 import type { PlannerConfig } from './merchants/planner.ts';
 import type { RetryPolicy } from './merchants/retry-policy.ts';
 import { createSubscriptionStore, type SubscriptionStore } from './merchants/subscription-store.ts';
-import { createWebhookDispatcher, type WebhookDispatcher } from './merchants/webhook-dispatcher.ts';
+import { createAddressPolicy } from './merchants/webhook-address.ts';
+import { createWebhookDispatcher, type DeliveryLimits, type WebhookDispatcher } from './merchants/webhook-dispatcher.ts';
+import type { Resolve } from './merchants/webhook-http.ts';
 import { createWebhookStore, type WebhookStore } from './merchants/webhook-store.ts';
 import type { SeriesStore } from './series/series-store.ts';
 import { createStaffingPlanner, type StaffingPlanner } from './staffing/plan.ts';
@@ -38,10 +40,22 @@ export interface ForecastingDeps {
     refresh?: Partial<RefreshOptions>;
     planner?: Partial<PlannerConfig>;
     retry?: Partial<RetryPolicy>;
+    /** where webhooks may go and how much of the dispatcher one merchant may hold */
+    webhooks?: WebhookOptions;
     staffing?: StaffingConfigInput;
     /** how long after the hour the hourly run starts (ms, default 2 min) */
     offsetMs?: number;
   };
+}
+
+export interface WebhookOptions {
+  /** ranges the operator allows beyond public addresses (config.webhooks.allowPrivate) */
+  allowPrivate?: readonly string[];
+  limits?: Partial<DeliveryLimits>;
+  /** deliveries one merchant may have waiting; more are logged as failed, not queued */
+  maxPendingPerMerchant?: number;
+  /** default: the system resolver (tests inject one only for names DNS cannot be made to answer) */
+  resolve?: Resolve;
 }
 
 export interface Forecasting {
@@ -73,11 +87,22 @@ export function createForecasting(deps: ForecastingDeps): Forecasting {
   const logger = deps.logger.child({ component: 'forecasting' });
   const calendar = createCalendarStore(deps.sql, siteId);
   const forecasts = createForecastStore(deps.sql, siteId);
-  const subscriptions = createSubscriptionStore(deps.sql, siteId);
-  const alertStore = createAlertStore(deps.sql, siteId);
+  const hooks = deps.options?.webhooks ?? {};
+  const addresses = createAddressPolicy(hooks.allowPrivate ?? []);
+  const subscriptions = createSubscriptionStore(deps.sql, siteId, { addresses });
+  const alertStore = createAlertStore(deps.sql, siteId, { maxPendingPerMerchant: hooks.maxPendingPerMerchant });
   const webhooks = createWebhookStore(deps.sql, siteId);
   const refresh = createForecastRefresh({ site: deps.site, series: deps.series, forecasts, calendar, logger, options: deps.options?.refresh });
-  const dispatcher = createWebhookDispatcher({ store: webhooks, secretOf: (id) => subscriptions.secretOf(id), clock, logger: logger.child({ part: 'webhooks' }), policy: deps.options?.retry });
+  const dispatcher = createWebhookDispatcher({
+    store: webhooks,
+    secretOf: (id) => subscriptions.secretOf(id),
+    clock,
+    logger: logger.child({ part: 'webhooks' }),
+    policy: deps.options?.retry,
+    addresses,
+    limits: hooks.limits,
+    ...(hooks.resolve ? { resolve: hooks.resolve } : {}),
+  });
   const alerts = createMerchantAlerts({ site: deps.site, forecasts, subscriptions, alerts: alertStore, logger, planner: deps.options?.planner, onQueued: () => dispatcher.kick() });
   const reports = createForecastReports({ site: deps.site, series: deps.series, forecasts });
   const staffing = createStaffingPlanner({ site: deps.site, forecasts, roster: deps.roster, config: deps.options?.staffing });

@@ -20,7 +20,8 @@ describe('cloud configuration', () => {
       mqtt: { host: '127.0.0.1', port: 1884, gatewaySecret: SECRET },
       database: { url: undefined, dataDir: '.data/cloud' },
       users: { adminKey: undefined },
-      dispatch: { rulesFile: DEFAULT_RULES_FILE, tickMs: 1000, snapshotEveryMs: 5000 },
+      dispatch: { rulesFile: DEFAULT_RULES_FILE, tickMs: 1000, snapshotEveryMs: 60_000 },
+      webhooks: { allowPrivate: [] },
       influx: null,
     });
     const c = parseCloudConfig({ ATRIUM_GATEWAY_SECRET: SECRET, ATRIUM_CLOUD_HOST: '0.0.0.0', ATRIUM_CLOUD_HTTP_PORT: '0', ATRIUM_DATABASE_URL: 'postgres://a:b@db:5432/atrium', ATRIUM_DISPATCH_TICK_MS: '100', LOG_LEVEL: 'warn' });

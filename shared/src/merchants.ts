@@ -18,7 +18,14 @@ export const QuietHours = z
   .strictObject({ from: HHMM, to: HHMM })
   .refine((q) => q.from !== q.to, { path: ['to'], message: 'must differ from "from" (quiet all day would mean never alert)' });
 
-const WebhookUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).max(2000);
+/**
+ * The URL's form only. Which addresses it may reach is the cloud's decision (an operator setting
+ * can allow private ranges), checked when it is saved and again at every delivery attempt.
+ */
+const WebhookUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+  .max(2000)
+  .refine((u) => URL.canParse(u) && new URL(u).username === '' && new URL(u).password === '', 'must not carry credentials (user:password@); the signature authenticates each delivery');
 
 export const SubscriptionInput = z.strictObject({
   threshold: Threshold,
@@ -109,6 +116,10 @@ export const DeliveryAttempt = z.object({
   durationMs: z.number(),
   statusCode: z.number().int().nullable(),
   outcome: z.enum(['delivered', 'retry', 'rejected', 'gave_up']),
+  /**
+   * What happened, as an outcome ("answered 500", "timed out after 10 s", "could not connect",
+   * "refused: the address is in a private range"); never the receiver's answer or a socket error's text.
+   */
   error: z.string().nullable(),
 });
 

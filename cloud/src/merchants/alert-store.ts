@@ -27,7 +27,7 @@ interface Row {
   data: MerchantAlert;
 }
 
-export function createAlertStore(db: SqlClient, siteId: string): AlertStore {
+export function createAlertStore(db: SqlClient, siteId: string, opts: { maxPendingPerMerchant?: number } = {}): AlertStore {
   const list = async (column: 'shop_id' | 'merchant_id', value: string, q: { limit: number; since?: number | undefined }) => {
     const { rows } = await db.query<{ data: MerchantAlert }>(
       `select data from merchant_alerts where site_id = $1 and ${column} = $2 and ($3::bigint is null or updated_at >= $3) order by updated_at desc, id desc limit $4`,
@@ -76,7 +76,7 @@ export function createAlertStore(db: SqlClient, siteId: string): AlertStore {
           if (sub.webhook) {
             await enqueueDelivery(tx, {
               siteId, alertId: alert.id, version: alert.version, subscriptionId: sub.id, merchantId: sub.merchantId, shopId: sub.shopId,
-              url: sub.webhook.url, event, body: JSON.stringify(e), now,
+              url: sub.webhook.url, event, body: JSON.stringify(e), now, maxPending: opts.maxPendingPerMerchant,
             });
           }
         }

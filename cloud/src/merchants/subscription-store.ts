@@ -1,6 +1,7 @@
 import type { SqlClient } from '../db/sql-client.ts';
 import { Errors } from '../errors.ts';
 import type { QuietHours, Subscription, SubscriptionInput, Threshold } from '@atrium/shared';
+import { createAddressPolicy, webhookUrlRefusal, type AddressPolicy } from './webhook-address.ts';
 
 /** Merchant alert subscriptions (migration 4). The webhook secret is write-only: stored, used to sign, never returned. */
 export interface SubscriptionStore {
@@ -48,13 +49,25 @@ const toSubscription = (r: Row): Subscription => ({
 
 const dataOf = (i: SubscriptionInput): Data => ({ threshold: i.threshold, leadTimesH: i.leadTimesH, quietHours: i.quietHours, webhookUrl: i.webhook?.url ?? null, enabled: i.enabled });
 
-export function createSubscriptionStore(db: SqlClient, siteId: string): SubscriptionStore {
+/**
+ * `addresses` decides which webhook URLs may be saved (default: public addresses only); a URL
+ * it refuses is an InvalidRequest naming webhook.url and the reason. Names are checked again,
+ * resolved, at every delivery (webhook-http.ts).
+ */
+export function createSubscriptionStore(db: SqlClient, siteId: string, opts: { addresses?: AddressPolicy } = {}): SubscriptionStore {
+  const addresses = opts.addresses ?? createAddressPolicy();
+  const checkUrl = (input: SubscriptionInput) => {
+    if (!input.webhook) return;
+    const reason = webhookUrlRefusal(input.webhook.url, addresses);
+    if (reason !== null) throw new Errors.InvalidRequest(`webhook.url: ${reason}`);
+  };
   const one = async (sql: string, params: unknown[]) => {
     const { rows } = await db.query<Row>(sql, params);
     return rows[0] ? toSubscription(rows[0]) : null;
   };
   return {
     async create({ shopId, merchantId, input, now }) {
+      checkUrl(input);
       if (input.webhook && !input.webhook.secret) throw new Errors.InvalidRequest('webhook.secret: required with a webhook url (at least 16 characters; it signs every delivery)');
       const { rows } = await db.query<Row>(
         `insert into merchant_subscriptions (site_id, merchant_id, shop_id, data, webhook_secret, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $6) returning *`,
@@ -63,6 +76,7 @@ export function createSubscriptionStore(db: SqlClient, siteId: string): Subscrip
       return toSubscription(rows[0]!);
     },
     async update({ id, shopId, input, now }) {
+      checkUrl(input);
       const { rows: found } = await db.query<{ webhook_secret: string | null }>('select webhook_secret from merchant_subscriptions where site_id = $1 and id = $2 and shop_id = $3', [siteId, id, shopId]);
       if (found.length === 0) return null;
       const secret = input.webhook ? (input.webhook.secret ?? found[0]!.webhook_secret) : null;

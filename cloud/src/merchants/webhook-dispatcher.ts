@@ -2,6 +2,9 @@ import type { Logger } from 'pino';
 import type { TimerClock } from '../forecast/scheduler.ts';
 import { DEFAULT_RETRY_POLICY, backoffDelayMs, isRetriableStatus, parseRetryAfter, type RetryPolicy } from './retry-policy.ts';
 import type { DeliveryAttempt } from '@atrium/shared';
+import { OUTCOME } from './delivery-outcome.ts';
+import { createAddressPolicy, type AddressPolicy } from './webhook-address.ts';
+import { sendWebhook, systemResolve, type Resolve } from './webhook-http.ts';
 import { WEBHOOK_HEADERS, signWebhook } from './webhook-sign.ts';
 import type { DueDelivery, WebhookStore } from './webhook-store.ts';
 
@@ -11,17 +14,28 @@ import type { DueDelivery, WebhookStore } from './webhook-store.ts';
  * loses nothing: whatever was pending, or leased by an attempt that never finished, is due
  * again after a restart. At-least-once, so every request carries an idempotency key that is
  * the same across retries of one alert version.
+ *
+ * Attempts run side by side up to `concurrency`, at most `perMerchant` of them for one merchant,
+ * and a free slot goes to the merchant with the fewest due ahead of it (round-robin in claimDue):
+ * a merchant whose receivers hang holds its own slots until they time out, not everyone's.
  */
 export interface WebhookDispatcher {
   start(): void;
   stop(): Promise<void>;
   /** Something was queued: look now rather than at the next poll. */
   kick(): void;
-  /** Sends what is due now; resolves with how many attempts were made (tests and the bench call this directly). */
+  /** Sends what is due now and waits for those attempts; resolves with how many were made (tests call this directly; a no-op once stopped). */
   runDue(): Promise<number>;
 }
 
-const BATCH = 20;
+export interface DeliveryLimits {
+  /** attempts in flight at once, all merchants together */
+  concurrency: number;
+  /** attempts in flight at once for one merchant */
+  perMerchant: number;
+}
+
+export const DEFAULT_DELIVERY_LIMITS: Readonly<DeliveryLimits> = { concurrency: 32, perMerchant: 4 };
 
 export function createWebhookDispatcher(deps: {
   store: WebhookStore;
@@ -29,20 +43,36 @@ export function createWebhookDispatcher(deps: {
   clock: TimerClock;
   logger: Logger;
   policy?: Partial<RetryPolicy>;
+  limits?: Partial<DeliveryLimits>;
+  /** which addresses deliveries may reach; default: public ones only */
+  addresses?: AddressPolicy;
+  /** default: the system resolver */
+  resolve?: Resolve;
   /** longest sleep between looks at the queue (other instances may queue work) */
   pollMs?: number;
   random?: () => number;
 }): WebhookDispatcher {
   const p: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...deps.policy };
+  const limits: DeliveryLimits = { ...DEFAULT_DELIVERY_LIMITS, ...deps.limits };
+  const addresses = deps.addresses ?? createAddressPolicy();
+  const resolve = deps.resolve ?? systemResolve;
   const pollMs = deps.pollMs ?? 30_000;
   const random = deps.random ?? Math.random;
   const log = deps.logger;
-  let timer: unknown = null;
-  let running: Promise<number> | null = null;
-  let again = false;
-  let stopped = true;
 
-  const attempt = async (d: DueDelivery): Promise<void> => {
+  let started = false;
+  let timer: unknown = null;
+  /** attempts in flight, all and per merchant */
+  const inFlight = new Map<string, number>();
+  const attempts = new Set<Promise<void>>();
+  /** aborted by stop(): cuts attempts in flight short and stops filling slots */
+  let life = new AbortController();
+  let made = 0;
+  let pumping: Promise<void> | null = null;
+  let pumpAgain = false;
+  let idle: (() => void)[] = [];
+
+  const attempt = async (d: DueDelivery, signal: AbortSignal): Promise<void> => {
     const n = d.attempts + 1;
     const at = deps.clock.now();
     const started = performance.now();
@@ -50,41 +80,41 @@ export function createWebhookDispatcher(deps: {
     const record = (a: Omit<DeliveryAttempt, 'attempt' | 'at' | 'durationMs'>, next: Parameters<WebhookStore['recordAttempt']>[2]) =>
       deps.store.recordAttempt(d.id, { attempt: n, at, durationMs: performance.now() - started, ...a }, next);
     if (!secret) {
-      await record({ statusCode: null, outcome: 'rejected', error: 'the subscription or its webhook was removed' }, { status: 'failed', nextAttemptAt: null, lastError: 'subscription removed' });
+      await record({ statusCode: null, outcome: 'rejected', error: OUTCOME.removed }, { status: 'failed', nextAttemptAt: null, lastError: OUTCOME.removed });
       return;
     }
     const ts = Math.floor(at / 1000);
-    let status: number | null = null;
-    let retryAfter: number | null = null;
-    let error: string | null = null;
-    try {
-      const res = await fetch(d.url, {
-        method: 'POST',
-        redirect: 'manual',
-        signal: AbortSignal.timeout(p.timeoutMs),
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'Atrium-Webhooks/1',
-          [WEBHOOK_HEADERS.event]: d.event,
-          [WEBHOOK_HEADERS.delivery]: String(d.id),
-          [WEBHOOK_HEADERS.idempotencyKey]: d.idempotencyKey,
-          [WEBHOOK_HEADERS.timestamp]: String(ts),
-          [WEBHOOK_HEADERS.signature]: signWebhook(secret, ts, d.body),
-        },
-        body: d.body,
-      });
-      status = res.status;
-      retryAfter = parseRetryAfter(res.headers.get('retry-after'), deps.clock.now());
-      await res.body?.cancel(); // the answer's body is not ours to read; free the connection
-      if (status < 200 || status >= 300) error = `HTTP ${status}`;
-    } catch (err) {
-      error = (err as Error).name === 'TimeoutError' ? `no answer within ${p.timeoutMs} ms` : `${(err as Error).message}${(err as { cause?: Error }).cause ? `: ${(err as { cause: Error }).cause.message}` : ''}`;
+    const result = await sendWebhook({
+      url: d.url,
+      timeoutMs: p.timeoutMs,
+      policy: addresses,
+      resolve,
+      signal,
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'Atrium-Webhooks/1',
+        [WEBHOOK_HEADERS.event]: d.event,
+        [WEBHOOK_HEADERS.delivery]: String(d.id),
+        [WEBHOOK_HEADERS.idempotencyKey]: d.idempotencyKey,
+        [WEBHOOK_HEADERS.timestamp]: String(ts),
+        [WEBHOOK_HEADERS.signature]: signWebhook(secret, ts, d.body),
+      },
+      body: d.body,
+    });
+    if (result.kind === 'refused') {
+      // The same URL would be refused again; the operator's log says which delivery and why.
+      await record({ statusCode: null, outcome: 'rejected', error: result.reason }, { status: 'failed', nextAttemptAt: null, lastError: result.reason });
+      log.warn({ delivery: d.id, merchant: d.merchantId, reason: result.reason }, 'webhook refused by the address policy; not sent');
+      return;
     }
+    const status = result.kind === 'answered' ? result.status : null;
+    const error = result.kind === 'answered' ? (status! >= 200 && status! < 300 ? null : OUTCOME.answered(status!)) : result.reason;
     if (status !== null && status >= 200 && status < 300) {
       await record({ statusCode: status, outcome: 'delivered', error: null }, { status: 'delivered', nextAttemptAt: null, lastError: null });
       log.info({ delivery: d.id, attempt: n, status }, 'webhook delivered');
       return;
     }
+    const detail = result.kind === 'failed' ? result.detail : undefined;
     const retriable = status === null || isRetriableStatus(status);
     if (!retriable) {
       await record({ statusCode: status, outcome: 'rejected', error }, { status: 'failed', nextAttemptAt: null, lastError: error });
@@ -93,79 +123,110 @@ export function createWebhookDispatcher(deps: {
     }
     if (n >= p.maxAttempts) {
       await record({ statusCode: status, outcome: 'gave_up', error }, { status: 'failed', nextAttemptAt: null, lastError: error });
-      log.warn({ delivery: d.id, attempts: n, error }, 'webhook given up');
+      log.warn({ delivery: d.id, attempts: n, error, detail }, 'webhook given up');
       return;
     }
-    const delay = Math.max(backoffDelayMs(n, p, random), Math.min(retryAfter ?? 0, p.maxRetryAfterMs));
+    const retryAfter = result.kind === 'answered' ? parseRetryAfter(result.retryAfter, deps.clock.now()) : null;
+    // An attempt cut short by our own shutdown is due again at once, not after a backoff.
+    const delay = signal.aborted ? 0 : Math.max(backoffDelayMs(n, p, random), Math.min(retryAfter ?? 0, p.maxRetryAfterMs));
     await record({ statusCode: status, outcome: 'retry', error }, { status: 'pending', nextAttemptAt: deps.clock.now() + delay, lastError: error });
-    log.info({ delivery: d.id, attempt: n, error, retryInMs: delay }, 'webhook failed; will retry');
+    log.info({ delivery: d.id, attempt: n, error, detail, retryInMs: delay }, 'webhook failed; will retry');
   };
 
-  const runOnce = async (): Promise<number> => {
-    let sent = 0;
-    for (;;) {
+  const busy = () => attempts.size;
+
+  const launch = (d: DueDelivery) => {
+    inFlight.set(d.merchantId, (inFlight.get(d.merchantId) ?? 0) + 1);
+    const run: Promise<void> = attempt(d, life.signal)
+      .catch((err: unknown) => log.error({ err, delivery: d.id }, 'recording a webhook attempt failed'))
+      .finally(() => {
+        attempts.delete(run);
+        const left = (inFlight.get(d.merchantId) ?? 1) - 1;
+        if (left > 0) inFlight.set(d.merchantId, left);
+        else inFlight.delete(d.merchantId);
+        made++;
+        // A freed slot may be the one another merchant's delivery is waiting for.
+        if (!life.signal.aborted) void pump();
+        settle();
+      });
+    attempts.add(run);
+  };
+
+  /** Fills free slots from the queue until it has nothing claimable. */
+  const fill = async () => {
+    while (!life.signal.aborted) {
+      const free = limits.concurrency - busy();
+      if (free <= 0) return;
       const now = deps.clock.now();
-      const due = await deps.store.claimDue(now, now + p.timeoutMs + 60_000, BATCH);
-      if (due.length === 0) return sent;
-      await Promise.all(due.map((d) => attempt(d).catch((err: unknown) => log.error({ err, delivery: d.id }, 'recording a webhook attempt failed'))));
-      sent += due.length;
+      const due = await deps.store.claimDue(now, now + p.timeoutMs + 60_000, free, { perMerchant: limits.perMerchant, inFlight });
+      if (due.length === 0) return;
+      for (const d of due) launch(d);
     }
+  };
+
+  const pump = (): Promise<void> => {
+    if (pumping) {
+      pumpAgain = true;
+      return pumping;
+    }
+    pumping = (async () => {
+      do {
+        pumpAgain = false;
+        await fill().catch((err: unknown) => log.error({ err }, 'webhook queue unavailable; will look again'));
+      } while (pumpAgain && !life.signal.aborted);
+    })().finally(() => {
+      pumping = null;
+      void schedule();
+      settle();
+    });
+    return pumping;
+  };
+
+  const settle = () => {
+    if (busy() > 0 || pumping) return;
+    const waiting = idle;
+    idle = [];
+    for (const w of waiting) w();
   };
 
   const schedule = async () => {
-    if (stopped) return;
+    if (!started) return;
     const next = await deps.store.nextDueAt().catch(() => null);
-    if (stopped) return;
+    if (!started) return;
     const now = deps.clock.now();
-    const wait = next === null ? pollMs : Math.min(pollMs, Math.max(0, next - now));
+    // Due but not claimed means every such merchant is at its cap: a finishing attempt pumps again.
+    const wait = next === null ? pollMs : next <= now ? Math.min(pollMs, 1000) : Math.min(pollMs, next - now);
     if (timer !== null) deps.clock.clearTimeout(timer);
     timer = deps.clock.setTimeout(() => {
       timer = null;
-      void loop();
+      void pump();
     }, wait);
-  };
-
-  const runDue = (): Promise<number> => {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = runOnce()
-      .catch((err: unknown) => {
-        log.error({ err }, 'webhook queue unavailable; will look again');
-        return 0;
-      })
-      .finally(() => {
-        running = null;
-      });
-    return running;
-  };
-
-  const loop = async () => {
-    do {
-      again = false;
-      await runDue();
-    } while (again && !stopped);
-    await schedule();
   };
 
   return {
     start() {
-      if (!stopped) return;
-      stopped = false;
-      void loop();
+      if (started) return;
+      started = true;
+      if (life.signal.aborted) life = new AbortController();
+      void pump();
     },
     async stop() {
-      stopped = true;
+      started = false;
       if (timer !== null) deps.clock.clearTimeout(timer);
       timer = null;
-      await running;
+      // Attempts in flight are cut short and recorded as due again: a receiver that hangs must not hold up shutdown.
+      life.abort();
+      await pumping;
+      await Promise.all([...attempts]);
     },
     kick() {
-      if (stopped) return;
-      if (running) again = true;
-      else void loop();
+      if (started) void pump();
     },
-    runDue,
+    async runDue() {
+      const before = made;
+      await pump();
+      if (busy() > 0 || pumping) await new Promise<void>((r) => idle.push(r));
+      return made - before;
+    },
   };
 }

@@ -9,6 +9,7 @@ import type { AlertEventName, DeliveryAttempt, WebhookDelivery } from '@atrium/s
 export interface DueDelivery {
   id: number;
   subscriptionId: number;
+  merchantId: string;
   url: string;
   event: AlertEventName;
   body: string;
@@ -17,8 +18,13 @@ export interface DueDelivery {
 }
 
 export interface WebhookStore {
-  /** Pending deliveries due at `now`, oldest first; each is leased until `leaseUntil` so a crash mid-send retries it later. */
-  claimDue(now: number, leaseUntil: number, limit: number): Promise<DueDelivery[]>;
+  /**
+   * Pending deliveries due at `now`, each leased until `leaseUntil` so a crash mid-send retries
+   * it later. Taken round-robin across merchants (every merchant's oldest, then every merchant's
+   * second oldest…), and with `fair` at most `perMerchant` minus what a merchant already has in
+   * flight: one merchant's backlog cannot fill the batch ahead of another's alert.
+   */
+  claimDue(now: number, leaseUntil: number, limit: number, fair?: { perMerchant: number; inFlight: ReadonlyMap<string, number> }): Promise<DueDelivery[]>;
   recordAttempt(id: number, attempt: DeliveryAttempt, next: { status: WebhookDelivery['status']; nextAttemptAt: number | null; lastError: string | null }): Promise<void>;
   /** When the earliest pending delivery is due (null: nothing pending). */
   nextDueAt(): Promise<number | null>;
@@ -28,21 +34,40 @@ export interface WebhookStore {
 
 export const idempotencyKeyOf = (alertId: number, version: number): string => `atrium-alert-${alertId}-v${version}`;
 
-/** Queues one alert version for a webhook inside the caller's transaction; older versions still pending are superseded (no stale news). */
+/**
+ * How many deliveries one merchant may have waiting. Far above what peak alerts produce (a few
+ * per shop and day); it bounds what a merchant with many subscriptions to dead receivers can
+ * pile into the shared queue.
+ */
+export const DEFAULT_MAX_PENDING_PER_MERCHANT = 200;
+
+/**
+ * Queues one alert version for a webhook inside the caller's transaction; older versions still
+ * pending are superseded (no stale news). Beyond the merchant's quota of waiting deliveries it is
+ * logged as failed, not queued, so the merchant sees why it never came.
+ */
 export async function enqueueDelivery(
   tx: SqlTx,
-  d: { siteId: string; alertId: number; version: number; subscriptionId: number; merchantId: string; shopId: string; url: string; event: AlertEventName; body: string; now: number },
+  d: { siteId: string; alertId: number; version: number; subscriptionId: number; merchantId: string; shopId: string; url: string; event: AlertEventName; body: string; now: number; maxPending?: number },
 ): Promise<void> {
   await tx.query(
     `update webhook_deliveries set status = 'superseded', next_attempt_at = null, updated_at = $3 where site_id = $1 and alert_id = $2 and status = 'pending'`,
     [d.siteId, d.alertId, d.now],
   );
+  const max = d.maxPending ?? DEFAULT_MAX_PENDING_PER_MERCHANT;
+  const { rows } = await tx.query<{ n: string | number }>(`select count(*) as n from webhook_deliveries where site_id = $1 and merchant_id = $2 and status = 'pending'`, [d.siteId, d.merchantId]);
+  const over = Number(rows[0]?.n ?? 0) >= max;
   await tx.query(
-    `insert into webhook_deliveries (site_id, alert_id, alert_version, subscription_id, merchant_id, shop_id, url, event, body, idempotency_key, status, attempts, next_attempt_at, created_at, updated_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', 0, $11, $11, $11)`,
-    [d.siteId, d.alertId, d.version, d.subscriptionId, d.merchantId, d.shopId, d.url, d.event, d.body, idempotencyKeyOf(d.alertId, d.version), d.now],
+    `insert into webhook_deliveries (site_id, alert_id, alert_version, subscription_id, merchant_id, shop_id, url, event, body, idempotency_key, status, attempts, next_attempt_at, last_error, created_at, updated_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12, $13, $14, $14)`,
+    [
+      d.siteId, d.alertId, d.version, d.subscriptionId, d.merchantId, d.shopId, d.url, d.event, d.body, idempotencyKeyOf(d.alertId, d.version),
+      over ? 'failed' : 'pending', over ? null : d.now, over ? quotaRefusal(max) : null, d.now,
+    ],
   );
 }
+
+export const quotaRefusal = (max: number): string => `not sent: ${max} deliveries for this merchant are already waiting (quota)`;
 
 interface Row {
   id: string | number;
@@ -84,17 +109,29 @@ const WITH_ATTEMPTS = `
 
 export function createWebhookStore(db: SqlClient, siteId: string): WebhookStore {
   return {
-    async claimDue(now, leaseUntil, limit) {
-      // One statement picks and leases, so two dispatchers on one PostgreSQL never send the same row twice.
-      const { rows } = await db.query<{ id: string; subscription_id: string; url: string; event: AlertEventName; body: string; idempotency_key: string; attempts: number }>(
-        `update webhook_deliveries set next_attempt_at = $3
-          where id in (select id from webhook_deliveries where site_id = $1 and status = 'pending' and next_attempt_at <= $2
-                        order by next_attempt_at, id limit $4 for update skip locked)
-          returning id, subscription_id, url, event, body, idempotency_key, attempts`,
-        [siteId, now, leaseUntil, limit],
+    async claimDue(now, leaseUntil, limit, fair) {
+      // One statement ranks, locks what it picks and leases it, so two dispatchers on one PostgreSQL
+      // never send the same row twice (a row leased meanwhile fails the re-checked due condition).
+      // Ranking within each merchant and taking rank by rank is the round-robin.
+      const inFlight = JSON.stringify(Object.fromEntries(fair?.inFlight ?? []));
+      const { rows } = await db.query<{ id: string; subscription_id: string; merchant_id: string; url: string; event: AlertEventName; body: string; idempotency_key: string; attempts: number }>(
+        `with ranked as (
+           select id, next_attempt_at, row_number() over (partition by merchant_id order by next_attempt_at, id) as rank,
+                  coalesce(($5::jsonb ->> merchant_id)::int, 0) as busy
+             from webhook_deliveries where site_id = $1 and status = 'pending' and next_attempt_at <= $2
+         ), picked as (
+           select d.id from webhook_deliveries d join ranked r on r.id = d.id
+            where r.rank + r.busy <= $6 and d.status = 'pending' and d.next_attempt_at <= $2
+            order by r.rank, r.next_attempt_at, r.id limit $4
+            for update of d skip locked
+         )
+         update webhook_deliveries d set next_attempt_at = $3 from picked
+          where d.id = picked.id and d.status = 'pending' and d.next_attempt_at <= $2
+         returning d.id, d.subscription_id, d.merchant_id, d.url, d.event, d.body, d.idempotency_key, d.attempts`,
+        [siteId, now, leaseUntil, limit, inFlight, fair?.perMerchant ?? limit],
       );
       return rows
-        .map((r) => ({ id: Number(r.id), subscriptionId: Number(r.subscription_id), url: r.url, event: r.event, body: r.body, idempotencyKey: r.idempotency_key, attempts: r.attempts }))
+        .map((r) => ({ id: Number(r.id), subscriptionId: Number(r.subscription_id), merchantId: r.merchant_id, url: r.url, event: r.event, body: r.body, idempotencyKey: r.idempotency_key, attempts: r.attempts }))
         .sort((a, b) => a.id - b.id);
     },
     async recordAttempt(id, a, next) {

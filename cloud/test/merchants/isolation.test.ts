@@ -12,6 +12,7 @@ import type { ApiApp } from '../../src/http/app.ts';
 import { createSqlOpsStore } from '../../src/ops/sql-ops-store.ts';
 import { createUsers, type Users } from '../../src/ops/users.ts';
 import { H, fcSite, forecastApp, openHarness, pattern, storeShopForecast, until, writeHourly, type FcHarness } from '../support/forecast-fixtures.ts';
+import { LOOPBACK_RECEIVERS, webhookSetting } from './webhook-setting.ts';
 
 // API keys resolve through the real operational store (ops/sql-ops-store.ts + ops/users.ts) on the same database.
 const NOW = Date.UTC(2025, 2, 16, 22);
@@ -26,7 +27,7 @@ describe('merchant isolation', () => {
   const tea = { subscription: 0, delivery: 0 };
 
   beforeAll(async () => {
-    h = await openHarness();
+    h = await openHarness({ webhooks: webhookSetting(LOOPBACK_RECEIVERS) });
     users = createUsers(await createSqlOpsStore(h.sql, { siteId: fcSite.id, ownsClient: false }), fcSite);
     keys.admin = (await users.create({ userId: 'ops', role: 'operator', }, NOW)).key;
     keys.brewco = (await users.create({ userId: 'brew-manager', role: 'merchant', merchantId: 'brewco' }, NOW)).key;

@@ -12,6 +12,7 @@ import { createSqlSeriesStore } from '../../src/series/pglite-series-store.ts';
 import { createSeriesQueries } from '../../src/series/queries.ts';
 import type { SeriesStore } from '../../src/series/series-store.ts';
 import type { RetryPolicy } from '../../src/merchants/retry-policy.ts';
+import type { WebhookOptions } from '../../src/forecasting.ts';
 
 /**
  * A small mall for forecasting and merchant tests: two floors, two merchants (one with two
@@ -138,7 +139,7 @@ export interface FcHarness {
 }
 
 /** A real embedded database with the series store and the forecasting unit on it, wired as createCloud wires them. */
-export async function openHarness(opts: { dataDir?: string; clock?: TimerClock; roster?: () => Promise<StaffMember[]>; retry?: Partial<RetryPolicy> } = {}): Promise<FcHarness> {
+export async function openHarness(opts: { dataDir?: string; clock?: TimerClock; roster?: () => Promise<StaffMember[]>; retry?: Partial<RetryPolicy>; webhooks?: WebhookOptions } = {}): Promise<FcHarness> {
   const sql = await openPglite(opts.dataDir ?? 'memory://');
   await migrate(sql);
   const store = await createSqlSeriesStore(sql, { ownsClient: false });
@@ -149,7 +150,7 @@ export async function openHarness(opts: { dataDir?: string; clock?: TimerClock; 
     logger: pino({ level: 'silent' }),
     roster: opts.roster ?? (async () => []),
     ...(opts.clock ? { clock: opts.clock } : {}),
-    options: { retry: { baseDelayMs: 50, maxDelayMs: 400, timeoutMs: 2000, ...opts.retry } },
+    options: { retry: { baseDelayMs: 50, maxDelayMs: 400, timeoutMs: 2000, ...opts.retry }, ...(opts.webhooks ? { webhooks: opts.webhooks } : {}) },
   });
   return {
     sql,

@@ -19,6 +19,7 @@ import {
 } from '@atrium/shared';
 import { Errors } from '../../errors.ts';
 import type { Forecasting } from '../../forecasting.ts';
+import { merchantView } from '../../merchants/delivery-outcome.ts';
 import type { SeriesQueries } from '../../series/queries.ts';
 import { requireRole, requireShopAccess, SITE_WIDE } from '../auth.ts';
 
@@ -115,10 +116,10 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRouteDeps> = async (a
 
   app.get(
     '/api/v1/shops/:shopId/webhook-deliveries',
-    { schema: { summary: "Webhook delivery log of a shop's alerts: every attempt with status, duration and error", params: ShopParams, querystring: DeliveriesQuery, response: { 200: WebhookDelivery.array(), ...apiErrors(400, 401, 403, 404, 500) } } },
+    { schema: { summary: "Webhook delivery log of a shop's alerts: every attempt with status, duration and its outcome (never the receiver's answer)", params: ShopParams, querystring: DeliveriesQuery, response: { 200: WebhookDelivery.array(), ...apiErrors(400, 401, 403, 404, 500) } } },
     async (req) => {
       requireShopAccess(req, site, req.params.shopId);
-      return webhooks.listForShop(req.params.shopId, req.query.limit);
+      return (await webhooks.listForShop(req.params.shopId, req.query.limit)).map(merchantView);
     },
   );
 
@@ -129,7 +130,7 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRouteDeps> = async (a
       requireShopAccess(req, site, req.params.shopId);
       const d = await webhooks.get({ id: req.params.deliveryId, shopId: req.params.shopId });
       if (!d) throw new Errors.DeliveryNotFound(req.params.deliveryId);
-      return d;
+      return merchantView(d);
     },
   );
 };
