@@ -30,7 +30,7 @@ export const EdgeEnv = z.object({
   ATRIUM_MAX_PUBLISH_BURST: z.coerce.number().int().positive().default(500),
   ATRIUM_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(64).max(262_144).default(4096),
   /** Before login: how long a connection may take to log in, and how many may be waiting, in total and per source address. */
-  ATRIUM_EDGE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
+  ATRIUM_EDGE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   ATRIUM_EDGE_MAX_PENDING_CONNECTIONS: z.coerce.number().int().min(1).default(1024),
   ATRIUM_EDGE_MAX_PENDING_PER_ADDRESS: z.coerce.number().int().min(1).default(256),
   /** Device time more than this ahead of the gateway's clock is refused (clock_skew). */

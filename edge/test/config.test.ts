@@ -11,7 +11,7 @@ describe('edge configuration', () => {
       dataDir: '.data/edge',
       edge: {
         host: '127.0.0.1', mqttPort: 1883, httpPort: 8081, tls: undefined, maxPayloadBytes: 2048, publishRate: 50, publishBurst: 500,
-        login: { timeoutMs: 5000, maxPending: 1024, maxPendingPerAddress: 256 },
+        login: { timeoutMs: 10_000, maxPending: 1024, maxPendingPerAddress: 256 },
         plausibility: { clockSkewMs: 300_000, maxAgeMs: 0, maxCrossingsPerMinute: 600, maxPeoplePerM2: 4 },
       },
       uplink: { url: 'mqtts://cloud.example:8883', secret: base.ATRIUM_GATEWAY_SECRET },
