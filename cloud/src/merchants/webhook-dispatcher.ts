@@ -75,10 +75,10 @@ export function createWebhookDispatcher(deps: {
   const attempt = async (d: DueDelivery, signal: AbortSignal): Promise<void> => {
     const n = d.attempts + 1;
     const at = deps.clock.now();
-    const started = performance.now();
+    const t0 = performance.now();
     const secret = await deps.secretOf(d.subscriptionId);
     const record = (a: Omit<DeliveryAttempt, 'attempt' | 'at' | 'durationMs'>, next: Parameters<WebhookStore['recordAttempt']>[2]) =>
-      deps.store.recordAttempt(d.id, { attempt: n, at, durationMs: performance.now() - started, ...a }, next);
+      deps.store.recordAttempt(d.id, { attempt: n, at, durationMs: performance.now() - t0, ...a }, next);
     if (!secret) {
       await record({ statusCode: null, outcome: 'rejected', error: OUTCOME.removed }, { status: 'failed', nextAttemptAt: null, lastError: OUTCOME.removed });
       return;
