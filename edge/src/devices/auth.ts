@@ -98,7 +98,7 @@ function remoteAddressOf(client: Client): string {
 }
 
 /** A client-chosen string for a log line: its length and a short, printable prefix. */
-export function describeId(id: string | null | undefined): string {
+function describeId(id: string | null | undefined): string {
   if (id === undefined || id === null) return '(none)';
   const shown = id.slice(0, 32).replace(/[^\x20-\x7e]/g, '?');
   return id.length > 32 ? `"${shown}…" (${id.length} characters)` : `"${shown}"`;
