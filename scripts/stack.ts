@@ -82,6 +82,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     ATRIUM_GATEWAY_SECRET: secrets.gateway,
     ATRIUM_PRIVACY_KEY: secrets.privacy,
     ATRIUM_EDGE_DATA_DIR: opts.edgeDataDir ?? ':memory:',
+    // Every simulated device connects from this one loopback address: the per-address cap on
+    // connections still logging in is for the field, where devices have addresses of their own.
+    ATRIUM_EDGE_MAX_PENDING_PER_ADDRESS: '1024',
     ...(opts.edge?.lateness !== undefined && { ATRIUM_AGGREGATE_LATENESS_MS: String(opts.edge.lateness) }),
     ...(opts.edge?.idle !== undefined && { ATRIUM_AGGREGATE_IDLE_MS: String(opts.edge.idle) }),
     ...(opts.edge?.flushEvery !== undefined && { ATRIUM_FLUSH_EVERY_MS: String(opts.edge.flushEvery) }),
