@@ -89,6 +89,7 @@ export async function createCloud(config: CloudConfig, deps: CloudDeps): Promise
         metrics.rulesStepSeconds.observe(s);
       },
       recordFailed: () => metrics.dispatchStoreFailures.inc(),
+      observationsDropped: (n) => metrics.dispatchObservationsDropped.inc(n),
       effects: (effects) => {
         for (const e of effects) if (e.kind === 'alarm' || e.kind === 'work_order') metrics.dispatchChanges.inc({ kind: e.kind, change: e.change });
       },

@@ -24,7 +24,8 @@ export function createCloudMetrics() {
     observationsEvaluated: new Counter({ name: 'atrium_cloud_rule_observations_total', help: 'Observations evaluated by the rules engine', registers: r }),
     rulesStepSeconds: new Histogram({ name: 'atrium_cloud_rules_step_seconds', help: 'Time to evaluate one batch of observations', buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1], registers: r }),
     dispatchChanges: new Counter({ name: 'atrium_cloud_dispatch_changes_total', help: 'Alarm and work-order changes, by kind and change', labelNames: ['kind', 'change'] as const, registers: r }),
-    dispatchStoreFailures: new Counter({ name: 'atrium_cloud_dispatch_store_failures_total', help: 'Dispatch steps dropped because the operational store refused them', registers: r }),
+    dispatchStoreFailures: new Counter({ name: 'atrium_cloud_dispatch_store_failures_total', help: 'Dispatch steps the operational store refused (the state stays as before; observations are retried)', registers: r }),
+    dispatchObservationsDropped: new Counter({ name: 'atrium_cloud_dispatch_observations_dropped_total', help: 'Observations dropped from the full dispatch queue while the operational store refused writes', registers: r }),
   };
 }
 

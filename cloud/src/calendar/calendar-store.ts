@@ -1,6 +1,6 @@
 import type { SqlClient } from '../db/sql-client.ts';
 import { Errors } from '../errors.ts';
-import { isUniqueViolation } from '../ops/sql-ops-store.ts';
+import { isUniqueViolation } from '../db/sql-client.ts';
 import type { CalendarEntry, CalendarEntryInput } from '@atrium/shared';
 
 export interface CalendarStore {

@@ -20,3 +20,6 @@ export interface SqlTx {
   exec(sql: string): Promise<unknown>;
   rollback(): Promise<void>;
 }
+
+/** PostgreSQL's unique_violation, as both engines report it (a taken id or key). */
+export const isUniqueViolation = (err: unknown): boolean => (err as { code?: unknown } | null)?.code === '23505';

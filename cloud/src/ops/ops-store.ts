@@ -70,7 +70,7 @@ export interface OpsStore {
 
   /**
    * Fails with a unique violation when the id or the key hash is taken (the error's `code` is
-   * PostgreSQL's '23505' on every engine: `isUniqueViolation` in sql-ops-store.ts; the caller
+   * PostgreSQL's '23505' on every engine: `isUniqueViolation` in db/sql-client.ts; the caller
    * answers ATRIUM_USER_EXISTS). The user's siteId must be the store's.
    */
   addUser(u: UserRecord): Promise<void>;

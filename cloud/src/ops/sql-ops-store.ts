@@ -4,8 +4,6 @@ import { parseRow } from '../db/parse-row.ts';
 import type { SqlClient, SqlTx } from '../db/sql-client.ts';
 import type { OpsStore } from './ops-store.ts';
 
-/** PostgreSQL's unique_violation, as both engines report it: what `addUser` fails with on a taken id or key. */
-export const isUniqueViolation = (err: unknown): boolean => (err as { code?: unknown } | null)?.code === '23505';
 
 /**
  * The operational store of one site over any SqlClient (PGlite embedded, or a server through

@@ -2,7 +2,7 @@ import { parseWith, UserInput, type Principal, type SiteModel, type User, type U
 import { generateApiKey, hashApiKey } from '../auth/api-keys.ts';
 import { Errors } from '../errors.ts';
 import type { OpsStore } from './ops-store.ts';
-import { isUniqueViolation } from './sql-ops-store.ts';
+import { isUniqueViolation } from '../db/sql-client.ts';
 
 /**
  * Users and their API keys. A key is returned once, when it is made; the store keeps its hash.
