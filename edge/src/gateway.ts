@@ -64,7 +64,7 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
   const journal = openJournal({ path: config.dataDir === ':memory:' ? ':memory:' : `${config.dataDir}/journal.sqlite`, durability: config.outbox.durability });
   const aggregator = createAggregator({ lateness_ms: config.aggregate.latenessMs, idle_ms: config.aggregate.idleMs });
   const live = createLiveOccupancy(site);
-  const collector = createCollector({ site, aggregator, live, privacyKey: config.privacyKey });
+  const collector = createCollector({ site, aggregator, live });
   const throttle = createLogThrottle(60_000);
   const shouldLog = (key: string) => throttle.shouldLog(key);
   const refusals = createRefusals({ metrics, logger, shouldLog });

@@ -37,7 +37,7 @@ function pipeline(limits: Partial<PublishPipelineDeps['limits']> = {}) {
     journal,
     guard: createOutboxGuard({ journal, maxBytes: 1024 ** 2, alarmRatio: 0.8, wrap: () => [], logger, metrics }),
     hold: createTelemetryHold(),
-    collector: createCollector({ site, aggregator, live: createLiveOccupancy(site), privacyKey: 'privacy-key-privacy-key' }),
+    collector: createCollector({ site, aggregator, live: createLiveOccupancy(site) }),
     bus,
     metrics,
     refusals: createRefusals({ metrics, logger, shouldLog: () => true }),
@@ -73,6 +73,22 @@ describe('publish pipeline', () => {
     expect(answer).toMatchObject({ error: null, sync: false, packet: { topic: 'atrium/mini/radar-hall-1/count' } });
     expect(p.journal.pendingReadings()).toHaveLength(1);
     expect(p.seen.map((r) => [r.device.id, r.channel, r.floorId])).toEqual([['radar-hall-1', 'count', 'g']]);
+  });
+
+  it('hashes pickup codes and badges before the journal, the flows and the uplink see them', async () => {
+    const p = pipeline();
+    await p.publish('atrium/mini/locker-1/event', { ts: T + 1000, seq: 1, event: 'deposit', compartment: 3, pickupCode: '483920' });
+    await p.publish('atrium/mini/locker-1/event', { ts: T + 2000, seq: 2, event: 'pickup', compartment: 3, pickupCode: '483920' });
+    await p.publish('atrium/mini/gate-staff/event', { ts: T + 1000, seq: 1, event: 'entry', badge: 'STAFF-0042' });
+    const stored = p.journal.pendingReadings().map((r) => r.body).join('\n');
+    expect(stored).not.toContain('483920');
+    expect(stored).not.toContain('STAFF-0042');
+    const codes = p.seen.map((r) => r.value as { pickupCode?: string; badge?: string }).map((v) => v.pickupCode ?? v.badge);
+    expect(codes).not.toContain('483920');
+    expect(codes).not.toContain('STAFF-0042');
+    // The same code gives the same hash, so a deposit still matches its pickup.
+    expect(codes[0]).toBe(codes[1]);
+    expect(codes[0]).toMatch(/^[\w-]{22}$/);
   });
 
   it('acknowledges a resend without taking it twice', async () => {

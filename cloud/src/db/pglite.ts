@@ -1,14 +1,34 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { SqlClient } from './sql-client.ts';
+
+/**
+ * PGlite's WASM file layer creates its files world-writable whatever the umask. The directory
+ * is made 0700 (so nothing inside is reachable by another user, including files PGlite creates
+ * later) and what exists after opening is tightened to 0700/0600.
+ */
+function makePrivate(dir: string): void {
+  chmodSync(dir, 0o700);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) makePrivate(path);
+    else if (entry.isFile()) chmodSync(path, 0o600);
+  }
+}
 
 /**
  * The embedded engine: a real PostgreSQL (WASM) persisted in `dataDir`, so `npm start`
  * needs no server and a restart keeps everything. `memory://` gives a throwaway store.
  */
 export async function openPglite(dataDir: string): Promise<SqlClient> {
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const onDisk = !dataDir.startsWith('memory://');
+  if (onDisk) {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    chmodSync(dataDir, 0o700);
+  }
   const db = await PGlite.create(dataDir);
+  if (onDisk) makePrivate(dataDir);
   return {
     query: (sql, params) => db.query(sql, params),
     exec: (sql) => db.exec(sql),

@@ -1,7 +1,8 @@
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { EdgeError } from '../core/errors.ts';
+import { ensurePrivateDir } from '../core/private-files.ts';
 import { hashPassword, newPassword, verifyPassword } from './password-hash.ts';
 
 /**
@@ -56,7 +57,7 @@ const toRecord = (r: Row): DeviceCredentialRecord => ({ deviceId: r.device_id, d
 export const credentialsPath = (dataDir: string): string => (dataDir === ':memory:' ? ':memory:' : `${dataDir}/devices.sqlite`);
 
 export function openDeviceCredentials(path: string): DeviceCredentials {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') ensurePrivateDir(dirname(path));
   const db = new Database(path);
   if (path !== ':memory:') chmodSync(path, 0o600); // SQLite gives its -wal and -shm files the same mode
   db.pragma('journal_mode = WAL');

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { SiteIndex } from '@atrium/shared';
 import type { EdgeBus } from '../readings/bus.ts';
+import { ensurePrivateDir } from '../core/private-files.ts';
 import { createAdminAuth } from './admin-auth.ts';
 import type { RedConfig } from './config.ts';
 import { createLocalAlarms } from './alarms.ts';
@@ -83,6 +84,8 @@ export function embedNodeRed(deps: {
     async start(server) {
       const auth = await createAdminAuth({ user: config.red.admin.user, password: config.red.admin.password, passwordHash: config.red.admin.passwordHash });
       const userDir = join(config.dataDir, 'node-red');
+      // Node-RED writes its flow credentials here with the process umask; the directory keeps them private.
+      if (config.dataDir !== ':memory:') ensurePrivateDir(userDir);
       if (await seedExampleFlow(userDir, FLOW_FILE)) logger.info({ userDir }, 'new Node-RED workspace: example flow (CO2 → ventilation) installed');
       RED.init(
         server,

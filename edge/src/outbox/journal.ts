@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ensurePrivateDir, makeSqlitePrivate } from '../core/private-files.ts';
 import Database from 'better-sqlite3';
 
 /**
@@ -85,9 +85,12 @@ export interface JournalOptions {
 }
 
 export function openJournal(opts: JournalOptions): Journal {
-  if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
+  const onDisk = opts.path !== ':memory:';
+  if (onDisk) ensurePrivateDir(dirname(opts.path));
   const db = new Database(opts.path);
   db.pragma('journal_mode = WAL');
+  // After WAL is on, so the -wal and -shm files exist too; SQLite recreates them with the database's mode.
+  if (onDisk) makeSqlitePrivate(opts.path);
   db.pragma(`synchronous = ${opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
   db.exec(`
     -- autoincrement: ids must never be reused once rows are deleted, the forwarder's cursor relies on it

@@ -42,14 +42,14 @@ export interface PublishPipelineDeps {
 /** Every device publish, in this order; each step is one file here. */
 export function buildPublishPipeline(deps: PublishPipelineDeps) {
   return PublishPipeline.start(authenticate({ site: deps.site }))
-    .then(validate({ maxPayloadBytes: deps.limits.maxPayloadBytes }))
+    .then(validate({ maxPayloadBytes: deps.limits.maxPayloadBytes, privacyKey: deps.privacyKey }))
     .then(plausible({ site: deps.site, limits: deps.limits.plausibility, clock: deps.clock }))
     .then(rateLimit({ ratePerSecond: deps.limits.publishRate, burst: deps.limits.publishBurst }))
     .then(deviceStatus({ health: deps.health, metrics: deps.metrics }))
     .then(journalStep(deps))
     .then(acknowledge({ metrics: deps.metrics }))
     .then(aggregate({ collector: deps.collector }))
-    .then(publishToLocalFlows({ site: deps.site, bus: deps.bus, privacyKey: deps.privacyKey }));
+    .then(publishToLocalFlows({ site: deps.site, bus: deps.bus }));
 }
 
 /** The pipeline as aedes' publish hook. */

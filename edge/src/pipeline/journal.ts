@@ -6,7 +6,8 @@ import type { TelemetryHold } from '../outbox/telemetry-hold.ts';
 import { divert, type Journaled, type Outcome, type Step, type Validated } from './step.ts';
 
 /**
- * Commits the reading to the on-disk journal; nothing is acknowledged before this. While the
+ * Commits the reading to the on-disk journal; nothing is acknowledged before this. The
+ * validated value is stored, not the raw payload, so personal codes are on disk only hashed. While the
  * outbox is full, new telemetry waits here unanswered (the device keeps it) until the cloud
  * takes some; events and status always go through.
  */
@@ -22,7 +23,7 @@ export function journalStep(deps: {
   const append = (publish: Validated): Promise<Outcome<Journaled>> => {
     const { reading, deviceId } = publish;
     const seq = reading.channel === 'status' ? -1 : reading.value.seq;
-    return journal.append(deviceId, reading.channel, seq, reading.value.ts, (publish.packet.payload as Buffer).toString('utf8'), publish.receivedAt).then(
+    return journal.append(deviceId, reading.channel, seq, reading.value.ts, JSON.stringify(reading.value), publish.receivedAt).then(
       (journalId) => ({ pass: { ...publish, journalId } }),
       (err: Error) => {
         logger.error({ err: err.message, deviceId }, 'journal write failed; the device will resend');

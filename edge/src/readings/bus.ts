@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { pseudonymise, type Reading } from './intake.ts';
+import type { Reading } from './intake.ts';
 import type { Placement } from './placement.ts';
 
 /**
@@ -44,11 +44,7 @@ export function createEdgeBus(logger: Logger): EdgeBus {
   };
 }
 
-export function toBusReading(reading: Reading, where: Placement, receivedAt: number, privacyKey: string): BusReading {
-  const base = { floorId: where.floorId, receivedAt };
-  if (reading.channel !== 'event') return { ...reading, ...base };
-  const value = { ...reading.value };
-  if ('pickupCode' in value && value.pickupCode !== undefined) value.pickupCode = pseudonymise(privacyKey, value.pickupCode);
-  if ('badge' in value && value.badge !== undefined) value.badge = pseudonymise(privacyKey, value.badge);
-  return { ...reading, value, ...base };
+/** `reading` has passed intake, so its badge and pickup codes are already hashed. */
+export function toBusReading(reading: Reading, where: Placement, receivedAt: number): BusReading {
+  return { ...reading, floorId: where.floorId, receivedAt };
 }

@@ -23,7 +23,7 @@ export interface Collector {
   clearQueued(): void;
 }
 
-export function createCollector(deps: { site: SiteIndex; aggregator: Aggregator; live: LiveOccupancy; privacyKey: string }): Collector {
+export function createCollector(deps: { site: SiteIndex; aggregator: Aggregator; live: LiveOccupancy }): Collector {
   const { site, aggregator, live } = deps;
   let events: Queued<DeviceEventRecord>[] = [];
   let statuses: Queued<DeviceStatusRecord>[] = [];
@@ -41,7 +41,7 @@ export function createCollector(deps: { site: SiteIndex; aggregator: Aggregator;
           aggregator.addEnv(where, reading.value, receivedAt, id);
           break;
         case 'event':
-          events.push({ record: eventRecord(where, reading.device, reading.value, deps.privacyKey), id });
+          events.push({ record: eventRecord(where, reading.device, reading.value), id });
           break;
         case 'state':
           events.push({ record: lockerStateRecord(where, reading.value), id });

@@ -87,3 +87,17 @@ export function checkPublish(opts: IntakeOptions, clientDeviceId: string, topic:
 export function pseudonymise(key: string, identifier: string): string {
   return createHmac('sha256', key).update(identifier).digest('base64url').slice(0, 22);
 }
+
+/**
+ * The reading as the gateway keeps it: pickup codes open lockers and badges name people, so
+ * both are replaced right after validation and nothing later (journal, flows, uplink) sees
+ * the raw code. The same code always gives the same hash, so a locker flow can still match
+ * a pickup to its deposit, or check a code it hashes with the same key.
+ */
+export function pseudonymiseReading(reading: Reading, key: string): Reading {
+  if (reading.channel !== 'event') return reading;
+  const value = { ...reading.value };
+  if ('pickupCode' in value && value.pickupCode !== undefined) value.pickupCode = pseudonymise(key, value.pickupCode);
+  if ('badge' in value && value.badge !== undefined) value.badge = pseudonymise(key, value.badge);
+  return { ...reading, value } as Reading;
+}

@@ -1,9 +1,8 @@
 import type { DeviceEventRecord, DeviceStatusRecord, GateEvent, LockerEvent, LockerState, DeviceStatus, Device } from '@atrium/shared';
-import { pseudonymise } from './intake.ts';
 import type { Placement } from './placement.ts';
 
-/** Locker and gate messages become uniform event records; personal codes leave only as `ref`. */
-export function eventRecord(where: Placement, device: Device, value: LockerEvent | GateEvent, privacyKey: string): DeviceEventRecord {
+/** Locker and gate messages become uniform event records; personal codes, hashed at intake, leave as `ref`. */
+export function eventRecord(where: Placement, device: Device, value: LockerEvent | GateEvent): DeviceEventRecord {
   const data: Record<string, number | string> = {};
   let identifier: string | undefined;
   if ('compartment' in value) {
@@ -12,7 +11,7 @@ export function eventRecord(where: Placement, device: Device, value: LockerEvent
   } else {
     identifier = value.badge;
   }
-  if (identifier !== undefined) data.ref = pseudonymise(privacyKey, identifier);
+  if (identifier !== undefined) data.ref = identifier;
   return { ...where, ts: value.ts, seq: value.seq, family: device.kind === 'locker' ? 'locker' : 'gate', type: value.event, data };
 }
 
