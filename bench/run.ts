@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { benchDispatchLatency, benchRulesThroughput } from './dispatch.ts';
 import { benchEdgeMemory, edgeMemoryRows } from './edge-memory.ts';
 import { benchEdgeThroughput } from './edge-throughput.ts';
+import { benchGatewayStorm, benchStepCost, stepRows, stormRows } from './engine-step.ts';
 import { benchForecastRefresh, forecastRows } from './forecast-refresh.ts';
 import { benchInfluxLatency } from './influx-latency.ts';
 import { benchInfluxWrite } from './influx-write.ts';
@@ -42,6 +43,11 @@ for (const copies of [1, 10]) dispatch.push(await benchDispatchLatency({ copies,
 written.push(writeResult('dispatch', { rules, dispatch }));
 rows.push(`| rules evaluated (demo mall minutes, shipped rules) | ${rules.shippedRulesPerSecond} observations/s (×${rules.ratioToNoRules} of the engine with no rules) |`);
 for (const d of dispatch) rows.push(`| forced door publish → security order assigned, ${d.devices} devices live, p50 / p99 | ${d.p50Ms} ms / ${d.p99Ms} ms (${d.received}/${d.samples}) |`);
+
+const stepCost = await benchStepCost({ steps: q ? 10 : 40, openAlarms: [10, 1000, 10_000] });
+const storm = benchGatewayStorm({ copies: q ? [1] : [1, 10] });
+written.push(writeResult('engine', { stepCost, storm }));
+rows.push(...stepRows(stepCost), ...stormRows(storm));
 
 const forecast = await benchForecastRefresh({ weeks: q ? 4 : 16, copies: 10 });
 written.push(writeResult('forecast-refresh', forecast));
