@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { describeIssues } from '@atrium/shared';
 import { createLogThrottle } from '../core/log-throttle.ts';
 import { bearerToken, type AdminAuth } from './admin-auth.ts';
+import { sourceOf } from './login-limiter.ts';
 import { EdgeError } from '../core/errors.ts';
 import type { ConnectHandler, IncomingMessage, ServerResponse } from './types.ts';
 
@@ -90,6 +91,8 @@ function dispatch(app: ConnectHandler, root: string, req: IncomingMessage, res: 
   app(req, res, (err) => sendError(res, err ? new EdgeError('ATRIUM_RED_NOT_FOUND', (err as Error).message ?? 'request failed') : new EdgeError('ATRIUM_RED_NOT_FOUND', `nothing at ${original.split('?')[0]}`)));
 }
 
+const retryAfter = (s: number | undefined): Record<string, string> => (s === undefined ? {} : { 'retry-after': String(s) });
+
 export interface RedApps {
   admin: ConnectHandler;
   node: ConnectHandler;
@@ -122,8 +125,8 @@ export function createRedGate(deps: { auth: AdminAuth; apps: RedApps; logger: Lo
         }
         return dispatch(deps.apps.admin, ADMIN_ROOT, req, res);
       case 'http-node': {
-        const checked = await deps.auth.verifyBasic(req.headers.authorization);
-        if (!checked.ok) return refuse(res, checked.error, access, { 'www-authenticate': 'Basic realm="atrium-edge"' });
+        const checked = await deps.auth.verifyBasic(req.headers.authorization, sourceOf(req.socket.remoteAddress));
+        if (!checked.ok) return refuse(res, checked.error, access, { 'www-authenticate': 'Basic realm="atrium-edge"', ...retryAfter(checked.retryAfterS) });
         return dispatch(deps.apps.node, NODE_ROOT, req, res);
       }
       case 'login': {
@@ -131,8 +134,8 @@ export function createRedGate(deps: { auth: AdminAuth; apps: RedApps; logger: Lo
         if (raw instanceof EdgeError) return refuse(res, raw, access, {});
         const body = parseLogin(req.headers['content-type'], raw);
         if (body instanceof EdgeError) return refuse(res, body, access, {});
-        const result = await deps.auth.login(body.username, body.password);
-        if (!result.ok) return refuse(res, result.error, access, {});
+        const result = await deps.auth.login(body.username, body.password, sourceOf(req.socket.remoteAddress));
+        if (!result.ok) return refuse(res, result.error, access, retryAfter(result.retryAfterS));
         deps.logger.info({ user: body.username }, 'Node-RED editor login');
         return send(res, 200, { access_token: result.token, expires_in: result.expiresInS, token_type: 'Bearer' });
       }

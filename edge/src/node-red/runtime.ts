@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import type { SiteIndex } from '@atrium/shared';
 import type { EdgeBus } from '../readings/bus.ts';
 import { ensurePrivateDir } from '../core/private-files.ts';
@@ -73,6 +73,8 @@ export function embedNodeRed(deps: {
   const RED = createRequire(import.meta.url)('node-red') as NodeRedRuntime;
   let gate: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   let started = false;
+  let closeAuth: (() => Promise<void>) | undefined;
+  const passwordChecks = new Counter({ name: 'atrium_edge_red_password_checks_total', help: 'Node-RED admin password checks run (each a bcrypt off the main thread)', registers: [deps.registry] });
 
   return {
     root: ADMIN_ROOT,
@@ -82,7 +84,8 @@ export function embedNodeRed(deps: {
       res.writeHead(err.status, { 'content-type': 'application/json' }).end(JSON.stringify({ code: err.code, message: err.message }));
     },
     async start(server) {
-      const auth = await createAdminAuth({ user: config.red.admin.user, password: config.red.admin.password, passwordHash: config.red.admin.passwordHash });
+      const auth = await createAdminAuth({ user: config.red.admin.user, password: config.red.admin.password, passwordHash: config.red.admin.passwordHash, onCheck: () => passwordChecks.inc() });
+      closeAuth = () => auth.close();
       const userDir = join(config.dataDir, 'node-red');
       // Node-RED writes its flow credentials here with the process umask; the directory keeps them private.
       if (config.dataDir !== ':memory:') ensurePrivateDir(userDir);
@@ -124,6 +127,8 @@ export function embedNodeRed(deps: {
       try {
         if (started) await RED.stop();
       } finally {
+        await closeAuth?.();
+        closeAuth = undefined;
         started = false;
         gate = undefined;
         embeddedBy = null;

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { SiteIndex } from '@atrium/shared';
 import type { AdminAuth } from './admin-auth.ts';
 import { ADMIN_ROOT, NODE_ROOT } from './gate.ts';
+import { sourceOf } from './login-limiter.ts';
 import { nodeRedLogging } from './logging.ts';
 import type { AtriumNodeHook, NodeRedSettings } from './types.ts';
 
@@ -40,7 +41,7 @@ export function nodeRedSettings(opts: {
     },
     // Websocket-in nodes upgrade on the edge's server outside the HTTP gate; they get the same basic auth.
     webSocketNodeVerifyClient: (info, done) => {
-      auth.verifyBasic(info.req.headers.authorization).then(
+      auth.verifyBasic(info.req.headers.authorization, sourceOf(info.req.socket.remoteAddress)).then(
         (o) => done(o.ok, o.ok ? undefined : 401),
         () => done(false, 500),
       );
