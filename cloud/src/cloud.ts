@@ -125,8 +125,8 @@ export async function createCloud(config: CloudConfig, deps: CloudDeps): Promise
       return { status: 'failing', store: { ok: false, error: (err as Error).message }, ...base };
     }
   };
-  const app = await createHttpApp({ logger, site: deps.site, zones, queries, metrics, health, dispatch, opsStore, users, clock, forecasting });
-  const io = attachLive(app.server, { zones, ingest, metrics, dispatch, principalByKeyHash: users.principalByKeyHash });
+  const app = await createHttpApp({ logger, site: deps.site, zones, queries, metrics, health, dispatch, opsStore, users, clock, forecasting, rateLimit: config.http.rateLimit });
+  const io = attachLive(app.server, { zones, ingest, metrics, dispatch, principalByKeyHash: users.principalByKeyHash, onRevoked: users.onRevoked });
   forecasting.onAlert((e) => emitMerchantAlert(io, e));
   let unwatch: (() => void) | null = null;
 

@@ -61,6 +61,10 @@ export const CloudEnv = z
     ATRIUM_SNAPSHOT_EVERY_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
     /** Non-public ranges merchant webhooks may reach (e.g. 10.20.0.0/16,127.0.0.1); unset: public addresses only. */
     ATRIUM_WEBHOOK_ALLOW_PRIVATE: optional(AddressRanges),
+    /** REST requests per minute from one address without a valid API key (a bad key counts here). */
+    ATRIUM_HTTP_RATE_LIMIT_ANONYMOUS: PositiveInt(1_000_000).default(600),
+    /** REST requests per minute for one authenticated user, across all their keys' sessions. */
+    ATRIUM_HTTP_RATE_LIMIT_USER: PositiveInt(1_000_000).default(6000),
 
     /** Where time series go: the embedded PostgreSQL (default) or an InfluxDB server (1.x, 2.x or 3.x). */
     ATRIUM_SERIES_STORE: z.enum(['embedded', 'influxdb']).default('embedded'),
@@ -138,13 +142,19 @@ export interface InfluxConfig {
   readonly bufferMaxPoints: number;
 }
 
+/** REST requests allowed per minute: per source address without a valid key, per user with one. */
+export interface HttpRateLimit {
+  readonly anonymousPerMinute: number;
+  readonly userPerMinute: number;
+}
+
 /** The cloud's settings by what they are for, parsed and checked once at the entry point, deeply frozen. */
 export interface CloudConfig {
   /** unset: the demo mall */
   readonly siteFile: string | undefined;
   readonly logLevel: CloudEnv['LOG_LEVEL'];
   /** the REST API, socket.io and the pages */
-  readonly http: { readonly host: string; readonly port: number };
+  readonly http: { readonly host: string; readonly port: number; readonly rateLimit: HttpRateLimit };
   /** the uplink listener gateways connect to; their passwords derive from gatewaySecret */
   readonly mqtt: { readonly host: string; readonly port: number; readonly gatewaySecret: string };
   /** a PostgreSQL server when url is set, else the embedded one in dataDir (`memory://`: throwaway) */
@@ -162,7 +172,7 @@ function fromEnv(e: CloudEnv): CloudConfig {
   return {
     siteFile: e.ATRIUM_SITE_FILE,
     logLevel: e.LOG_LEVEL,
-    http: { host: e.ATRIUM_CLOUD_HOST, port: e.ATRIUM_CLOUD_HTTP_PORT },
+    http: { host: e.ATRIUM_CLOUD_HOST, port: e.ATRIUM_CLOUD_HTTP_PORT, rateLimit: { anonymousPerMinute: e.ATRIUM_HTTP_RATE_LIMIT_ANONYMOUS, userPerMinute: e.ATRIUM_HTTP_RATE_LIMIT_USER } },
     mqtt: { host: e.ATRIUM_CLOUD_HOST, port: e.ATRIUM_CLOUD_MQTT_PORT, gatewaySecret: e.ATRIUM_GATEWAY_SECRET },
     database: { url: e.ATRIUM_DATABASE_URL, dataDir: e.ATRIUM_DATA_DIR },
     users: { adminKey: e.ATRIUM_ADMIN_KEY },

@@ -15,6 +15,7 @@ export const Errors = {
   MigrationFailed: createError<[number, string, string]>('ATRIUM_MIGRATION_FAILED', 'database migration %d "%s" failed and was rolled back: %s', 500),
   Unauthenticated: createError<[string]>('ATRIUM_UNAUTHENTICATED', 'authentication required: %s', 401),
   Forbidden: createError<[string]>('ATRIUM_FORBIDDEN', 'forbidden: %s', 403),
+  RateLimited: createError<[number]>('ATRIUM_RATE_LIMITED', 'too many requests: retry in %d s', 429),
   UserExists: createError<[string]>('ATRIUM_USER_EXISTS', 'a user "%s" exists already', 409),
   UserNotFound: createError<[string]>('ATRIUM_USER_NOT_FOUND', 'no user "%s"', 404),
   ShopNotFound: createError<[string]>('ATRIUM_SHOP_NOT_FOUND', 'no shop "%s" on this site', 404),

@@ -16,7 +16,7 @@ describe('cloud configuration', () => {
     expect(parseCloudConfig({ ATRIUM_GATEWAY_SECRET: SECRET })).toEqual({
       siteFile: undefined,
       logLevel: 'info',
-      http: { host: '127.0.0.1', port: 8080 },
+      http: { host: '127.0.0.1', port: 8080, rateLimit: { anonymousPerMinute: 600, userPerMinute: 6000 } },
       mqtt: { host: '127.0.0.1', port: 1884, gatewaySecret: SECRET },
       database: { url: undefined, dataDir: '.data/cloud' },
       users: { adminKey: undefined },

@@ -2,6 +2,7 @@ import type { Alarm, AlarmsState, SubjectRef } from '@atrium/shared';
 import type { RuleTransition } from '../rules/evaluate.ts';
 import { subjectKey } from '../rules/subjects.ts';
 import { dispatchError, type Result } from './errors.ts';
+import { own } from './own.ts';
 
 /**
  * Alarms: what the control room sees. raised → acknowledged → cleared, at most one open
@@ -28,8 +29,8 @@ export function applyAlarm(state: AlarmsState, cmd: AlarmCommand, now: number): 
     case 'raise': {
       const t = cmd.transition;
       const key = openKey(t.ruleId, t.subject);
-      const existing = state.open[key];
-      if (existing) return { ok: true, state, alarm: state.byId[existing] ?? null, changed: false };
+      const existing = own(state.open, key);
+      if (existing) return { ok: true, state, alarm: own(state.byId, existing) ?? null, changed: false };
       const seq = state.seq + 1;
       const alarm: Alarm = {
         id: `al-${seq}`,
@@ -53,7 +54,7 @@ export function applyAlarm(state: AlarmsState, cmd: AlarmCommand, now: number): 
       return { ok: true, state: { byId: { ...state.byId, [alarm.id]: alarm }, open: { ...state.open, [key]: alarm.id }, seq }, alarm, changed: true };
     }
     case 'acknowledge': {
-      const alarm = state.byId[cmd.alarmId];
+      const alarm = own(state.byId, cmd.alarmId);
       if (!alarm) return { ok: false, error: dispatchError('ALARM_NOT_FOUND', cmd.alarmId) };
       if (alarm.status !== 'raised') return { ok: false, error: dispatchError('ALARM_INVALID_TRANSITION', alarm.id, alarm.status, 'acknowledge') };
       const next: Alarm = {
@@ -66,8 +67,8 @@ export function applyAlarm(state: AlarmsState, cmd: AlarmCommand, now: number): 
       return { ok: true, state: { ...state, byId: { ...state.byId, [alarm.id]: next } }, alarm: next, changed: true };
     }
     case 'clear': {
-      const id = cmd.alarmId ?? (cmd.ruleId && cmd.subject ? state.open[openKey(cmd.ruleId, cmd.subject)] : undefined);
-      const alarm = id ? state.byId[id] : undefined;
+      const id = cmd.alarmId ?? (cmd.ruleId && cmd.subject ? own(state.open, openKey(cmd.ruleId, cmd.subject)) : undefined);
+      const alarm = id ? own(state.byId, id) : undefined;
       if (!alarm) {
         // A rule clearing with no open alarm (it was cleared by hand first) is normal, not an error.
         if (!cmd.alarmId) return { ok: true, state, alarm: null, changed: false };

@@ -2,6 +2,7 @@ import { type Alarm, type AlarmsState, type DispatchState, type Effect, type Not
 import { subjectKey, zoneOfSubject, type SiteFacts } from '../rules/subjects.ts';
 import { isOpen } from './alarms.ts';
 import { dispatchError, type Result } from './errors.ts';
+import { isReservedId, own } from './own.ts';
 import { policyFor } from './policy.ts';
 import { onShift, rankCandidates, supervisorsFor, type Roster, type Workload } from './roster.ts';
 import { applyOrderAction, createWorkOrder, isActive, isTerminal, noteOnOrder } from './work-orders.ts';
@@ -131,7 +132,7 @@ export function onAlarmCleared(s: DispatchState, alarm: Alarm, alarms: AlarmsSta
   const op = new Op(s, ctx, now);
   for (const o of Object.values(op.orders).sort(byQueueOrder)) {
     if (!o.alarmIds.includes(alarm.id) || !o.cancelOnSelfClear || !['open', 'assigned', 'accepted'].includes(o.status)) continue;
-    const others = o.alarmIds.filter((id) => id !== alarm.id).map((id) => alarms.byId[id]);
+    const others = o.alarmIds.filter((id) => id !== alarm.id).map((id) => own(alarms.byId, id));
     if (others.some((a) => a !== undefined && isOpen(a))) continue;
     const assignee = o.assignee;
     const why = alarm.clearedBy === SYSTEM ? 'cleared by itself before anyone arrived' : `alarm cleared by ${alarm.clearedBy}`;
@@ -156,19 +157,19 @@ export type OrderCommand = { orderId: string; action: OrderAction; authority?: '
  * errors with the state untouched. Supervisor-only: assigning by hand, verifying, cancelling.
  */
 export function orderCommand(s: DispatchState, cmd: OrderCommand, ctx: DispatchContext, now: number): Result<DispatchOut> {
-  const order = s.orders[cmd.orderId];
+  const order = own(s.orders, cmd.orderId);
   if (!order) return { ok: false, error: dispatchError('WORK_ORDER_NOT_FOUND', cmd.orderId) };
   // A person signing off is a supervisor verification whatever the request claims.
   const a: OrderAction = cmd.action.kind === 'verify' && cmd.action.by !== SYSTEM ? { ...cmd.action, method: 'supervisor' } : cmd.action;
   const supervisorOnly = a.kind === 'assign' || a.kind === 'unassign' || a.kind === 'verify' || a.kind === 'cancel' || a.kind === 'reopen';
   if (supervisorOnly && a.by !== SYSTEM && cmd.authority !== 'operator') {
-    const who = s.roster[a.by];
+    const who = own(s.roster, a.by);
     if (!who || !who.roles.includes('supervisor') || !onShift(who, now)) return { ok: false, error: dispatchError('NOT_SUPERVISOR', a.by, a.kind) };
   }
   const op = new Op(s, ctx, now);
   let current = order;
   if (a.kind === 'assign') {
-    const staff = s.roster[a.staffId];
+    const staff = own(s.roster, a.staffId);
     if (!staff) return { ok: false, error: dispatchError('STAFF_NOT_FOUND', a.staffId) };
     if (!staff.roles.includes(order.role)) return { ok: false, error: dispatchError('STAFF_LACKS_ROLE', a.staffId, order.role) };
     if (!staff.available || !onShift(staff, now)) return { ok: false, error: dispatchError('STAFF_UNAVAILABLE', a.staffId) };
@@ -198,7 +199,7 @@ export function orderCommand(s: DispatchState, cmd: OrderCommand, ctx: DispatchC
       break;
     case 'arrive': {
       // Where they are now is where the job is: the next assignment starts from here.
-      const staff = op.roster[a.by];
+      const staff = own(op.roster, a.by);
       if (staff) {
         op.roster[a.by] = { ...staff, zoneId: next.zoneId };
         op.effects.push({ kind: 'staff', staff: op.roster[a.by]! });
@@ -224,6 +225,7 @@ function resolved(op: Op, order: WorkOrder) {
 export function upsertStaff(s: DispatchState, input: unknown, ctx: DispatchContext, now: number): Result<DispatchOut> {
   const parsed = parseWith(StaffInput, input);
   if (!parsed.ok) return { ok: false, error: dispatchError('STAFF_INVALID', parsed.reason) };
+  if (isReservedId(parsed.value.id)) return { ok: false, error: dispatchError('STAFF_INVALID', `id: "${parsed.value.id}" is reserved`) };
   const member: StaffMember = { ...parsed.value, siteId: ctx.facts.siteId };
   const op = new Op(s, ctx, now);
   op.roster[member.id] = member;
@@ -234,7 +236,7 @@ export function upsertStaff(s: DispatchState, input: unknown, ctx: DispatchConte
 }
 
 export function setStaff(s: DispatchState, p: { staffId: string; available?: boolean; zoneId?: string | null }, ctx: DispatchContext, now: number): Result<DispatchOut> {
-  const staff = s.roster[p.staffId];
+  const staff = own(s.roster, p.staffId);
   if (!staff) return { ok: false, error: dispatchError('STAFF_NOT_FOUND', p.staffId) };
   const op = new Op(s, ctx, now);
   const next = { ...staff, ...(p.available !== undefined ? { available: p.available } : {}), ...(p.zoneId !== undefined ? { zoneId: p.zoneId } : {}) };
@@ -247,7 +249,7 @@ export function setStaff(s: DispatchState, p: { staffId: string; available?: boo
 
 /** Someone who can no longer take work gives back what they have not accepted yet. */
 function release(op: Op, staffId: string) {
-  const m = op.roster[staffId];
+  const m = own(op.roster, staffId);
   if (m && m.available && onShift(m, op.now)) return;
   for (const o of Object.values(op.orders).sort(byQueueOrder)) {
     if (o.status !== 'assigned' || o.assignee !== staffId) continue;
@@ -301,7 +303,7 @@ function breaches(op: Op, order: WorkOrder): WorkOrder {
 }
 
 function verifyBySensors(op: Op, o: WorkOrder, alarms: AlarmsState) {
-  const linked = o.alarmIds.map((id) => alarms.byId[id]);
+  const linked = o.alarmIds.map((id) => own(alarms.byId, id));
   const stillOpen = linked.some((a) => a !== undefined && a.status !== 'cleared');
   const resolvedAt = o.resolvedAt ?? op.now;
   if (!stillOpen) {

@@ -5,6 +5,7 @@ import { zoneOfSubject } from '../rules/subjects.ts';
 import { applyAlarm, initialAlarms, isOpen, pruneAlarms } from './alarms.ts';
 import { initialDispatch, onAlarmCleared, onAlarmRaised, orderCommand, pruneOrders, setStaff, tickDispatch, upsertStaff, type DispatchContext, type DispatchOut, type FollowUp } from './dispatcher.ts';
 import { dispatchError, type DispatchError } from './errors.ts';
+import { own } from './own.ts';
 import type { Roster } from './roster.ts';
 
 /**
@@ -105,7 +106,7 @@ export function step(state: EngineState, input: EngineInput, now: number): StepR
       return { ok: true, state: { ...state, alarms: r.state }, effects: r.alarm ? [{ kind: 'alarm', change: 'acknowledged', alarm: r.alarm }] : [] };
     }
     case 'clear_alarm': {
-      const alarm = state.alarms.byId[input.alarmId];
+      const alarm = own(state.alarms.byId, input.alarmId);
       if (!alarm) return refuse(dispatchError('ALARM_NOT_FOUND', input.alarmId));
       if (!isOpen(alarm)) return refuse(dispatchError('ALARM_INVALID_TRANSITION', alarm.id, alarm.status, 'clear'));
       const work: Work = { kind: 'clear_alarm', alarmId: input.alarmId, by: input.by, reason: 'manual', ...(input.note ? { note: input.note } : {}) };

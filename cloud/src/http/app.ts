@@ -22,6 +22,8 @@ import { forecastRoutes } from './routes/forecast.ts';
 import { merchantRoutes } from './routes/merchants.ts';
 import { staffingRoutes } from './routes/staffing.ts';
 import { authPlugin, type AuthDeps } from './auth.ts';
+import { DEFAULT_RATE_LIMIT, protection } from './protection.ts';
+import type { HttpRateLimit } from '../config.ts';
 import type { DispatchService } from '../ops/dispatch-service.ts';
 import type { OpsStore } from '../ops/ops-store.ts';
 import type { Users } from '../ops/users.ts';
@@ -39,6 +41,8 @@ export interface HttpDeps {
   users: Users;
   clock: () => number;
   forecasting: Forecasting;
+  /** unset: DEFAULT_RATE_LIMIT */
+  rateLimit?: HttpRateLimit;
 }
 
 export const OPENAPI_PATH = '/openapi.json';
@@ -53,7 +57,7 @@ export const FORECASTING_ROUTES: readonly FastifyPluginAsyncZod<ForecastingRoute
  * by the shared zod schemas, one error mapping, the OpenAPI document and API-key auth. Route
  * plugins registered on it are served the way the cloud serves them.
  */
-export async function createApiApp(deps: AuthDeps & { logger: Logger }) {
+export async function createApiApp(deps: AuthDeps & { logger: Logger; rateLimit?: HttpRateLimit | undefined }) {
   const app = Fastify({ loggerInstance: deps.logger.child({ component: 'http' }), logController: quietRequests() }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -78,6 +82,7 @@ export async function createApiApp(deps: AuthDeps & { logger: Logger }) {
     transform: jsonSchemaTransform,
   });
   await app.register(authPlugin, { principalByKeyHash: deps.principalByKeyHash });
+  await app.register(protection, { limits: deps.rateLimit ?? DEFAULT_RATE_LIMIT });
   app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
   return app;
 }
@@ -86,7 +91,7 @@ export type ApiApp = Awaited<ReturnType<typeof createApiApp>>;
 
 /** The REST adapter: every route and the pages on the base app; no logic of its own. */
 export async function createHttpApp(deps: HttpDeps) {
-  const app = await createApiApp({ logger: deps.logger, principalByKeyHash: deps.users.principalByKeyHash });
+  const app = await createApiApp({ logger: deps.logger, principalByKeyHash: deps.users.principalByKeyHash, rateLimit: deps.rateLimit });
   for (const routes of [siteRoutes, seriesRoutes, opsRoutes, alarmRoutes, workOrderRoutes, staffRoutes, rulesRoutes, reportRoutes, userRoutes, ...FORECASTING_ROUTES]) await app.register(routes, deps);
   await app.register(fastifyStatic, { root: PUBLIC_DIR, index: 'index.html' });
   return app;

@@ -8,6 +8,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** who is calling, from the API key; null for anonymous requests */
     principal: Principal | null;
+    /** a key was sent and refused: answered 401 once the rate limiter has counted the request */
+    badKey: boolean;
   }
 }
 
@@ -22,12 +24,18 @@ export interface AuthDeps {
  */
 export const authPlugin = fp<AuthDeps>(async (app, deps) => {
   app.decorateRequest('principal', null);
+  app.decorateRequest('badKey', false);
   app.addHook('onRequest', async (req: FastifyRequest, _reply: FastifyReply) => {
     const key = bearerKey(req.headers.authorization);
     if (key === null) return;
     const principal = await deps.principalByKeyHash(hashApiKey(key));
-    if (!principal) throw new Errors.Unauthenticated('the API key is unknown or disabled');
-    req.principal = principal;
+    if (!principal) req.badKey = true;
+    else req.principal = principal;
+  });
+  // The rate limiter runs in each route's onRequest, after the hook above: refusing a bad key
+  // there would let key guessing go uncounted, so the refusal waits until parsing starts.
+  app.addHook('preParsing', async (req: FastifyRequest) => {
+    if (req.badKey) throw new Errors.Unauthenticated('the API key is unknown or disabled');
   });
 });
 

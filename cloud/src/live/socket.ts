@@ -12,6 +12,8 @@ export const ROOMS = {
   site: 'site',
   staff: (staffId: string) => `staff:${staffId}`,
   merchant: (merchantId: string) => `merchant:${merchantId}`,
+  /** every socket of one user, so a revoked key can end them all */
+  user: (userId: string) => `user:${userId}`,
 } as const;
 
 /** The rooms a principal joins; the only place that decides it. */
@@ -29,6 +31,8 @@ export interface LiveDeps {
   metrics: CloudMetrics;
   dispatch: DispatchService;
   principalByKeyHash: (keyHash: string) => Promise<Principal | null>;
+  /** tells of users whose key stopped working (Users.onRevoked) */
+  onRevoked: (listener: (userId: string) => void) => unknown;
 }
 
 /**
@@ -57,10 +61,12 @@ export function attachLive(server: HttpServer, deps: LiveDeps): LiveServer {
     deps.metrics.liveClients.set(io.engine.clientsCount);
     const { principal } = socket.data;
     const rooms = roomsFor(principal);
-    void socket.join(rooms);
+    void socket.join([...rooms, ROOMS.user(principal.userId)]);
     socket.emit(LIVE_EVENTS.hello, { principal, zones: rooms.includes(ROOMS.site) ? deps.zones.all() : [] });
     socket.on('disconnect', () => deps.metrics.liveClients.set(io.engine.clientsCount));
   });
+  // A key checked at the handshake is not checked again: revocation has to end the session itself.
+  deps.onRevoked((userId) => io.in(ROOMS.user(userId)).disconnectSockets(true));
   deps.ingest.onZones((zones) => io.to(ROOMS.site).emit(LIVE_EVENTS.zones, zones));
   deps.dispatch.onEffects((effects) => {
     for (const e of effects) deliver(io, e);

@@ -17,11 +17,17 @@ export interface Users {
   principalByKeyHash(keyHash: string): Promise<Principal | null>;
   /** Makes `admin` exist and answer to `key` (a changed key replaces the old one). */
   ensureAdmin(key: string, now: number): Promise<void>;
+  /** Told the user id whose old key stopped working (disabled, rotated): open sessions must end. */
+  onRevoked(listener: (userId: string) => void): () => void;
 }
 
 const publicView = ({ keyHash: _hash, ...user }: UserRecord): User => user;
 
 export function createUsers(store: OpsStore, site: SiteModel): Users {
+  const revokedListeners = new Set<(userId: string) => void>();
+  const revoked = (userId: string) => {
+    for (const l of revokedListeners) l(userId);
+  };
   const merchants = new Set(site.merchants.map((m) => m.id));
   /** A user must point at a staff member and a merchant that exist on this site: checked here, named by field. */
   const checkReferences = async (u: UserInput) => {
@@ -48,10 +54,12 @@ export function createUsers(store: OpsStore, site: SiteModel): Users {
     async rotate(id) {
       const key = generateApiKey();
       if (!(await store.setUserKeyHash(id, hashApiKey(key)))) throw new Errors.UserNotFound(id);
+      revoked(id);
       return { key };
     },
     async setDisabled(id, disabled) {
       if (!(await store.setUserDisabled(id, disabled))) throw new Errors.UserNotFound(id);
+      if (disabled) revoked(id);
     },
     async list() {
       return (await store.listUsers()).map(publicView);
@@ -68,7 +76,12 @@ export function createUsers(store: OpsStore, site: SiteModel): Users {
       else if (admin.keyHash !== hash || admin.disabled) {
         await store.setUserKeyHash('admin', hash);
         await store.setUserDisabled('admin', false);
+        revoked('admin');
       }
+    },
+    onRevoked(listener) {
+      revokedListeners.add(listener);
+      return () => revokedListeners.delete(listener);
     },
   };
 }

@@ -49,12 +49,18 @@ export const staffRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) =>
       return member(req.params.staffId);
     },
   );
-  // A routine cleaning round done outside any work order: the zone's counters restart.
+  // A routine cleaning round done outside any work order: the zone's counters restart, which
+  // silences the zone's visit-count cleaning alarm, so only cleaners and supervisors on the
+  // roster (and the control room) may log one.
   app.post(
     '/api/v1/zones/:zoneId/cleaned',
     { schema: { summary: 'Log a routine cleaning of a zone', params: ZoneParams, body: EmptyBody, response: { 200: ZoneCleaned, ...apiErrors(400, 401, 403, 404, 500, 503) } } },
     async (req) => {
       const p = requireRole(req, [...SITE_WIDE, 'staff']);
+      if (p.role === 'staff') {
+        const roles = deps.dispatch.roster().find((m) => m.id === p.staffId)?.roles ?? [];
+        if (!roles.includes('cleaner') && !roles.includes('supervisor')) throw new Errors.Forbidden('only cleaners and supervisors log a cleaning round');
+      }
       if (!deps.site.zones.some((z) => z.id === req.params.zoneId)) throw new Errors.ZoneNotFound(req.params.zoneId);
       const r = await deps.dispatch.command({ kind: 'cleaned', zoneId: req.params.zoneId, by: p.staffId ?? p.userId });
       if (!r.ok) throw dispatchHttpError(r.error);
