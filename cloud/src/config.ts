@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { fileURLToPath } from 'node:url';
 import { LogLevel, Port, Secret, parseConfig } from '@atrium/shared';
+import type { InfluxSettings } from './series/open-series-store.ts';
 import { parseRange } from './merchants/webhook-address.ts';
 
 /** The demo mall's rule set, shipped with the cloud. */
@@ -117,31 +118,6 @@ export const CloudEnv = z
 export type CloudEnvInput = z.input<typeof CloudEnv>;
 type CloudEnv = z.output<typeof CloudEnv>;
 
-/** Where one kind of series data goes in InfluxDB: a database and, optionally, a retention policy in it. */
-export interface InfluxTargetConfig {
-  readonly db: string;
-  /** unset: the database's default policy */
-  readonly rp: string | undefined;
-}
-
-export interface InfluxConfig {
-  readonly url: string;
-  readonly token: string | undefined;
-  readonly username: string | undefined;
-  readonly password: string | undefined;
-  /** one request's time limit */
-  readonly timeoutMs: number;
-  /** how long start-up waits for a server it has never reached */
-  readonly startupTimeoutMs: number;
-  readonly minute: InfluxTargetConfig;
-  /** hourly rollups: the minute target unless a rollup database or policy is named */
-  readonly rollup: InfluxTargetConfig;
-  /** 0 = minute data kept forever */
-  readonly minuteRetentionDays: number;
-  readonly batchPoints: number;
-  readonly bufferMaxPoints: number;
-}
-
 /** REST requests allowed per minute: per source address without a valid key, per user with one. */
 export interface HttpRateLimit {
   readonly anonymousPerMinute: number;
@@ -165,7 +141,7 @@ export interface CloudConfig {
   /** merchant webhooks: the non-public ranges (canonical CIDRs) they may reach besides public addresses */
   readonly webhooks: { readonly allowPrivate: readonly string[] };
   /** where series go: null = the embedded database, else this InfluxDB server */
-  readonly influx: InfluxConfig | null;
+  readonly influx: InfluxSettings | null;
 }
 
 function fromEnv(e: CloudEnv): CloudConfig {
@@ -182,7 +158,7 @@ function fromEnv(e: CloudEnv): CloudConfig {
   };
 }
 
-function influxFromEnv(e: CloudEnv): InfluxConfig {
+function influxFromEnv(e: CloudEnv): InfluxSettings {
   // The schema's refinement has made URL and database required for influxdb.
   const minute = { db: e.ATRIUM_INFLUX_DATABASE!, rp: e.ATRIUM_INFLUX_RETENTION_POLICY };
   const rollupDb = e.ATRIUM_INFLUX_ROLLUP_DATABASE;
