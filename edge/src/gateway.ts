@@ -55,6 +55,8 @@ export interface Gateway {
 export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logger: Logger; clock?: () => number }): Gateway {
   const logger = deps.logger.child({ component: 'gateway', gatewayId: config.gatewayId });
   const site = indexSite(deps.site);
+  /** the gateway's clock: wall time in the field, the simulated mall's in an accelerated demo */
+  const clock = deps.clock ?? Date.now;
   const siteId = site.site.id;
   const metrics = createEdgeMetrics();
   const bus = createEdgeBus(logger);
@@ -115,7 +117,7 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
     guard: outboxGuard,
     hold,
     collector,
-    clock: deps.clock ?? Date.now,
+    clock,
     bus,
     metrics,
     refusals,
@@ -141,7 +143,7 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
   /** Folds closed minutes and queued events into outbox uplinks (one transaction), then lets the forwarder send them. */
   const flush = (all: boolean) => {
     const now = Date.now();
-    const closed = aggregator.takeClosed(all ? Number.MAX_SAFE_INTEGER : now);
+    const closed = all ? aggregator.takeAll() : aggregator.takeClosed(now, clock());
     metrics.pendingReadings.set(aggregator.pendingReadings);
     const { events, statuses } = collector.queued();
     const batch = [...uplinks.minutes(closed.footfall, closed.env), ...uplinks.events(events.map((e) => e.record)), ...uplinks.statuses(statuses.map((s) => s.record))];

@@ -34,6 +34,13 @@ describe('minute aggregator', () => {
     expect(all.reduce((s, r) => s + r.in, 0)).toBe(8);
   });
 
+  it('closes a slow reporter’s minute on the gateway’s clock, not at its next reading', () => {
+    const agg = createAggregator({ lateness_ms: 5000, idle_ms: 600_000 });
+    agg.addCount(where, zone, count(T + 1000, 1, 3, 0), 0, nextId++);
+    expect(agg.takeClosed(0, T + 60_000).footfall).toEqual([]); // the minute has just ended: late readings may still come
+    expect(agg.takeClosed(0, T + 65_000).footfall).toMatchObject([{ deviceId: 'r1', minute: T, in: 3 }]);
+  });
+
   it('lets each device close only its own minutes: a clock far ahead does not close the others', () => {
     const agg = createAggregator({ lateness_ms: 5000, idle_ms: 60_000 });
     const other = { ...where, deviceId: 'r2' };

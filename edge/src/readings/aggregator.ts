@@ -7,7 +7,12 @@ import type { Placement } from './placement.ts';
  * forwarded becomes a second, additive record for that minute instead of being lost.
  */
 export interface AggregatorOptions {
-  /** A device's minute is closed once that device's newest clock is this far past its end. */
+  /**
+   * A device's minute is closed once that device's newest clock, or the gateway's own clock,
+   * is this far past its end: never by another device's clock (one bad clock must not close
+   * everyone's minutes), and not left open waiting for a slow reporter's next reading (its
+   * proof of life would reach the cloud a report interval late and look like silence).
+   */
   lateness_ms: number;
   /** ...or once it has not been touched for this long by the gateway's wall clock (slow or idle devices). */
   idle_ms: number;
@@ -27,8 +32,8 @@ type Bucket =
 export interface Aggregator {
   addCount(where: Placement, subject: { kind: FootfallMinute['subjectKind']; id: string }, reading: RadarCount, now: number, readingId: number): void;
   addEnv(where: Placement, reading: EnvReading, now: number, readingId: number): void;
-  /** Removes and returns every closed minute. */
-  takeClosed(now: number): Flushed;
+  /** Removes and returns every closed minute: `now` is the wall clock (idle), `gatewayTime` the gateway's clock. */
+  takeClosed(now: number, gatewayTime?: number): Flushed;
   /** Removes and returns everything, for shutdown. */
   takeAll(): Flushed;
   /** Readings held in open minutes. */
@@ -109,8 +114,8 @@ export function createAggregator(opts: AggregatorOptions): Aggregator {
           : { sum: value, count: 1, min: value, max: value };
       }
     },
-    takeClosed(now) {
-      return take((b) => b.record.minute + 60_000 + opts.lateness_ms <= (watermarks.get(b.record.deviceId) ?? 0) || now - b.touchedAt >= opts.idle_ms);
+    takeClosed(now, gatewayTime = 0) {
+      return take((b) => b.record.minute + 60_000 + opts.lateness_ms <= Math.max(watermarks.get(b.record.deviceId) ?? 0, gatewayTime) || now - b.touchedAt >= opts.idle_ms);
     },
     takeAll() {
       return take(() => true);
