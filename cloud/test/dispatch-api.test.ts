@@ -6,6 +6,7 @@ import { createCloud, parseCloudConfig, type Cloud } from '../src/index.ts';
 import { eventually } from '../../tests/support/device.ts';
 import { sendGatewayEvent } from '../../tests/support/gateway.ts';
 import { miniSite } from '../../tests/support/mini-site.ts';
+import { apiClient, seedPeople } from './support/api-client.ts';
 
 /**
  * Who may do what through the REST API and socket.io, on a real cloud with a real uplink: a
@@ -21,17 +22,13 @@ describe('dispatch API: roles and refusals', () => {
   let cloud: Cloud;
   let base: string;
   let mqttUrl: string;
-  const keys: Record<string, string> = {};
+  let keys: Record<string, string> = {};
   let order: Order;
   const sockets: Socket[] = [];
-
+  const json = apiClient(() => base);
   const call = async (key: string | null, method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> & Order };
+    const r = await json(key, method, path, body);
+    return { status: r.status, body: r.body as Record<string, unknown> & Order };
   };
   const listen = async (key: string) => {
     const socket = io(base, { auth: { key }, transports: ['websocket'], reconnection: false });
@@ -52,22 +49,17 @@ describe('dispatch API: roles and refusals', () => {
     const ports = await cloud.start();
     base = `http://127.0.0.1:${ports.httpPort}`;
     mqttUrl = `mqtt://127.0.0.1:${ports.mqttPort}`;
-    const shift = [{ from: Date.now() - 3600_000, to: Date.now() + 86_400_000 }];
-    for (const [id, roles] of [['guard-1', ['security']], ['guard-2', ['security']], ['sup-1', ['supervisor']]] as const) {
-      expect((await call(ADMIN, 'PUT', `/api/v1/staff/${id}`, { name: id, roles, shifts: shift, zoneId: 'hall', available: true })).status).toBe(200);
-    }
-    const users = [
-      { userId: 'ops', role: 'operator' },
-      { userId: 'guard-1', role: 'staff', staffId: 'guard-1' },
-      { userId: 'guard-2', role: 'staff', staffId: 'guard-2' },
-      { userId: 'sup-1', role: 'supervisor', staffId: 'sup-1' },
-      { userId: 'bean-co', role: 'merchant', merchantId: miniSite.merchants[0]!.id },
-    ];
-    for (const u of users) {
-      const r = await call(ADMIN, 'POST', '/api/v1/users', u);
-      expect(r.status).toBe(201);
-      keys[u.userId] = r.body.key as unknown as string;
-    }
+    keys = await seedPeople(json, ADMIN, {
+      zoneId: 'hall',
+      staff: [['guard-1', ['security']], ['guard-2', ['security']], ['sup-1', ['supervisor']]],
+      users: [
+        { userId: 'ops', role: 'operator' },
+        { userId: 'guard-1', role: 'staff', staffId: 'guard-1' },
+        { userId: 'guard-2', role: 'staff', staffId: 'guard-2' },
+        { userId: 'sup-1', role: 'supervisor', staffId: 'sup-1' },
+        { userId: 'bean-co', role: 'merchant', merchantId: miniSite.merchants[0]!.id },
+      ],
+    });
   }, 60_000);
 
   afterAll(async () => {

@@ -4,6 +4,7 @@ import { io, type Socket } from 'socket.io-client';
 import { LIVE_EVENTS } from '@atrium/shared';
 import { createCloud, parseCloudConfig, type Cloud } from '../src/index.ts';
 import { miniSite } from '../../tests/support/mini-site.ts';
+import { apiClient, seedPeople } from './support/api-client.ts';
 
 /**
  * The REST and live adapters under a hostile client, on a real cloud on loopback: revoked keys,
@@ -17,18 +18,9 @@ const USER_LIMIT = 1500;
 describe('hostile REST and live clients', () => {
   let cloud: Cloud;
   let base: string;
-  const keys: Record<string, string> = {};
+  let keys: Record<string, string> = {};
   const sockets: Socket[] = [];
-
-  const call = async (key: string | null, method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    return { status: res.status, headers: res.headers, body: (text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : {}) as Record<string, unknown> };
-  };
+  const call = apiClient(() => base);
   const connect = async (key: string) => {
     const socket = io(base, { auth: { key }, transports: ['websocket'], reconnection: false });
     sockets.push(socket);
@@ -53,24 +45,19 @@ describe('hostile REST and live clients', () => {
     cloud = await createCloud(config, { site: miniSite, logger: pino({ level: 'silent' }) });
     const ports = await cloud.start();
     base = `http://127.0.0.1:${ports.httpPort}`;
-    const shift = [{ from: Date.now() - 3600_000, to: Date.now() + 86_400_000 }];
-    for (const [id, roles] of [['guard-1', ['security']], ['clean-1', ['cleaner']], ['sup-1', ['supervisor']]] as const) {
-      expect((await call(ADMIN, 'PUT', `/api/v1/staff/${id}`, { name: id, roles, shifts: shift, zoneId: 'hall', available: true })).status).toBe(200);
-    }
-    const users = [
-      { userId: 'ops', role: 'operator' },
-      { userId: 'ops-rotated', role: 'operator' },
-      { userId: 'ops-disabled', role: 'operator' },
-      { userId: 'guard-1', role: 'staff', staffId: 'guard-1' },
-      { userId: 'clean-1', role: 'staff', staffId: 'clean-1' },
-      { userId: 'sup-1', role: 'supervisor', staffId: 'sup-1' },
-      { userId: 'flood', role: 'operator' },
-    ];
-    for (const u of users) {
-      const r = await call(ADMIN, 'POST', '/api/v1/users', u);
-      expect(r.status).toBe(201);
-      keys[u.userId] = r.body.key as string;
-    }
+    keys = await seedPeople(call, ADMIN, {
+      zoneId: 'hall',
+      staff: [['guard-1', ['security']], ['clean-1', ['cleaner']], ['sup-1', ['supervisor']]],
+      users: [
+        { userId: 'ops', role: 'operator' },
+        { userId: 'ops-rotated', role: 'operator' },
+        { userId: 'ops-disabled', role: 'operator' },
+        { userId: 'guard-1', role: 'staff', staffId: 'guard-1' },
+        { userId: 'clean-1', role: 'staff', staffId: 'clean-1' },
+        { userId: 'sup-1', role: 'supervisor', staffId: 'sup-1' },
+        { userId: 'flood', role: 'operator' },
+      ],
+    });
   }, 60_000);
 
   afterAll(async () => {
