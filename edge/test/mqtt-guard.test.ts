@@ -3,18 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
 import { createFrameScanner, createLogThrottle, createMqttGuard, type GuardRefused, type MqttGuardLimits } from '@atrium/shared';
+import { varint } from '../../tests/support/hostile.ts';
 
 const LIMITS: MqttGuardLimits = { maxConnectBytes: 2048, maxPacketBytes: 8192, connectTimeoutMs: 400, maxPending: 4, maxPendingPerAddress: 2 };
-const varint = (n: number) => {
-  const out: number[] = [];
-  do {
-    let b = n % 128;
-    n = Math.floor(n / 128);
-    if (n > 0) b |= 128;
-    out.push(b);
-  } while (n > 0);
-  return Buffer.from(out);
-};
 
 describe('MQTT frame scanner', () => {
   it('follows packets across chunks and refuses a declared length over its type\'s limit at once', () => {
