@@ -428,4 +428,32 @@ export const MIGRATIONS: readonly { id: number; name: string; sql: string }[] = 
       alter table engine_snapshot add column journal_seq bigint not null default 0;
     `,
   },
+  {
+    id: 7,
+    // People sign in with a password; machines keep API keys. A password is stored only as a
+    // memory-hard hash; a reset is a one-time token whose hash is kept until used or expired.
+    // Sessions live in the database so a sign-out, a disabled user or a password change ends
+    // them everywhere, and a restart keeps people signed in.
+    name: 'passwords, reset tokens and sessions',
+    sql: `
+      create table user_passwords (
+        site_id text not null,
+        user_id text not null,
+        password_hash text,
+        password_set_at bigint,
+        reset_token_hash text unique,
+        reset_expires_at bigint,
+        primary key (site_id, user_id)
+      );
+      create table sessions (
+        sid text primary key,
+        site_id text not null,
+        user_id text not null,
+        expires_at bigint not null,
+        data jsonb not null
+      );
+      create index sessions_user on sessions (site_id, user_id);
+      create index sessions_expiry on sessions (expires_at);
+    `,
+  },
 ];
