@@ -64,7 +64,7 @@ const count = (seq: number) => ({ ts: T + seq * 1000, seq, periodS: 30, in: 1, o
 
 describe('publish pipeline', () => {
   it('runs the named steps in order', () => {
-    expect(pipeline().built.names).toEqual(['authenticate', 'validate', 'plausible', 'rate-limit', 'device-status', 'journal', 'acknowledge', 'aggregate', 'local-flows']);
+    expect(pipeline().built.names).toEqual(['rate-limit', 'authenticate', 'validate', 'plausible', 'device-status', 'journal', 'acknowledge', 'aggregate', 'local-flows']);
   });
 
   it('acknowledges a reading once it is journaled, then hands it to local flows', async () => {
@@ -136,6 +136,10 @@ describe('publish pipeline', () => {
     const p = pipeline({ publishRate: 0.001, publishBurst: 2 });
     const topics = await Promise.all([1, 2, 3].map(async (seq) => (await p.publish('atrium/mini/radar-hall-1/count', count(seq))).packet.topic));
     expect(topics).toEqual(['atrium/mini/radar-hall-1/count', 'atrium/mini/radar-hall-1/count', '$atrium/rejected/rate_limited']);
+    // Junk spends the budget too, and once it is spent is not even parsed.
+    const junk = await p.publish('atrium/mini/radar-hall-1/count', 'not json');
+    expect(junk.packet.topic).toBe('$atrium/rejected/rate_limited');
+    expect(await p.rejected('invalid_json')).toBe(0);
     const will = await p.publish('atrium/mini/radar-hall-1/status', { ts: T, state: 'offline' }, null);
     expect(will).toMatchObject({ error: null, packet: { topic: 'atrium/mini/radar-hall-1/status' } });
   });

@@ -192,6 +192,25 @@ describe('hostile input against the edge and the cloud uplink listener', () => {
     expect(alarm.observedAt).toBeLessThanOrEqual(Date.now());
   });
 
+  it('charges a device\'s publish budget before parsing: a flood of junk is mostly refused as rate_limited, unparsed', async () => {
+    // The edge runs with the default budget: 50 messages/s, bursts of 500.
+    const flooder = await device('radar-wc');
+    const topic = topicOf(miniSite.id, 'radar-wc', 'count');
+    // Near the payload limit, valid JSON that fails the schema: the most a parse can cost.
+    const junk = JSON.stringify({ ts: Date.now(), seq: 1, periodS: 30, in: 1, out: 0, junk: Array(650).fill(12345) });
+    const before = { limited: await edgeMetric('atrium_edge_messages_rejected_total', { reason: 'rate_limited' }), invalid: await edgeMetric('atrium_edge_messages_rejected_total', { reason: 'invalid_payload' }) };
+    const at = Date.now();
+    const attempts = 3000;
+    await Promise.all(Array.from({ length: attempts }, () => publish(flooder, topic, junk)));
+    const seconds = (Date.now() - at) / 1000;
+    const limited = (await edgeMetric('atrium_edge_messages_rejected_total', { reason: 'rate_limited' })) - before.limited;
+    const parsed = (await edgeMetric('atrium_edge_messages_rejected_total', { reason: 'invalid_payload' })) - before.invalid;
+    // Every one refused; only what the budget allows was parsed (before: all 3,000 were, none limited).
+    expect(limited + parsed).toBe(attempts);
+    expect(parsed).toBeLessThanOrEqual(500 + Math.ceil(50 * seconds) + 1);
+    expect(limited).toBeGreaterThanOrEqual(attempts - 500 - Math.ceil(50 * seconds) - 1);
+  }, 30_000);
+
   it('kept the legitimate radar flowing: every acknowledged reading is stored', async () => {
     clearInterval(legit.timer);
     await Promise.all([...legit.inflight]);

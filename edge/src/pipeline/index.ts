@@ -41,10 +41,12 @@ export interface PublishPipelineDeps {
 
 /** Every device publish, in this order; each step is one file here. */
 export function buildPublishPipeline(deps: PublishPipelineDeps) {
-  return PublishPipeline.start(authenticate({ site: deps.site }))
+  // The budget is charged before anything looks at the payload: a flood of junk spends the
+  // device's budget, not the gateway's CPU on parsing it.
+  return PublishPipeline.start(rateLimit({ ratePerSecond: deps.limits.publishRate, burst: deps.limits.publishBurst }))
+    .then(authenticate({ site: deps.site }))
     .then(validate({ maxPayloadBytes: deps.limits.maxPayloadBytes, privacyKey: deps.privacyKey }))
     .then(plausible({ site: deps.site, limits: deps.limits.plausibility, clock: deps.clock }))
-    .then(rateLimit({ ratePerSecond: deps.limits.publishRate, burst: deps.limits.publishBurst }))
     .then(deviceStatus({ health: deps.health, metrics: deps.metrics }))
     .then(journalStep(deps))
     .then(acknowledge({ metrics: deps.metrics }))
