@@ -145,6 +145,23 @@ describe('hostile REST and live clients', () => {
     }
   });
 
+  it('a footfall or environment query over every subject is refused past 10,000 points (buckets × subjects), naming the field that narrows it', async () => {
+    const from = Date.UTC(2024, 0, 1);
+    const hours = (n: number) => `from=${from}&to=${from + n * 3_600_000}&every=1h`;
+    // 10,000 hourly buckets of one zone is the most one answer holds; of both zones it is twice that.
+    expect((await call(ADMIN, 'GET', `/api/v1/series/footfall?subjectKind=zone&subjectId=hall&${hours(10_000)}`)).status).toBe(200);
+    const wide = await call(ADMIN, 'GET', `/api/v1/series/footfall?subjectKind=zone&${hours(10_000)}`);
+    expect(wide.status).toBe(400);
+    expect(wide.body.code).toBe('ATRIUM_INVALID_REQUEST');
+    expect(wide.body.message).toMatch(/^invalid request: subjectId: .*all 2 zones × 10000 buckets = 20000 points; at most 10000 .*pass subjectId, widen "every" or narrow from\/to/);
+    expect((await call(ADMIN, 'GET', `/api/v1/series/footfall?subjectKind=zone&${hours(5000)}`)).status).toBe(200);
+    const env = await call(ADMIN, 'GET', `/api/v1/series/env?metric=co2&${hours(6000)}`);
+    expect(env.status).toBe(400);
+    expect(env.body.message).toMatch(/zoneId: .*at most 10000/);
+    // A merchant's own shop is one subject.
+    expect((await call(ADMIN, 'GET', `/api/v1/series/footfall?subjectKind=shop&${hours(10_000)}`)).status).toBe(200);
+  });
+
   it('a flood from one user is limited per user with Retry-After; other users are not', async () => {
     const statuses = await burst(USER_LIMIT + 200, () => call(keys.flood!, 'GET', '/api/v1/me'));
     expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(USER_LIMIT);

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { apiErrors, EnvPoint, EnvQuery, FootfallPoint, FootfallQuery, FootfallTotal, FootfallTotalsQuery } from '@atrium/shared';
+import { apiErrors, EnvPoint, EnvQuery, FootfallPoint, FootfallQuery, FootfallTotal, FootfallTotalsQuery, type SiteModel, type SubjectKind } from '@atrium/shared';
 import type { HttpDeps } from '../app.ts';
+import type { QueryWidth } from '../../series/queries.ts';
 import { requireRole, requireShopAccess, SITE_WIDE } from '../auth.ts';
 import { Errors } from '../../errors.ts';
 
@@ -14,7 +15,7 @@ export const seriesRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, { queri
         if (req.query.subjectKind !== 'shop' || !req.query.subjectId) throw new Errors.Forbidden('merchants read footfall of their own shops only: subjectKind=shop&subjectId=<shop>');
         requireShopAccess(req, site, req.query.subjectId);
       } else requireRole(req, SITE_WIDE);
-      return queries.footfall(req.query);
+      return queries.footfall(req.query, req.query.subjectId ? undefined : footfallWidth(site, req.query.subjectKind));
     },
   );
   app.get(
@@ -30,7 +31,14 @@ export const seriesRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, { queri
     { schema: { summary: 'Environment metric per zone and time bucket', querystring: EnvQuery, response: { 200: EnvPoint.array(), ...apiErrors(400, 401, 403, 500) } } },
     async (req) => {
       requireRole(req, SITE_WIDE);
-      return queries.env(req.query);
+      return queries.env(req.query, req.query.zoneId ? undefined : { subjects: site.zones.length, field: 'zoneId', noun: 'zones' });
     },
   );
 };
+
+/** A footfall query without a subject reads every subject of its kind on the site. */
+function footfallWidth(site: SiteModel, kind: SubjectKind): QueryWidth {
+  const of = { zone: [site.zones.length, 'zones'], entrance: [site.entrances.length, 'entrances'], shop: [site.shops.length, 'shops'] } as const;
+  const [subjects, noun] = of[kind];
+  return { subjects, field: 'subjectId', noun };
+}
