@@ -32,16 +32,26 @@ export const DEFAULT_MODEL_PARAMS: Readonly<ModelParams> = {
   offsetShare: 0.05,
 };
 
-/** Point forecast from `origin`. Reads nothing at or after `origin`, so calibration can reuse one `prep` for many earlier origins. */
-export function pointForecast(prep: Prepared, origin: number, horizon: number, p: ModelParams): number[] {
+/**
+ * Point forecast from `origin`. Reads nothing at or after `origin`, so calibration can reuse one
+ * `prep` for many earlier origins. An hour with no same-hour history at all (a brand-new sensor)
+ * carries the previous hour's forecast when `carry`, else it is NaN: calibration scores only the
+ * forecasts the model really made, not that stopgap (see intervals.ts).
+ */
+export function pointForecast(prep: Prepared, origin: number, horizon: number, p: ModelParams, carry = true): number[] {
   const correction = recentCorrection(prep, origin, p);
   const out: number[] = [];
   let previous = 0;
   for (let h = 0; h < horizon; h++) {
     const t = origin + h;
     let base = baseAt(prep.series, prep.cal, t, origin, p);
-    // No same-hour history at all (a brand-new sensor): carry the previous hour rather than fail.
-    if (Number.isNaN(base)) base = previous;
+    if (Number.isNaN(base)) {
+      if (!carry) {
+        out.push(Number.NaN);
+        continue;
+      }
+      base = previous;
+    }
     previous = base;
     const f = base * annualFactor(prep, dayOf(t), p) * holidayFactor(prep, t, origin, p) * (correction[hourOfDay(t)] ?? 1);
     out.push(Math.max(0, f));
@@ -59,7 +69,7 @@ export function createForecaster(params: Partial<ModelParams> = {}): Forecaster 
     const series = n === history.values.length ? history : { ...history, values: history.values.subarray(0, n) };
     const prep = new Prepared(series, cal, p);
     const mean = pointForecast(prep, origin, horizon, p);
-    const calibration = calibrate(series, origin, horizon, (o, hz) => pointForecast(prep, o, hz, p), p);
+    const calibration = calibrate(series, origin, horizon, (o, hz) => pointForecast(prep, o, hz, p, false), p);
     return withIntervals(mean, calibration);
   };
 }
