@@ -1,12 +1,20 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import type { CloudHealth, SiteModel } from '@atrium/shared';
+import { gatewayOwnership, type CloudHealth, type SiteModel } from '@atrium/shared';
 import type { CloudConfig } from './config.ts';
 import { migrate } from './db/migrate.ts';
 import { openPg } from './db/pg.ts';
 import { openPglite } from './db/pglite.ts';
 import { createHttpApp } from './http/app.ts';
+import { sessionPrincipal } from './http/sessions.ts';
+import { createAccounts, type Accounts } from './auth/accounts.ts';
+import { createPasswordHasher } from './auth/passwords.ts';
+import { createSqlPasswordStore } from './auth/password-store.ts';
+import { createSqlSessionStore } from './auth/session-store.ts';
+import { createSignInThrottle } from './auth/sign-in-throttle.ts';
+import { createGatewayCredentials, type GatewayCredentials } from './ingest/gateway-credentials.ts';
+import { createGatewayLogin } from './ingest/gateway-login.ts';
 import { createIngest } from './ingest/ingest.ts';
 import { createUplinkBroker } from './ingest/uplink-broker.ts';
 import { attachLive } from './live/socket.ts';
@@ -31,6 +39,10 @@ export interface Cloud {
   readonly opsStore: OpsStore;
   readonly dispatch: DispatchService;
   readonly users: Users;
+  /** people's passwords and resets (sign-in itself is the HTTP session routes') */
+  readonly accounts: Accounts;
+  /** edge gateways' own credentials at the uplink listener */
+  readonly gateways: GatewayCredentials;
   readonly forecasting: Forecasting;
   readonly metrics: ReturnType<typeof createCloudMetrics>;
 }
@@ -75,6 +87,16 @@ export async function createCloud(config: CloudConfig, deps: CloudDeps): Promise
   const opsStore = await createSqlOpsStore(sql, { siteId: deps.site.id, ownsClient: false });
   const users = createUsers(opsStore, deps.site);
   if (config.users.adminKey) await users.ensureAdmin(config.users.adminKey, Date.now());
+  const sessionStore = createSqlSessionStore(sql, deps.site.id);
+  const accounts = createAccounts({
+    passwords: createSqlPasswordStore(sql, deps.site.id),
+    hasher: createPasswordHasher(),
+    throttle: createSignInThrottle(),
+    principalById: users.principalById,
+    endSessions: sessionStore.destroyUser,
+    resetValidMs: config.signIn.resetValidMs,
+  });
+  if (config.users.adminKey && config.users.adminPassword) await accounts.ensurePassword('admin', config.users.adminPassword, Date.now());
   const dispatch = createDispatchService({
     site: deps.site,
     store: opsStore,
@@ -106,10 +128,14 @@ export async function createCloud(config: CloudConfig, deps: CloudDeps): Promise
     options: { webhooks: { allowPrivate: config.webhooks.allowPrivate } },
   });
   const zones = createZoneState(deps.site);
-  const ingest = createIngest({ store, zones, metrics, logger, siteId: deps.site.id, clock });
+  const ownership = gatewayOwnership(deps.site);
+  if (!ownership.checked) logger.warn({ siteId: deps.site.id }, 'the site model declares no gateways: any gateway with credentials may deliver any device\'s data (declare them in "gateways" to have uplinks checked)');
+  const gateways = createGatewayCredentials(sql, deps.site.id);
+  const ingest = createIngest({ store, zones, metrics, logger, siteId: deps.site.id, ownership, clock });
   ingest.onStored((uplink) => dispatch.observeUplink(uplink));
   ingest.onLive((live) => dispatch.observeLive(live));
-  const broker = await createUplinkBroker({ ingest, gatewaySecret: config.mqtt.gatewaySecret, siteId: deps.site.id, logger, metrics });
+  const login = createGatewayLogin({ credentials: gateways, ownership, legacySecret: config.mqtt.legacyGatewaySecret });
+  const broker = await createUplinkBroker({ ingest, login, siteId: deps.site.id, logger, metrics });
   const health = async (): Promise<CloudHealth> => {
     const d = dispatch.status();
     const base = { gatewaysConnected: (await metrics.gatewaysConnected.get()).values[0]?.value ?? 0, liveClients: (await metrics.liveClients.get()).values[0]?.value ?? 0, uptimeS: Math.round((Date.now() - startedAt) / 1000), dispatch: d };
@@ -125,22 +151,37 @@ export async function createCloud(config: CloudConfig, deps: CloudDeps): Promise
       return { status: 'failing', store: { ok: false, error: (err as Error).message }, ...base };
     }
   };
-  const app = await createHttpApp({ logger, site: deps.site, zones, queries, metrics, health, dispatch, opsStore, users, clock, forecasting, rateLimit: config.http.rateLimit });
-  const io = attachLive(app.server, { zones, ingest, metrics, dispatch, principalByKeyHash: users.principalByKeyHash, onRevoked: users.onRevoked });
+  const app = await createHttpApp({ logger, site: deps.site, zones, queries, metrics, health, dispatch, opsStore, users, clock, forecasting, rateLimit: config.http.rateLimit,
+    accounts,
+    sessions: { store: sessionStore, idleMs: config.signIn.sessionIdleMs, maxAgeMs: config.signIn.sessionMaxAgeMs },
+  });
+  const io = attachLive(app.server, {
+    zones,
+    ingest,
+    metrics,
+    dispatch,
+    principalByKeyHash: users.principalByKeyHash,
+    principalBySession: (cookieHeader) => sessionPrincipal(cookieHeader, { store: sessionStore, maxAgeMs: config.signIn.sessionMaxAgeMs }, users.principalById, Date.now()),
+    onRevoked: users.onRevoked,
+  });
   forecasting.onAlert((e) => emitMerchantAlert(io, e));
   let unwatch: (() => void) | null = null;
+  let pruneSessions: NodeJS.Timeout | null = null;
 
   return {
     store,
     opsStore,
     dispatch,
     users,
+    accounts,
+    gateways,
     forecasting,
     metrics,
     async start() {
       await dispatch.start();
       forecasting.start();
       unwatch = watchRulesFile(config.dispatch.rulesFile, { dispatch, logger });
+      pruneSessions = setInterval(() => void sessionStore.prune(Date.now()).catch((err: Error) => logger.warn({ err }, 'could not forget expired sessions')), 3_600_000).unref();
       await app.listen({ port: config.http.port, host: config.http.host });
       const mqttPort = await broker.listen(config.mqtt.port, config.mqtt.host);
       const httpPort = (app.server.address() as AddressInfo).port;
@@ -149,6 +190,7 @@ export async function createCloud(config: CloudConfig, deps: CloudDeps): Promise
     },
     async stop() {
       unwatch?.();
+      if (pruneSessions) clearInterval(pruneSessions);
       await broker.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await app.close().catch(() => undefined);

@@ -39,8 +39,12 @@ export const CloudEnv = z
     ATRIUM_CLOUD_MQTT_PORT: Port.default(1884),
     /** Where the embedded database lives; `memory://` for a throwaway one. */
     ATRIUM_DATA_DIR: z.string().min(1).default('.data/cloud'),
-    /** Verifies gateway passwords (see shared/credentials.ts). */
-    ATRIUM_GATEWAY_SECRET: Secret,
+    /**
+     * Deprecated: the shared secret every gateway's password used to derive from. While set,
+     * a gateway with no stored credential (npm run gateways) may still log in with the derived
+     * password (a warning each hour); a gateway that has one must use it.
+     */
+    ATRIUM_GATEWAY_SECRET: optional(Secret),
     LOG_LEVEL: LogLevel,
 
     /**
@@ -53,6 +57,17 @@ export const CloudEnv = z
     ATRIUM_RULES_FILE: z.string().min(1).default(DEFAULT_RULES_FILE),
     /** The admin's API key: makes user `admin` exist and answer to it; the admin creates every other user through the API. */
     ATRIUM_ADMIN_KEY: optional(z.string().min(24, 'must be at least 24 characters (use `openssl rand -base64 32`)')),
+    /**
+     * The admin's password for signing in to the pages; set only if the admin has none yet (a
+     * password changed in the pages is kept). Unset: the admin signs in after a reset link.
+     */
+    ATRIUM_ADMIN_PASSWORD: optional(z.string().min(10, 'must be at least 10 characters').max(256)),
+    /** A signed-in session not used for this many minutes ends (pages keep theirs alive while open). */
+    ATRIUM_SESSION_IDLE_MINUTES: z.coerce.number().positive().max(7 * 24 * 60).default(12 * 60),
+    /** A session ends this many hours after sign-in however much it is used. */
+    ATRIUM_SESSION_MAX_HOURS: z.coerce.number().positive().max(90 * 24).default(7 * 24),
+    /** How long a password reset link an admin made stays valid. */
+    ATRIUM_PASSWORD_RESET_HOURS: PositiveInt(30 * 24).default(72),
     /** How often time passes in the rules and SLA clocks (silence, accept timeouts, verification). */
     ATRIUM_DISPATCH_TICK_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
     /**
@@ -131,12 +146,17 @@ export interface CloudConfig {
   readonly logLevel: CloudEnv['LOG_LEVEL'];
   /** the REST API, socket.io and the pages */
   readonly http: { readonly host: string; readonly port: number; readonly rateLimit: HttpRateLimit };
-  /** the uplink listener gateways connect to; their passwords derive from gatewaySecret */
-  readonly mqtt: { readonly host: string; readonly port: number; readonly gatewaySecret: string };
+  /**
+   * the uplink listener gateways connect to, each with its own stored credential;
+   * legacyGatewaySecret (deprecated) also admits gateways without one by the derived password
+   */
+  readonly mqtt: { readonly host: string; readonly port: number; readonly legacyGatewaySecret: string | undefined };
   /** a PostgreSQL server when url is set, else the embedded one in dataDir (`memory://`: throwaway) */
   readonly database: { readonly url: string | undefined; readonly dataDir: string };
-  /** the admin's API key; unset: no admin is made at start-up */
-  readonly users: { readonly adminKey: string | undefined };
+  /** the admin's API key (unset: no admin is made at start-up) and first password */
+  readonly users: { readonly adminKey: string | undefined; readonly adminPassword: string | undefined };
+  /** people's sign-in: how long sessions and reset links last */
+  readonly signIn: { readonly sessionIdleMs: number; readonly sessionMaxAgeMs: number; readonly resetValidMs: number };
   readonly dispatch: { readonly rulesFile: string; readonly tickMs: number; readonly snapshotEveryMs: number };
   /** merchant webhooks: the non-public ranges (canonical CIDRs) they may reach besides public addresses */
   readonly webhooks: { readonly allowPrivate: readonly string[] };
@@ -149,9 +169,10 @@ function fromEnv(e: CloudEnv): CloudConfig {
     siteFile: e.ATRIUM_SITE_FILE,
     logLevel: e.LOG_LEVEL,
     http: { host: e.ATRIUM_CLOUD_HOST, port: e.ATRIUM_CLOUD_HTTP_PORT, rateLimit: { anonymousPerMinute: e.ATRIUM_HTTP_RATE_LIMIT_ANONYMOUS, userPerMinute: e.ATRIUM_HTTP_RATE_LIMIT_USER } },
-    mqtt: { host: e.ATRIUM_CLOUD_HOST, port: e.ATRIUM_CLOUD_MQTT_PORT, gatewaySecret: e.ATRIUM_GATEWAY_SECRET },
+    mqtt: { host: e.ATRIUM_CLOUD_HOST, port: e.ATRIUM_CLOUD_MQTT_PORT, legacyGatewaySecret: e.ATRIUM_GATEWAY_SECRET },
     database: { url: e.ATRIUM_DATABASE_URL, dataDir: e.ATRIUM_DATA_DIR },
-    users: { adminKey: e.ATRIUM_ADMIN_KEY },
+    users: { adminKey: e.ATRIUM_ADMIN_KEY, adminPassword: e.ATRIUM_ADMIN_PASSWORD },
+    signIn: { sessionIdleMs: Math.round(e.ATRIUM_SESSION_IDLE_MINUTES * 60_000), sessionMaxAgeMs: Math.round(e.ATRIUM_SESSION_MAX_HOURS * 3_600_000), resetValidMs: e.ATRIUM_PASSWORD_RESET_HOURS * 3_600_000 },
     dispatch: { rulesFile: e.ATRIUM_RULES_FILE, tickMs: e.ATRIUM_DISPATCH_TICK_MS, snapshotEveryMs: e.ATRIUM_SNAPSHOT_EVERY_MS },
     webhooks: { allowPrivate: e.ATRIUM_WEBHOOK_ALLOW_PRIVATE ?? [] },
     influx: e.ATRIUM_SERIES_STORE === 'influxdb' ? influxFromEnv(e) : null,

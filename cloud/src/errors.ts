@@ -18,7 +18,19 @@ export const Errors = {
   RateLimited: createError<[number]>('ATRIUM_RATE_LIMITED', 'too many requests: retry in %d s', 429),
   UserExists: createError<[string]>('ATRIUM_USER_EXISTS', 'a user "%s" exists already', 409),
   UserNotFound: createError<[string]>('ATRIUM_USER_NOT_FOUND', 'no user "%s"', 404),
+  // edge gateways' own credentials at the uplink listener (npm run gateways)
+  GatewayExists: createError<[string]>('ATRIUM_GATEWAY_EXISTS', 'gateway "%s" has a credential already (rotate issues a new password)', 409),
+  GatewayNotProvisioned: createError<[string]>('ATRIUM_GATEWAY_NOT_PROVISIONED', 'gateway "%s" has no credential here (add it first)', 404),
+  GatewayUnknown: createError<[string, string]>('ATRIUM_GATEWAY_UNKNOWN', 'no gateway "%s" in the site model (it declares: %s)', 404),
+  DatabaseInUse: createError<[string, number]>('ATRIUM_DATABASE_IN_USE', 'the embedded database in %s is open in process %d (a running cloud?): stop it first, or use a PostgreSQL server (ATRIUM_DATABASE_URL), which any number of processes may share', 409),
   ShopNotFound: createError<[string]>('ATRIUM_SHOP_NOT_FOUND', 'no shop "%s" on this site', 404),
+  // sign-in for people (issue 13); one message for an unknown user and a wrong password, so neither is confirmed
+  SignInFailed: createError('ATRIUM_SIGN_IN_FAILED', 'the user name or the password is wrong', 401),
+  SignInThrottled: createError<[number]>('ATRIUM_SIGN_IN_THROTTLED', 'too many failed sign-ins: try again in %d s', 429),
+  PasswordWrong: createError('ATRIUM_PASSWORD_WRONG', 'currentPassword: is not your current password', 400),
+  ResetTokenInvalid: createError('ATRIUM_RESET_TOKEN_INVALID', 'the password reset link is unknown, used or expired: ask an admin for a new one', 400),
+  CsrfTokenInvalid: createError('ATRIUM_CSRF_TOKEN_INVALID', 'a signed-in change needs the x-csrf-token header from GET /api/v1/session: reload the page', 403),
+  CrossSiteRequest: createError('ATRIUM_CROSS_SITE_REQUEST', 'sign-in is only accepted from Atrium\'s own pages', 403),
   // forecasting, merchant alerts, staffing (issue 5)
   SeriesNotFound: createError<[string, string]>('ATRIUM_SERIES_NOT_FOUND', 'no %s "%s" on this site', 404),
   ForecastNotReady: createError<[string]>('ATRIUM_FORECAST_NOT_READY', 'no forecast for %s yet: the hourly refresh has not run for it', 404),
@@ -27,6 +39,11 @@ export const Errors = {
   SubscriptionNotFound: createError<[number]>('ATRIUM_SUBSCRIPTION_NOT_FOUND', 'no alert subscription %d for this shop', 404),
   DeliveryNotFound: createError<[number]>('ATRIUM_DELIVERY_NOT_FOUND', 'no webhook delivery %d for this shop', 404),
 } as const;
+
+/** A refusal a client can wait out: the error handler sends `Retry-After` with it. */
+export function retryAfter<E extends Error>(err: E, seconds: number): E & { retryAfterS: number } {
+  return Object.assign(err, { retryAfterS: seconds });
+}
 
 /**
  * The dispatch engine returns its refusals as data (dispatch/errors.ts); each code becomes a

@@ -4,7 +4,7 @@
  * says which kind it was (no answer, too slow, an error answer, not JSON), with the cloud's
  * own `{ code, message }` when it sent one, so each page can put it in words.
  */
-import { authHeaders } from './api-key.js';
+import { csrfToken, goSignIn } from './session.js';
 
 export const FETCH_TIMEOUT_MS = 10_000;
 
@@ -28,19 +28,20 @@ export class ApiError extends Error {
 }
 
 /**
- * @param {string | null} key
- * @param {'GET' | 'POST' | 'PUT' | 'PATCH'} method
+ * A call with the session's cookie (the browser sends it) and, for changes, its CSRF token.
+ * A 401 means the session ended: the page goes to sign-in and comes back after.
+ * @param {'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'} method
  * @param {string} path
  * @param {unknown} [body]
  * @returns {Promise<unknown>}
  */
-export async function callApi(key, method, path, body) {
+export async function callApi(method, path, body) {
   /** @type {Response} */
   let res;
   try {
     res = await fetch(path, {
       method,
-      headers: { accept: 'application/json', ...authHeaders(key), ...(body !== undefined && { 'content-type': 'application/json' }) },
+      headers: { accept: 'application/json', ...(method !== 'GET' && { 'x-csrf-token': csrfToken() }), ...(body !== undefined && { 'content-type': 'application/json' }) },
       ...(body !== undefined && { body: JSON.stringify(body) }),
       cache: 'no-store',
       signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
@@ -48,6 +49,7 @@ export async function callApi(key, method, path, body) {
   } catch (err) {
     throw new ApiError(err instanceof DOMException && err.name === 'TimeoutError' ? 'timeout' : 'network', path);
   }
+  if (res.status === 401) goSignIn('expired');
   if (!res.ok) {
     /** @type {{ code?: unknown, message?: unknown } | null} */
     let said = null;
@@ -63,6 +65,7 @@ export async function callApi(key, method, path, body) {
       ...(typeof said?.message === 'string' && { message: said.message }),
     });
   }
+  if (res.status === 204) return null;
   try {
     return await res.json();
   } catch {

@@ -13,7 +13,7 @@ import { createFloorMap } from './floor-map.js';
 import { createZoneTable } from './zone-table.js';
 import { createDispatchBoard } from './dispatch-board.js';
 import { SOCKET_CLIENT, socketClient } from './socket-client.js';
-import { apiKey, forgetApiKey } from './api-key.js';
+import { requireSession, showSignedIn } from './session.js';
 import { ApiError, FETCH_TIMEOUT_MS, callApi } from './api.js';
 
 /** @typedef {import('./live-model.js').SiteModel} SiteModel */
@@ -34,8 +34,8 @@ const STALE_WARNING_MS = 10_000;
 const RESORT_EVERY_MS = 1_000;
 const SORT_STORAGE_KEY = 'atrium.controlRoom.sort';
 const FIT_STORAGE_KEY = 'atrium.controlRoom.fitFloors';
-const KEY = apiKey();
-const NO_KEY_HELP = 'Open the control-room link that `npm start` printed (it ends in #key=…), or add #key=<your API key> to this address.';
+/** Who may use this screen; anyone else is sent to their own home. */
+const ROLES = ['admin', 'operator', 'supervisor'];
 
 /**
  * @template {HTMLElement} [T=HTMLElement]
@@ -139,7 +139,7 @@ class LoadError extends Error {
  */
 async function getJson(path) {
   try {
-    return await callApi(KEY, 'GET', path);
+    return await callApi('GET', path);
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     throw loadErrorOf(err);
@@ -159,10 +159,7 @@ function loadErrorOf(err) {
     case 'not_json':
       return new LoadError(`The answer for ${path} is not JSON.`, 'Something between this screen and the cloud (a proxy or a wrong address) answered instead of the Atrium cloud.');
     case 'http':
-      if (err.status === 401) {
-        forgetApiKey();
-        return new LoadError(KEY ? 'The cloud does not accept this screen’s API key.' : 'This screen needs an API key.', KEY ? `It may have been disabled or replaced. ${NO_KEY_HELP}` : NO_KEY_HELP);
-      }
+      if (err.status === 401) return new LoadError('Your session has ended.', 'Taking you to the sign-in page…');
       return new LoadError(
         `The Atrium cloud answered ${err.status}${err.statusText ? ` ${err.statusText}` : ''} for ${path}.`,
         `A server answered, but without the data this page needs.${err.said ? ` It said: “${err.said}”.` : ''}`,
@@ -267,7 +264,8 @@ async function connectLive() {
   } catch {
     throw new LoadError(`The live-update client (${SOCKET_CLIENT}) could not be loaded.`, 'The plans show the state when the page loaded but will not update.');
   }
-  socket = /** @type {Socket} */ (io({ reconnectionDelay: 500, reconnectionDelayMax: 5000, timeout: 8000, auth: { key: KEY ?? '' } }));
+  // the session cookie travels with the handshake
+  socket = /** @type {Socket} */ (io({ reconnectionDelay: 500, reconnectionDelayMax: 5000, timeout: 8000 }));
   socket.on('connect', () => setConnection('live'));
   socket.on('disconnect', (reason) => {
     setConnection(navigator.onLine ? 'reconnecting' : 'offline');
@@ -376,7 +374,6 @@ function build(site) {
   ui.tableHost.replaceChildren(table.element);
 
   const board = createDispatchBoard({
-    key: KEY,
     site,
     maps,
     ui: { alarmsList: ui.alarmsList, alarmsCount: ui.alarmsCount, alarmsEmpty: ui.alarmsEmpty, ordersList: ui.ordersList, ordersCount: ui.ordersCount, ordersEmpty: ui.ordersEmpty, problem: ui.dispatchProblem },
@@ -566,4 +563,7 @@ function saveSort(sort) {
   }
 }
 
-void boot();
+void requireSession(ROLES).then((session) => {
+  showSignedIn(session, { button: byId('sign-out'), who: byId('signed-in-as') });
+  return boot();
+});

@@ -28,12 +28,11 @@ const ON_BOARD = new Set(BOARD_ORDER_STATUSES);
 
 /**
  * @param {object} opts
- * @param {string | null} opts.key
  * @param {SiteModel} opts.site
  * @param {Map<string, FloorMap>} opts.maps by floor id
  * @param {{ alarmsList: HTMLElement, alarmsCount: HTMLElement, alarmsEmpty: HTMLElement, ordersList: HTMLElement, ordersCount: HTMLElement, ordersEmpty: HTMLElement, problem: HTMLElement }} opts.ui
  */
-export function createDispatchBoard({ key, site, maps, ui }) {
+export function createDispatchBoard({ site, maps, ui }) {
   const zones = new Map(site.zones.map((z) => [z.id, z]));
   const zoneName = (/** @type {string | null} */ id) => (id ? (zones.get(id)?.name ?? id) : 'somewhere on site');
   const fmtTime = siteTimeFormat(site.timezone);
@@ -58,7 +57,7 @@ export function createDispatchBoard({ key, site, maps, ui }) {
     zoneName,
     fmtTime: (ts) => fmtTime(ts),
     async act(alarm, action) {
-      alarms.push(/** @type {Alarm} */ (await callApi(key, 'POST', `/api/v1/alarms/${encodeURIComponent(alarm.id)}/${action}`, {})));
+      alarms.push(/** @type {Alarm} */ (await callApi('POST', `/api/v1/alarms/${encodeURIComponent(alarm.id)}/${action}`, {})));
       schedule();
     },
   });
@@ -74,7 +73,7 @@ export function createDispatchBoard({ key, site, maps, ui }) {
     async act(order, cmd) {
       const path = `/api/v1/work-orders/${encodeURIComponent(order.id)}/${cmd.kind}`;
       const body = cmd.kind === 'assign' ? { staffId: cmd.staffId, ...(cmd.reason && { reason: cmd.reason }) } : cmd.kind === 'cancel' ? { reason: cmd.reason } : {};
-      orders.push(/** @type {WorkOrder} */ (await callApi(key, 'POST', path, body)));
+      orders.push(/** @type {WorkOrder} */ (await callApi('POST', path, body)));
       schedule();
     },
   });
@@ -94,9 +93,9 @@ export function createDispatchBoard({ key, site, maps, ui }) {
     orders.hold();
     try {
       const [a, o, s] = await Promise.all([
-        callApi(key, 'GET', `/api/v1/alarms?status=${OPEN_ALARM_STATUSES.join(',')}&limit=1000`),
-        callApi(key, 'GET', `/api/v1/work-orders?status=${BOARD_ORDER_STATUSES.join(',')}&limit=1000`),
-        callApi(key, 'GET', '/api/v1/staff'),
+        callApi('GET', `/api/v1/alarms?status=${OPEN_ALARM_STATUSES.join(',')}&limit=1000`),
+        callApi('GET', `/api/v1/work-orders?status=${BOARD_ORDER_STATUSES.join(',')}&limit=1000`),
+        callApi('GET', '/api/v1/staff'),
       ]);
       if (gen !== generation) return;
       alarms.adopt(/** @type {Alarm[]} */ (a));
@@ -107,7 +106,7 @@ export function createDispatchBoard({ key, site, maps, ui }) {
     } catch (err) {
       if (gen !== generation) return;
       const e = /** @type {import('./api.js').ApiError} */ (err);
-      // A key that may not read these lists will not be let in by waiting.
+      // A session that may not read these lists will not be let in by waiting.
       const hopeless = e.status === 401 || e.status === 403;
       ui.problem.textContent = `${explainError(e, 'load the alarms and work orders')}${hopeless ? '' : ` Retrying in ${RETRY_MS / 1000} s.`}`;
       ui.problem.hidden = false;

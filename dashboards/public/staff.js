@@ -1,12 +1,12 @@
 // @ts-check
 /**
- * The staff phone page: `staff.html#key=<their key>`. Who they are (GET /api/v1/me), their
+ * The staff phone page, for a signed-in staff member or supervisor. Who they are (the session), their
  * jobs (GET /api/v1/work-orders: the API gives staff only their own), their messages
  * (GET /api/v1/notifications), all kept live by socket.io (`work_order`, `notification` and
  * `staff` for their own room; every `hello` reloads the lists), and whether they can take
  * jobs (PATCH /api/v1/staff/{id}).
  */
-import { apiKey, forgetApiKey } from './api-key.js';
+import { requireSession, showSignedIn } from './session.js';
 import { ApiError, callApi } from './api.js';
 import { EVENTS, STAFF_ORDER_STATUSES, compareOrders, createLiveRows, explainError, siteTimeFormat } from './dispatch-model.js';
 import { socketClient } from './socket-client.js';
@@ -18,8 +18,8 @@ import { createJobList } from './staff-jobs.js';
 /** @typedef {import('./live-model.js').SiteModel} SiteModel */
 /** @typedef {import('./dispatch-model.js').LiveSocket} Socket */
 
-/** Its own storage name: a phone's staff key must not replace a control-room key in the same browser. */
-const KEY = apiKey('atrium.staffKey');
+/** Who may use this page; anyone else is sent to their own home. */
+const ROLES = ['staff', 'supervisor'];
 const MAX_MESSAGES = 20;
 /** @type {ReadonlySet<string>} */
 const IN_HAND = new Set(STAFF_ORDER_STATUSES);
@@ -71,7 +71,7 @@ const jobList = createJobList({
     return zone ? `${zone.name}${floor ? `, ${floor.name}` : ''}` : zoneId;
   },
   async act(order, step, body) {
-    jobs.push(/** @type {WorkOrder} */ (await callApi(KEY, 'POST', `/api/v1/work-orders/${encodeURIComponent(order.id)}/${step}`, body)));
+    jobs.push(/** @type {WorkOrder} */ (await callApi('POST', `/api/v1/work-orders/${encodeURIComponent(order.id)}/${step}`, body)));
     renderJobs();
   },
 });
@@ -92,18 +92,13 @@ function showProblem(title, detail, retry) {
 
 async function boot() {
   ui.problem.hidden = true;
-  if (!KEY) {
-    setConnection('down');
-    ui.name.textContent = 'Who are you?';
-    return showProblem('This page needs your personal link.', 'Open the link the control room gave you (it ends in #key=…). It signs you in as yourself on this phone.', false);
-  }
   try {
-    const me = /** @type {Principal} */ (await callApi(KEY, 'GET', '/api/v1/me'));
+    const me = (await requireSession(ROLES)).principal;
     if (!me.staffId) {
       setConnection('down');
-      return showProblem('This key does not belong to a member of staff.', `It belongs to “${me.userId}” (${me.role}). Open the link the control room gave you for your own jobs.`, false);
+      return showProblem('This account is not a member of staff.', `It belongs to “${me.userId}” (${me.role}). Ask the control room to link it to the roster.`, false);
     }
-    const site = /** @type {SiteModel} */ (await callApi(KEY, 'GET', '/api/v1/site'));
+    const site = /** @type {SiteModel} */ (await callApi('GET', '/api/v1/site'));
     ctx = { me: { ...me, staffId: me.staffId }, site, fmtTime: siteTimeFormat(site.timezone) };
     ui.name.textContent = me.staffId;
     ui.detail.textContent = `${me.role === 'supervisor' ? 'Supervisor' : 'Staff'} · ${site.name}`;
@@ -113,10 +108,7 @@ async function boot() {
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     setConnection('down');
-    if (err.status === 401) {
-      forgetApiKey('atrium.staffKey');
-      return showProblem('Your link is not accepted any more.', 'Your key may have been replaced or switched off. Ask the control room for a new link.', false);
-    }
+    if (err.status === 401) return showProblem('Your session has ended.', 'Taking you to the sign-in page…', false);
     showProblem('Could not start.', explainError(err, 'load your jobs'), true);
   }
 }
@@ -127,7 +119,7 @@ async function connect() {
   const { io } = await socketClient().catch(() => {
     throw new ApiError('network', '/socket.io/');
   });
-  const s = (socket = /** @type {Socket} */ (io({ reconnectionDelay: 500, reconnectionDelayMax: 5000, timeout: 8000, auth: { key: KEY ?? '' } })));
+  const s = (socket = /** @type {Socket} */ (io({ reconnectionDelay: 500, reconnectionDelayMax: 5000, timeout: 8000 })));
   s.on('connect', () => setConnection('live'));
   s.on('disconnect', (reason) => {
     setConnection('reconnecting');
@@ -153,8 +145,8 @@ async function load() {
   jobs.hold();
   try {
     const [orders, notes] = await Promise.all([
-      callApi(KEY, 'GET', `/api/v1/work-orders?status=${STAFF_ORDER_STATUSES.join(',')}`),
-      callApi(KEY, 'GET', `/api/v1/notifications?limit=${MAX_MESSAGES}`),
+      callApi('GET', `/api/v1/work-orders?status=${STAFF_ORDER_STATUSES.join(',')}`),
+      callApi('GET', `/api/v1/notifications?limit=${MAX_MESSAGES}`),
     ]);
     if (gen !== generation) return;
     jobs.adopt(/** @type {WorkOrder[]} */ (orders));
@@ -204,7 +196,7 @@ async function setAvailable(available) {
   if (!ctx) return;
   ui.available.disabled = ui.onBreak.disabled = true;
   try {
-    showMember(/** @type {StaffMember} */ (await callApi(KEY, 'PATCH', `/api/v1/staff/${encodeURIComponent(ctx.me.staffId)}`, { available })));
+    showMember(/** @type {StaffMember} */ (await callApi('PATCH', `/api/v1/staff/${encodeURIComponent(ctx.me.staffId)}`, { available })));
   } catch (err) {
     ui.availNote.textContent = explainError(/** @type {ApiError} */ (err), available ? 'say you are available' : 'say you are on a break');
   } finally {
@@ -226,4 +218,7 @@ function setConnection(state) {
   document.body.classList.toggle('stale', ctx !== null && state !== 'live');
 }
 
-void boot();
+void requireSession(ROLES).then((session) => {
+  showSignedIn(session, { button: byId('sign-out') });
+  return boot();
+});

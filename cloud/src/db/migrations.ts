@@ -456,4 +456,23 @@ export const MIGRATIONS: readonly { id: number; name: string; sql: string }[] = 
       create index sessions_expiry on sessions (expires_at);
     `,
   },
+  {
+    id: 8,
+    // Each edge gateway logs in to the uplink listener with its own password, stored only as a
+    // hash (random 256-bit passwords: a fast hash, like API keys), instead of one secret that
+    // derives every gateway's password. The generation bumps on rotation.
+    name: 'gateway credentials',
+    sql: `
+      create table gateway_credentials (
+        site_id text not null,
+        gateway_id text not null,
+        password_hash text not null,
+        generation integer not null,
+        disabled boolean not null default false,
+        created_at bigint not null,
+        updated_at bigint not null,
+        primary key (site_id, gateway_id)
+      );
+    `,
+  },
 ];

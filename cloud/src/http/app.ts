@@ -22,6 +22,9 @@ import { forecastRoutes } from './routes/forecast.ts';
 import { merchantRoutes } from './routes/merchants.ts';
 import { staffingRoutes } from './routes/staffing.ts';
 import { authPlugin, type AuthDeps } from './auth.ts';
+import { sessionRoutes } from './routes/session.ts';
+import type { SessionSettings } from './sessions.ts';
+import type { Accounts } from '../auth/accounts.ts';
 import { DEFAULT_RATE_LIMIT, protection } from './protection.ts';
 import type { HttpRateLimit } from '../config.ts';
 import type { DispatchService } from '../ops/dispatch-service.ts';
@@ -43,6 +46,9 @@ export interface HttpDeps {
   forecasting: Forecasting;
   /** unset: DEFAULT_RATE_LIMIT */
   rateLimit?: HttpRateLimit;
+  /** people's sign-in: passwords, sessions and their lifetimes */
+  accounts: Accounts;
+  sessions: SessionSettings;
 }
 
 export const OPENAPI_PATH = '/openapi.json';
@@ -58,6 +64,7 @@ export const FORECASTING_ROUTES: readonly FastifyPluginAsyncZod<ForecastingRoute
  * plugins registered on it are served the way the cloud serves them.
  */
 export async function createApiApp(deps: AuthDeps & { logger: Logger; rateLimit?: HttpRateLimit | undefined }) {
+  // behind a proxy, set trustProxy there; the cloud's own listener sees the client's address
   const app = Fastify({ loggerInstance: deps.logger.child({ component: 'http' }), logController: quietRequests() }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -68,6 +75,8 @@ export async function createApiApp(deps: AuthDeps & { logger: Logger; rateLimit?
       return reply.code(400).send({ code: 'ATRIUM_INVALID_REQUEST', message: `invalid ${err.validationContext ?? 'request'}: ${detail}` });
     }
     const status = err.statusCode ?? 500;
+    const wait = (err as { retryAfterS?: unknown }).retryAfterS;
+    if (typeof wait === 'number') void reply.header('retry-after', String(wait));
     if (status >= 500) req.log.error({ err }, 'request failed');
     return reply.code(status).send({ code: err.code ?? 'ATRIUM_INTERNAL', message: status >= 500 && !err.code?.startsWith('ATRIUM_') ? 'internal error; see the cloud log' : err.message });
   });
@@ -76,12 +85,17 @@ export async function createApiApp(deps: AuthDeps & { logger: Logger; rateLimit?
     openapi: {
       info: { title: 'Atrium cloud API', version: '1' },
       servers: [],
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'an Atrium API key (atr_…)' } } },
-      security: [{ apiKey: [] }],
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'an Atrium API key (atr_…), for machines and scripts' },
+          session: { type: 'apiKey', in: 'cookie', name: 'atrium_session', description: 'a signed-in person (POST /api/v1/session); changes also need the x-csrf-token header' },
+        },
+      },
+      security: [{ apiKey: [] }, { session: [] }],
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(authPlugin, { principalByKeyHash: deps.principalByKeyHash });
+  await app.register(authPlugin, { principalByKeyHash: deps.principalByKeyHash, sessions: deps.sessions, now: deps.now });
   await app.register(protection, { limits: deps.rateLimit ?? DEFAULT_RATE_LIMIT });
   app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
   return app;
@@ -91,7 +105,13 @@ export type ApiApp = Awaited<ReturnType<typeof createApiApp>>;
 
 /** The REST adapter: every route and the pages on the base app; no logic of its own. */
 export async function createHttpApp(deps: HttpDeps) {
-  const app = await createApiApp({ logger: deps.logger, principalByKeyHash: deps.users.principalByKeyHash, rateLimit: deps.rateLimit });
+  const app = await createApiApp({
+    logger: deps.logger,
+    principalByKeyHash: deps.users.principalByKeyHash,
+    rateLimit: deps.rateLimit,
+    sessions: { ...deps.sessions, principalById: deps.users.principalById },
+  });
+  await app.register(sessionRoutes, { accounts: deps.accounts, sessionMaxAgeMs: deps.sessions.maxAgeMs, now: Date.now });
   for (const routes of [siteRoutes, seriesRoutes, opsRoutes, alarmRoutes, workOrderRoutes, staffRoutes, rulesRoutes, reportRoutes, userRoutes, ...FORECASTING_ROUTES]) await app.register(routes, deps);
   await app.register(fastifyStatic, { root: PUBLIC_DIR, index: 'index.html' });
   return app;

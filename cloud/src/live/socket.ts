@@ -31,14 +31,17 @@ export interface LiveDeps {
   metrics: CloudMetrics;
   dispatch: DispatchService;
   principalByKeyHash: (keyHash: string) => Promise<Principal | null>;
+  /** the signed-in person a handshake's Cookie header carries, or null */
+  principalBySession: (cookieHeader: string | undefined) => Promise<Principal | null>;
   /** tells of users whose key stopped working (Users.onRevoked) */
   onRevoked: (listener: (userId: string) => void) => unknown;
 }
 
 /**
- * The live adapter. A client sends its API key in the handshake (`auth: { key }`); a
- * control-room page gets the whole picture, then only what changes; staff hear their own
- * orders and notifications. Unknown keys are refused before any data flows.
+ * The live adapter. A page's handshake carries its session cookie; a script sends its API key
+ * (`auth: { key }`). A control-room page gets the whole picture, then only what changes; staff
+ * hear their own orders and notifications. Unknown keys and sessions are refused before any
+ * data flows.
  */
 /** The cloud's socket.io server, typed by the shared event maps. */
 export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, LiveSocketData>;
@@ -47,10 +50,10 @@ export function attachLive(server: HttpServer, deps: LiveDeps): LiveServer {
   const io: LiveServer = new Server(server, { serveClient: true, cors: { origin: false } });
   io.use((socket, next) => {
     const key = (socket.handshake.auth as { key?: unknown } | undefined)?.key;
-    if (typeof key !== 'string' || key === '') return next(new Error('ATRIUM_UNAUTHENTICATED: send auth: { key: <API key> }'));
-    deps.principalByKeyHash(hashApiKey(key)).then(
+    const who = typeof key === 'string' && key !== '' ? deps.principalByKeyHash(hashApiKey(key)) : deps.principalBySession(socket.handshake.headers.cookie);
+    who.then(
       (principal) => {
-        if (!principal) return next(new Error('ATRIUM_UNAUTHENTICATED: the API key is unknown or disabled'));
+        if (!principal) return next(new Error(key ? 'ATRIUM_UNAUTHENTICATED: the API key is unknown or disabled' : 'ATRIUM_UNAUTHENTICATED: sign in again (or send auth: { key: <API key> })'));
         socket.data.principal = principal;
         next();
       },

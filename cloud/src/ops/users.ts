@@ -15,6 +15,8 @@ export interface Users {
   setDisabled(id: string, disabled: boolean): Promise<void>;
   list(): Promise<User[]>;
   principalByKeyHash(keyHash: string): Promise<Principal | null>;
+  /** the enabled user with this id, as a principal, or null (sessions name their user) */
+  principalById(userId: string): Promise<Principal | null>;
   /** Makes `admin` exist and answer to `key` (a changed key replaces the old one). */
   ensureAdmin(key: string, now: number): Promise<void>;
   /** Told the user id whose old key stopped working (disabled, rotated): open sessions must end. */
@@ -22,6 +24,7 @@ export interface Users {
 }
 
 const publicView = ({ keyHash: _hash, ...user }: UserRecord): User => user;
+const principalOf = (u: User): Principal => ({ siteId: u.siteId, userId: u.userId, role: u.role, staffId: u.staffId, merchantId: u.merchantId });
 
 export function createUsers(store: OpsStore, site: SiteModel): Users {
   const revokedListeners = new Set<(userId: string) => void>();
@@ -66,8 +69,12 @@ export function createUsers(store: OpsStore, site: SiteModel): Users {
     },
     async principalByKeyHash(keyHash) {
       const u = await store.userByKeyHash(keyHash);
-      if (!u || u.disabled) return null;
-      return { siteId: u.siteId, userId: u.userId, role: u.role, staffId: u.staffId, merchantId: u.merchantId };
+      return u && !u.disabled ? principalOf(u) : null;
+    },
+    async principalById(userId) {
+      // a site has tens to hundreds of users; a scan is cheaper than a second lookup path to keep right
+      const u = (await store.listUsers()).find((x) => x.userId === userId);
+      return u && !u.disabled ? principalOf(u) : null;
     },
     async ensureAdmin(key, now) {
       const hash = hashApiKey(key);

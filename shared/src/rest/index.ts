@@ -8,3 +8,4 @@ export * from './reports.ts';
 export * from './health.ts';
 export * from './series.ts';
 export * from './forecasting.ts';
+export * from './session.ts';
