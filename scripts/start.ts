@@ -5,13 +5,17 @@ import { z } from 'zod';
 import { pino } from 'pino';
 import { describeIssues, loadSiteFile, stopOnSignals } from '@atrium/shared';
 import { createCrew, createSimulator } from '@atrium/firmware-sim';
+import type { TimerClock } from '@atrium/cloud';
+import { newGatewayPassword } from '@atrium/cloud';
 import { seedDemoHistory } from './demo-history.ts';
+import { ensureDemoPeople } from './demo-people.ts';
 import { startStack } from './stack.ts';
 
 /**
  * `npm start`: the whole system in one process on embedded defaults — cloud, one edge
- * gateway and the simulated mall. The admin key and the demo fleet's factory key are made
- * once and kept in the data directory; the other secrets are fresh for each run.
+ * gateway and the simulated mall. The admin key, the demo fleet's factory key and the
+ * gateway's password are made once and kept in the data directory; the other secrets are
+ * fresh for each run.
  */
 const Args = z.object({
   speed: z.coerce.number().positive().max(10_000).default(60),
@@ -51,11 +55,16 @@ const stack = await startStack({
   site,
   logger: quiet,
   adminKey: adminKeyIn(parsed['data-dir']),
+  adminPassword: keyIn(parsed['data-dir'], 'admin-password', () => randomBytes(12).toString('base64url')),
   // Kept with the data, like the devices' own flash: the edge's stored hashes must keep matching across runs.
-  secrets: { device: keyIn(parsed['data-dir'], 'demo-fleet-key', () => randomBytes(32).toString('base64url')) },
+  secrets: {
+    device: keyIn(parsed['data-dir'], 'demo-fleet-key', () => randomBytes(32).toString('base64url')),
+    // The demo gateway's own password at the cloud, which keeps its hash in the same data directory.
+    gateway: keyIn(parsed['data-dir'], 'gateway-password', newGatewayPassword),
+  },
   clock: () => clock(),
   // The hourly forecast runs every simulated hour.
-  timers: { now: () => clock(), setTimeout: (fn, ms) => setTimeout(fn, ms / parsed.speed), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
+  timers: simulatedTimers(() => clock(), parsed.speed),
   dataDir: `${parsed['data-dir']}/cloud`,
   edgeDataDir: `${parsed['data-dir']}/edge`,
   cloudHttpPort: parsed.port,
@@ -76,7 +85,23 @@ const stack = await startStack({
   process.exit(1);
 });
 
-console.log(`\n  Atrium control room: ${stack.urls.page}#key=${stack.adminKey}\n  Edge gateway (devices): ${stack.urls.edgeMqtt}\n  Edge health/metrics: ${stack.urls.edgeHttp}/health  ${stack.urls.edgeHttp}/metrics\n  Edge local flows (Node-RED): ${stack.urls.edgeHttp}/red  (user admin, password in ${parsed['data-dir']}/node-red-password)\n  API: ${stack.urls.page}openapi.json\n\n  Simulating ${site.name} (${site.devices.length} devices) at ${parsed.speed}× speed. Ctrl-C stops.\n`);
+const demoPassword = keyIn(parsed['data-dir'], 'demo-password', () => randomBytes(12).toString('base64url'));
+const people = await ensureDemoPeople(stack.cloud, site, demoPassword, Date.now());
+console.log(
+  [
+    '',
+    `  Atrium: ${stack.urls.page}  (sign in)`,
+    `    admin · password ${stack.adminPassword}  (kept in ${parsed['data-dir']}/admin-password)`,
+    ...people.map((p) => `    ${p.userId} · password ${demoPassword}  → ${p.home}`),
+    `  Edge gateway (devices): ${stack.urls.edgeMqtt}`,
+    `  Edge health/metrics: ${stack.urls.edgeHttp}/health  ${stack.urls.edgeHttp}/metrics`,
+    `  Edge local flows (Node-RED): ${stack.urls.edgeHttp}/red  (user admin, password in ${parsed['data-dir']}/node-red-password)`,
+    `  API: ${stack.urls.page}openapi.json  (scripts: Authorization: Bearer <key>; the admin's key is in ${parsed['data-dir']}/admin-key)`,
+    '',
+    `  Simulating ${site.name} (${site.devices.length} devices) at ${parsed.speed}× speed. Ctrl-C stops.`,
+    '',
+  ].join('\n'),
+);
 
 const simStart = Date.now();
 const needsHistory = !parsed['no-sim'] && (await stack.cloud.store.counts(site.id)).footfallRecords === 0;
@@ -104,6 +129,31 @@ stopOnSignals(logger, async () => {
   await stack.stop(); // the edge flushes open minutes to the cloud before it closes
   logger.info({}, 'stopped cleanly');
 });
+
+/**
+ * Timers on the simulated clock: `ms` of simulated time, however fast that clock really runs.
+ * Dividing by the speed alone is not enough: before the fleet is connected the clock is the
+ * wall clock, and a simulator falling behind moves slower than `speed`; a timer that fired
+ * early would run the hourly forecast again and again for the same hour (at 1440× that kept
+ * the event loop busy for seconds at a time and the fleet never finished connecting). So a
+ * timer that wakes before its simulated deadline sleeps again for what is left.
+ */
+function simulatedTimers(now: () => number, speed: number): TimerClock {
+  type Handle = { timer: NodeJS.Timeout };
+  return {
+    now,
+    setTimeout(fn, ms) {
+      const due = now() + ms;
+      const handle: Handle = { timer: setTimeout(function wake() {
+        const left = due - now();
+        if (left > 0) handle.timer = setTimeout(wake, Math.max(10, left / speed));
+        else fn();
+      }, ms / speed) };
+      return handle;
+    },
+    clearTimeout: (h) => clearTimeout((h as Handle).timer),
+  };
+}
 
 /** The admin key for this data directory, so links keep working. */
 function adminKeyIn(dataDir: string): string {
