@@ -11,7 +11,9 @@ export function createCloudMetrics() {
     records: new Counter({ name: 'atrium_cloud_records_stored_total', help: 'Records stored, by uplink kind', labelNames: ['kind'] as const, registers: r }),
     writeSeconds: new Histogram({ name: 'atrium_cloud_store_write_seconds', help: 'Time to store one uplink', buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5], registers: r }),
     gatewaysConnected: new Gauge({ name: 'atrium_cloud_gateways_connected', help: 'Edge gateways connected now', registers: r }),
-    authFailures: new Counter({ name: 'atrium_cloud_gateway_auth_failures_total', help: 'Refused gateway connections', registers: r }),
+    authFailures: new Counter({ name: 'atrium_cloud_gateway_auth_failures_total', help: 'Refused gateway connections, by reason (credentials: invalid_id, unknown_gateway, not_provisioned, disabled, wrong_password; before login: the connection guard\'s reasons)', labelNames: ['reason'] as const, registers: r }),
+    gatewayLogins: new Counter({ name: 'atrium_cloud_gateway_logins_total', help: 'Gateway logins, by credential (stored: its own; derived: from the deprecated shared ATRIUM_GATEWAY_SECRET)', labelNames: ['credential'] as const, registers: r }),
+    recordsRefused: new Counter({ name: 'atrium_cloud_uplink_records_refused_total', help: 'Records in uplinks refused and not stored, by reason (foreign_device: another gateway\'s device; unknown_device: not in the site model; foreign_zone: live occupancy of a zone the gateway has no device in; gateway_mismatch: the uplink names another gateway than the one logged in)', labelNames: ['reason'] as const, registers: r }),
     liveClients: new Gauge({ name: 'atrium_cloud_live_clients', help: 'socket.io clients connected', registers: r }),
     // InfluxDB series store: its disk buffer (points acknowledged but not yet in InfluxDB) and write failures.
     seriesBufferPoints: new Gauge({ name: 'atrium_cloud_series_buffer_points', help: 'Points in the disk buffer waiting to be written to InfluxDB', registers: r }),

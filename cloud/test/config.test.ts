@@ -17,7 +17,7 @@ describe('cloud configuration', () => {
       siteFile: undefined,
       logLevel: 'info',
       http: { host: '127.0.0.1', port: 8080, rateLimit: { anonymousPerMinute: 600, userPerMinute: 6000 } },
-      mqtt: { host: '127.0.0.1', port: 1884, gatewaySecret: SECRET },
+      mqtt: { host: '127.0.0.1', port: 1884, legacyGatewaySecret: SECRET },
       database: { url: undefined, dataDir: '.data/cloud' },
       users: { adminKey: undefined },
       dispatch: { rulesFile: DEFAULT_RULES_FILE, tickMs: 1000, snapshotEveryMs: 60_000 },
@@ -56,7 +56,9 @@ describe('cloud configuration', () => {
       }
       throw new Error('accepted');
     };
-    expect(refusal({})).toMatch(/ATRIUM_GATEWAY_SECRET/);
+    // Gateways have their own credentials now: the shared secret is optional (deprecated), but checked when given.
+    expect(parseCloudConfig({}).mqtt.legacyGatewaySecret).toBeUndefined();
+    expect(refusal({ ATRIUM_GATEWAY_SECRET: 'short' })).toMatch(/ATRIUM_GATEWAY_SECRET/);
     expect(refusal({ ATRIUM_GATEWAY_SECRET: SECRET, ATRIUM_CLOUD_HTTP_PORT: 'eighty' })).toMatch(/ATRIUM_CLOUD_HTTP_PORT/);
     expect(refusal({ ATRIUM_GATEWAY_SECRET: SECRET, ATRIUM_DISPATCH_TICK_MS: '10' })).toMatch(/ATRIUM_DISPATCH_TICK_MS/);
   });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GatewayId, LogLevel, Port, Secret, parseConfig } from '@atrium/shared';
+import { GatewayId, LogLevel, Port, Secret, derivePassword, gatewayPrincipal, parseConfig } from '@atrium/shared';
 import { NODE_RED_ENV, checkNodeRedEnv, redConfigFromEnv, type RedConfig } from './node-red/config.ts';
 import type { Plausibility } from './readings/plausibility.ts';
 
@@ -15,8 +15,10 @@ export const EdgeEnv = z.object({
   ATRIUM_EDGE_MQTTS_PORT: Port.optional(),
   ATRIUM_TLS_CERT_FILE: z.string().min(1).optional(),
   ATRIUM_TLS_KEY_FILE: z.string().min(1).optional(),
-  /** Derives this gateway's password at the cloud. */
-  ATRIUM_GATEWAY_SECRET: Secret,
+  /** This gateway's own password at the cloud, issued by `npm run gateways -- add <gatewayId>` there. */
+  ATRIUM_GATEWAY_PASSWORD: z.preprocess((v) => (v === '' ? undefined : v), Secret.optional()),
+  /** Deprecated: the shared secret gateway passwords used to derive from; used only without ATRIUM_GATEWAY_PASSWORD. */
+  ATRIUM_GATEWAY_SECRET: z.preprocess((v) => (v === '' ? undefined : v), Secret.optional()),
   /** Key of the hash that replaces badge and parcel codes before uplink. */
   ATRIUM_PRIVACY_KEY: Secret,
   /** Journal and outbox (SQLite); ':memory:' only for tests that never restart. */
@@ -57,6 +59,9 @@ export const EdgeEnv = z.object({
   ...NODE_RED_ENV,
   LOG_LEVEL: LogLevel,
 }).superRefine((cfg, ctx) => {
+  if (cfg.ATRIUM_GATEWAY_PASSWORD === undefined && cfg.ATRIUM_GATEWAY_SECRET === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['ATRIUM_GATEWAY_PASSWORD'], message: "is required: this gateway's own password at the cloud (npm run gateways -- add <gatewayId>, on the cloud)" });
+  }
   const tls = [cfg.ATRIUM_EDGE_MQTTS_PORT, cfg.ATRIUM_TLS_CERT_FILE, cfg.ATRIUM_TLS_KEY_FILE];
   if (tls.some((v) => v !== undefined) && tls.some((v) => v === undefined)) {
     for (const [i, name] of (['ATRIUM_EDGE_MQTTS_PORT', 'ATRIUM_TLS_CERT_FILE', 'ATRIUM_TLS_KEY_FILE'] as const).entries()) {
@@ -95,8 +100,11 @@ export interface EdgeConfig {
     /** what a reading may claim: device time near the gateway's clock, counts its kind can produce */
     readonly plausibility: Plausibility;
   };
-  /** The cloud: where uplinks go; the gateway's password there derives from `secret`. */
-  readonly uplink: { readonly url: string; readonly secret: string; readonly liveEveryMs: number };
+  /**
+   * The cloud: where uplinks go, and this gateway's password there: its own (`own`), or, on an
+   * installation not yet moved off the deprecated shared ATRIUM_GATEWAY_SECRET, derived from it.
+   */
+  readonly uplink: { readonly url: string; readonly password: string; readonly credential: 'own' | 'derived'; readonly liveEveryMs: number };
   readonly outbox: {
     readonly durability: 'full' | 'normal';
     readonly maxBytes: number;
@@ -136,7 +144,7 @@ function fromEnv(e: EdgeEnv): EdgeConfig {
         maxPeoplePerM2: e.ATRIUM_MAX_PEOPLE_PER_M2,
       },
     },
-    uplink: { url: e.ATRIUM_CLOUD_MQTT_URL, secret: e.ATRIUM_GATEWAY_SECRET, liveEveryMs: e.ATRIUM_LIVE_EVERY_MS },
+    uplink: { url: e.ATRIUM_CLOUD_MQTT_URL, ...uplinkPassword(e), liveEveryMs: e.ATRIUM_LIVE_EVERY_MS },
     outbox: {
       durability: e.ATRIUM_JOURNAL_DURABILITY,
       maxBytes: e.ATRIUM_OUTBOX_MAX_BYTES,
@@ -148,6 +156,12 @@ function fromEnv(e: EdgeEnv): EdgeConfig {
     health: { lowBatteryPercent: e.ATRIUM_LOW_BATTERY_PERCENT, offlineAlarmMs: e.ATRIUM_DEVICE_OFFLINE_ALARM_MS },
     red: redConfigFromEnv(e),
   };
+}
+
+function uplinkPassword(e: EdgeEnv): { password: string; credential: 'own' | 'derived' } {
+  if (e.ATRIUM_GATEWAY_PASSWORD !== undefined) return { password: e.ATRIUM_GATEWAY_PASSWORD, credential: 'own' };
+  // The schema's refinement has made one of the two required.
+  return { password: derivePassword(e.ATRIUM_GATEWAY_SECRET!, gatewayPrincipal(e.ATRIUM_GATEWAY_ID)), credential: 'derived' };
 }
 
 export function deepFreeze<T>(value: T): T {

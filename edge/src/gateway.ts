@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Aedes } from 'aedes';
 import type { Logger } from 'pino';
-import { createMqttGuard, derivePassword, gatewayPrincipal, indexSite, type SiteModel } from '@atrium/shared';
+import { createMqttGuard, indexSite, type SiteModel } from '@atrium/shared';
 import { createDeviceBroker, publishToDevices } from './broker/device-broker.ts';
 import { listenForDevices, type DeviceListeners } from './broker/listeners.ts';
 import { authorizeSubscribe } from './broker/subscribe.ts';
@@ -89,7 +89,8 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
     url: config.uplink.url,
     siteId,
     gatewayId: config.gatewayId,
-    password: derivePassword(config.uplink.secret, gatewayPrincipal(config.gatewayId)),
+    password: config.uplink.password,
+    credential: config.uplink.credential,
     logger,
     metrics,
   });

@@ -1,13 +1,14 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { DeviceId } from './ids.ts';
+import { DeviceId, EpochMs, GatewayId, SiteId } from './ids.ts';
 
 /**
  * Key diversification: a principal's password is an HMAC of its id under a key, so whoever
- * holds the key can mint every password without a list. Gateways authenticate to the cloud
- * this way; devices do not: the edge keeps only a salted scrypt hash per device (see
- * edge/src/devices/credentials.ts), and this is used at most by a provisioning station (the
- * demo's simulated fleet) to mint each device's initial password before storing its hash.
+ * holds the key can mint every password without a list. Nothing authenticates this way any
+ * more: the edge keeps a salted scrypt hash per device (edge/src/devices/credentials.ts) and
+ * the cloud a hash per gateway (cloud/src/ingest/gateway-credentials.ts). It mints the
+ * demo fleet's initial device passwords (a provisioning station), and the gateway passwords
+ * of installations still on the deprecated shared ATRIUM_GATEWAY_SECRET.
  * Principals are slugs (devices) or `gateway/<id>`, which cannot collide.
  */
 export function derivePassword(secret: string, principal: string): string {
@@ -39,3 +40,32 @@ export const DeviceConnection = z.strictObject({
   disabled: z.boolean(),
 });
 export type DeviceConnection = z.infer<typeof DeviceConnection>;
+
+/** A gateway's credential at the cloud, as stored (the password itself is kept only as a hash). */
+export const GatewayCredential = z.strictObject({
+  siteId: SiteId,
+  gatewayId: GatewayId,
+  disabled: z.boolean(),
+  /** bumps on every rotation */
+  generation: z.number().int().min(1),
+  createdAt: EpochMs,
+  updatedAt: EpochMs,
+});
+export type GatewayCredential = z.infer<typeof GatewayCredential>;
+
+/** What an edge gateway needs to reach the cloud: printed by `npm run gateways -- add|rotate|list`. */
+export const GatewayConnection = z.strictObject({
+  siteId: SiteId,
+  gatewayId: GatewayId,
+  /** the edge's ATRIUM_GATEWAY_ID; also its MQTT username at the cloud */
+  username: GatewayId,
+  /** the edge's ATRIUM_GATEWAY_PASSWORD; present only when just issued: it is stored only as a hash */
+  password: z.string().min(1).optional(),
+  /** the topics it may publish to */
+  publish: z.string(),
+  disabled: z.boolean(),
+  generation: z.number().int().min(1),
+  /** the devices of the site model it may carry data of (all of them when the site declares no gateways) */
+  devices: z.number().int().min(0),
+});
+export type GatewayConnection = z.infer<typeof GatewayConnection>;

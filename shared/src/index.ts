@@ -4,6 +4,7 @@ export * from './payloads.ts';
 export * from './topics.ts';
 export * from './uplink.ts';
 export * from './site.ts';
+export * from './site-gateways.ts';
 export * from './api.ts';
 export * from './credentials.ts';
 export * from './site-file.ts';

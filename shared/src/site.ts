@@ -48,6 +48,11 @@ export const Device = z.strictObject({
   subject: Subject.optional(),
   lockerBankId: Slug.optional(),
   gateId: Slug.optional(),
+  /**
+   * The edge gateway it reports through: the cloud refuses its data from any other. May be
+   * left out when the site has one gateway (it is then that one's); required with several.
+   */
+  gatewayId: GatewayId.optional(),
   reportIntervalS: z.number().int().min(1).max(3600),
 });
 
@@ -102,6 +107,11 @@ export const SiteModel = z
     for (const key of ['entrances', 'restrooms', 'shops', 'lockerBanks', 'gates', 'gateways', 'devices'] as const) {
       site[key].forEach((x, i) => check(zones.has(x.zoneId), [key, i, 'zoneId'], `unknown zone "${x.zoneId}"`));
     }
+    const gateways = ids(site.gateways);
+    site.devices.forEach((d, i) => {
+      if (d.gatewayId !== undefined) check(gateways.has(d.gatewayId), ['devices', i, 'gatewayId'], `unknown gateway "${d.gatewayId}"`);
+      else if (site.gateways.length > 1) check(false, ['devices', i, 'gatewayId'], 'with several gateways, each device must name the one it reports through');
+    });
     site.shops.forEach((s, i) => check(merchants.has(s.merchantId), ['shops', i, 'merchantId'], `unknown merchant "${s.merchantId}"`));
     site.devices.forEach((d, i) => {
       if (d.kind === 'radar') {

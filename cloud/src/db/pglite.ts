@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { lockDataDir } from './data-dir-lock.ts';
 import type { SqlClient } from './sql-client.ts';
 
 /**
@@ -27,13 +28,20 @@ export async function openPglite(dataDir: string): Promise<SqlClient> {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     chmodSync(dataDir, 0o700);
   }
-  const db = await PGlite.create(dataDir);
+  const release = onDisk ? lockDataDir(dataDir) : () => undefined;
+  const db = await PGlite.create(dataDir).catch((err: unknown) => {
+    release();
+    throw err;
+  });
   if (onDisk) makePrivate(dataDir);
   return {
     query: (sql, params) => db.query(sql, params),
     exec: (sql) => db.exec(sql),
     // PGlite's transaction object has exec too: a whole script inside the transaction.
     transaction: (fn) => db.transaction((tx) => fn(tx)),
-    close: () => db.close(),
+    close: async () => {
+      await db.close();
+      release();
+    },
   };
 }

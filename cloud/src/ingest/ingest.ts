@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
-import { LiveUplink, Uplink, createLogThrottle, describeIssues, type MinuteUplink, type ZoneLive } from '@atrium/shared';
+import { LiveUplink, Uplink, createLogThrottle, describeIssues, type GatewayOwnership, type MinuteUplink, type ZoneLive } from '@atrium/shared';
 import type { CloudMetrics } from '../metrics.ts';
 import type { SeriesStore } from '../series/series-store.ts';
+import { ownLive, ownPart, recordCount, type Refusals } from './ownership.ts';
 import { AHEAD_TOLERANCE_MS, presentLive, presentPart } from './present.ts';
 
 /**
@@ -20,9 +21,13 @@ export type IngestOutcome = { outcome: 'stored' | 'duplicate'; kind: Uplink['kin
  * adapter hands it parsed JSON and acknowledges only when `accept` resolves.
  */
 export interface Ingest {
-  /** Resolves once stored (or recognised as a duplicate, or refused as malformed); rejects when the store fails. */
-  accept(payload: Buffer | string, receivedAt: number): Promise<IngestOutcome>;
-  acceptLive(payload: Buffer | string): IngestOutcome | { outcome: 'live' };
+  /**
+   * `gatewayId` is the gateway that delivered it (logged in as). Resolves once stored (or
+   * recognised as a duplicate, or refused as malformed or as another gateway's); rejects when
+   * the store fails. Records of devices that are not the gateway's own are left out.
+   */
+  accept(payload: Buffer | string, receivedAt: number, gatewayId: string): Promise<IngestOutcome>;
+  acceptLive(payload: Buffer | string, gatewayId: string): IngestOutcome | { outcome: 'live' };
   /** Called with every batch of changed zones. */
   onZones(listener: (zones: ZoneLive[]) => void): void;
   /** Called with every uplink once it is stored, without records stamped ahead of the clock; never with a duplicate (footfall is additive). */
@@ -37,6 +42,8 @@ export function createIngest(deps: {
   metrics: CloudMetrics;
   logger: Logger;
   siteId: string;
+  /** which gateway may deliver which device's data (the site model's) */
+  ownership: GatewayOwnership;
   /** the site's clock (an accelerated demo passes its own): samples ahead of it are not live */
   clock?: () => number;
 }): Ingest {
@@ -59,15 +66,32 @@ export function createIngest(deps: {
     logger.warn({ kind, reason }, 'uplink refused');
     return { outcome: 'rejected', reason };
   };
+  // Keyed by the logged-in gateway and the reason: a gateway sending another's data all day is a line a minute, with counts.
+  const refusalLog = createLogThrottle(60_000, 1000);
+  const noteRefused = (gatewayId: string, kind: string, refused: Refusals) => {
+    for (const [reason, { count, examples }] of refused) {
+      metrics.recordsRefused.inc({ reason }, count);
+      if (refusalLog.shouldLog(`${gatewayId}|${reason}`)) logger.warn({ gatewayId, kind, reason, records: count, examples }, "records refused: not this gateway's devices (not stored; the rest of the uplink is)");
+    }
+  };
+  /** The envelope must name the gateway that delivered it: the whole uplink is refused otherwise. */
+  const mismatch = (gatewayId: string, named: string, kind: string, records: number): IngestOutcome => {
+    metrics.uplinks.inc({ kind, outcome: 'rejected' });
+    metrics.recordsRefused.inc({ reason: 'gateway_mismatch' }, records);
+    if (refusalLog.shouldLog(`${gatewayId}|gateway_mismatch`)) logger.warn({ gatewayId, named, kind, records }, 'uplink refused: it names another gateway than the one that delivered it');
+    return { outcome: 'rejected', reason: `gatewayId: delivered by gateway "${gatewayId}", not "${named}"` };
+  };
 
   return {
-    async accept(payload, receivedAt) {
+    async accept(payload, receivedAt, gatewayId) {
       const body = parseJson(payload);
       if (!body.ok) return refuse('unknown', body.reason);
       const parsed = Uplink.safeParse(body.value);
       if (!parsed.success) return refuse('unknown', describeIssues(parsed.error));
-      const uplink = parsed.data;
-      if (uplink.siteId !== deps.siteId) return refuse(uplink.kind, `siteId: this cloud serves site "${deps.siteId}", not "${uplink.siteId}"`);
+      if (parsed.data.siteId !== deps.siteId) return refuse(parsed.data.kind, `siteId: this cloud serves site "${deps.siteId}", not "${parsed.data.siteId}"`);
+      if (parsed.data.gatewayId !== gatewayId) return mismatch(gatewayId, parsed.data.gatewayId, parsed.data.kind, recordCount(parsed.data));
+      const own = ownPart(parsed.data, gatewayId, deps.ownership);
+      const uplink = own.uplink;
       const stop = metrics.writeSeconds.startTimer();
       let stored: boolean;
       try {
@@ -81,6 +105,8 @@ export function createIngest(deps: {
       }
       metrics.uplinks.inc({ kind: uplink.kind, outcome: stored ? 'stored' : 'duplicate' });
       if (!stored) return { outcome: 'duplicate', kind: uplink.kind };
+      // Counted with the uplink it came in, once: a redelivery is cut the same way and not counted again.
+      noteRefused(gatewayId, uplink.kind, own.refused);
       const horizon = clock() + AHEAD_TOLERANCE_MS;
       const present = presentPart(uplink, horizon);
       noteFuture(uplink.gatewayId, uplink.kind, present.ignored, horizon);
@@ -90,14 +116,17 @@ export function createIngest(deps: {
       for (const l of storedListeners) l(present.uplink);
       return { outcome: 'stored', kind: uplink.kind };
     },
-    acceptLive(payload) {
+    acceptLive(payload, gatewayId) {
       const body = parseJson(payload);
       if (!body.ok) return refuse('live', body.reason);
       const parsed = LiveUplink.safeParse(body.value);
       if (!parsed.success) return refuse('live', describeIssues(parsed.error));
       if (parsed.data.siteId !== deps.siteId) return refuse('live', `siteId: this cloud serves site "${deps.siteId}", not "${parsed.data.siteId}"`);
+      if (parsed.data.gatewayId !== gatewayId) return mismatch(gatewayId, parsed.data.gatewayId, 'live', parsed.data.zones.length);
+      const own = ownLive(parsed.data, gatewayId, deps.ownership);
+      noteRefused(gatewayId, 'live', own.refused);
       const horizon = clock() + AHEAD_TOLERANCE_MS;
-      const { live, ignored } = presentLive(parsed.data, horizon);
+      const { live, ignored } = presentLive(own.live, horizon);
       noteFuture(live.gatewayId, 'live', ignored, horizon);
       emit(zones.applyLive(live));
       for (const l of liveListeners) l(live);

@@ -1,8 +1,9 @@
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
-import { GatewayId, UPLINK_PREFIX, createLogThrottle, createMqttGuard, gatewayPrincipal, passwordMatches, type MqttGuardLimits } from '@atrium/shared';
+import { UPLINK_PREFIX, createLogThrottle, createMqttGuard, type MqttGuardLimits } from '@atrium/shared';
 import type { CloudMetrics } from '../metrics.ts';
+import type { GatewayLoginResult } from './gateway-login.ts';
 import type { Ingest } from './ingest.ts';
 
 /**
@@ -30,7 +31,8 @@ export interface UplinkBroker {
  */
 export async function createUplinkBroker(deps: {
   ingest: Ingest;
-  gatewaySecret: string;
+  /** checks a CONNECT's username and password (gateway-login.ts) */
+  login: (username: string | undefined, password: Buffer | undefined) => Promise<GatewayLoginResult>;
   siteId: string;
   logger: Logger;
   metrics: CloudMetrics;
@@ -43,24 +45,42 @@ export async function createUplinkBroker(deps: {
   // Refusals are keyed by the peer's address, never by what it sent, so the keys stay few.
   const throttle = createLogThrottle(60_000, 1000);
   const guard = createMqttGuard(limits, ({ reason, address, detail }) => {
-    metrics.authFailures.inc();
+    metrics.authFailures.inc({ reason });
     if (throttle.shouldLog(`${address}|${reason}`)) logger.warn({ remote: address, reason, detail }, 'gateway connection closed before login');
   });
 
+  // Logins on the deprecated shared secret: a reminder per gateway an hour, never per reconnect.
+  const deprecation = createLogThrottle(3_600_000, 1000);
   broker.authenticate = (client, username, password, done) => {
-    // A gateway id is a slug, so checking it first keeps whatever else was sent out of the log.
-    const named = username !== undefined && GatewayId.safeParse(username).success ? username : undefined;
-    if (named !== undefined && passwordMatches(deps.gatewaySecret, gatewayPrincipal(named), password)) {
-      gatewayOf.set(client, named);
-      guard.loggedIn(client.conn);
-      return done(null, true);
-    }
-    metrics.authFailures.inc();
     const address = (client.conn as { remoteAddress?: string }).remoteAddress ?? 'unknown';
-    if (throttle.shouldLog(`${address}|credentials`)) {
-      logger.warn({ remote: address, username: named ?? `(not a gateway id, ${username?.length ?? 0} characters)` }, 'gateway connection refused: wrong credentials');
-    }
-    done(Object.assign(new Error('bad gateway credentials'), { returnCode: 4 }) as AuthenticateError, false);
+    const refuse = (reason: string, gatewayId: string | undefined, returnCode: AuthenticateError['returnCode']) => {
+      metrics.authFailures.inc({ reason });
+      // The login checks the id first, so only a real gateway id (a slug) is ever logged; keyed by address, so made-up ids are one line.
+      if (throttle.shouldLog(`${address}|${reason}`)) {
+        logger.warn({ remote: address, reason, username: gatewayId ?? `(not a gateway id, ${username?.length ?? 0} characters)` }, 'gateway connection refused');
+      }
+      done(Object.assign(new Error(`gateway login refused: ${reason}`), { returnCode }) as AuthenticateError, false);
+    };
+    deps.login(username, password).then(
+      (result) => {
+        if (!result.ok) return refuse(result.reason, result.gatewayId, result.reason === 'disabled' ? 5 : 4);
+        metrics.gatewayLogins.inc({ credential: result.credential });
+        if (result.credential === 'derived' && deprecation.shouldLog(result.gatewayId)) {
+          logger.warn(
+            { gatewayId: result.gatewayId },
+            'gateway logged in with a password derived from the shared ATRIUM_GATEWAY_SECRET (deprecated): give it its own (npm run gateways -- add <id>), set ATRIUM_GATEWAY_PASSWORD on that edge, then remove ATRIUM_GATEWAY_SECRET from the cloud',
+          );
+        }
+        gatewayOf.set(client, result.gatewayId);
+        guard.loggedIn(client.conn);
+        done(null, true);
+      },
+      (err: Error) => {
+        metrics.authFailures.inc({ reason: 'store_error' });
+        logger.error({ err: err.message }, 'gateway credential check failed');
+        done(Object.assign(err, { returnCode: 3 }) as AuthenticateError, false);
+      },
+    );
   };
 
   broker.authorizePublish = (client, packet, callback) => {
@@ -72,10 +92,10 @@ export async function createUplinkBroker(deps: {
     }
     const payload = packet.payload as Buffer;
     if (kind === 'live') {
-      ingest.acceptLive(payload);
+      ingest.acceptLive(payload, gatewayId);
       return callback(null);
     }
-    ingest.accept(payload, Date.now()).then(
+    ingest.accept(payload, Date.now(), gatewayId).then(
       () => callback(null),
       // Not acknowledged: the gateway closes the connection and redelivers after reconnecting.
       (err: Error) => callback(err),

@@ -8,6 +8,8 @@ export interface UplinkClientOptions {
   siteId: string;
   gatewayId: string;
   password: string;
+  /** `derived`: from the deprecated shared ATRIUM_GATEWAY_SECRET (a warning at start) */
+  credential?: 'own' | 'derived';
   logger: Logger;
   metrics: EdgeMetrics;
 }
@@ -27,6 +29,9 @@ export interface UplinkClient {
 
 export function createUplinkClient(opts: UplinkClientOptions): UplinkClient {
   const { logger, metrics } = opts;
+  if (opts.credential === 'derived') {
+    logger.warn({ gatewayId: opts.gatewayId }, 'logging in to the cloud with a password derived from the shared ATRIUM_GATEWAY_SECRET (deprecated): give this gateway its own (npm run gateways -- add <id> on the cloud) and set ATRIUM_GATEWAY_PASSWORD');
+  }
   const client: MqttClient = mqtt.connect(opts.url, {
     clientId: `edge-${opts.gatewayId}`,
     username: opts.gatewayId,
