@@ -2,7 +2,7 @@ import { connect, createServer, type AddressInfo, type Server, type Socket } fro
 import { afterEach, describe, expect, it } from 'vitest';
 import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
-import { createFrameScanner, createLogThrottle, createMqttGuard, type GuardRefused, type MqttGuardLimits } from '@atrium/shared';
+import { createFrameScanner, createLogThrottle, createLoginThrottle, createMqttGuard, type GuardRefused, type MqttGuardLimits } from '@atrium/shared';
 import { varint } from '../../tests/support/hostile.ts';
 
 const LIMITS: MqttGuardLimits = { maxConnectBytes: 2048, maxPacketBytes: 8192, connectTimeoutMs: 400, maxPending: 4, maxPendingPerAddress: 2 };
@@ -37,6 +37,55 @@ describe('log throttle', () => {
     // Once the period has passed, old keys make room for new ones.
     expect(throttle.shouldLog('fresh', 70_000)).toBe(true);
     expect(throttle.size).toBeLessThanOrEqual(100);
+  });
+});
+
+describe('login throttle', () => {
+  const limits = { freeFailures: 3, baseBackoffMs: 1000, maxBackoffMs: 8000, forgetOneAfterMs: 10_000, maxKeys: 100 };
+
+  it('lets a key fail a few times, then makes it wait a doubling backoff that always expires', () => {
+    const t = createLoginThrottle(limits);
+    for (let i = 0; i < 3; i++) t.failed(['a'], 0);
+    expect(t.waitFor(['a'], 0)).toBe(0);
+    t.failed(['a'], 0);
+    expect(t.waitFor(['a', 'other'], 0)).toBe(1000);
+    expect(t.waitFor(['other'], 0)).toBe(0);
+    t.failed(['a'], 1000);
+    expect(t.waitFor(['a'], 1000)).toBe(2000);
+    // However many failures, the wait is capped and then over.
+    for (let i = 0; i < 50; i++) t.failed(['a'], 3000);
+    expect(t.waitFor(['a'], 3000)).toBe(8000);
+    expect(t.waitFor(['a'], 11_000)).toBe(0);
+  });
+
+  it('forgets failures one at a time, so a slow trickle never adds up; a right password starts the key over', () => {
+    const t = createLoginThrottle(limits);
+    for (let i = 0; i < 100; i++) t.failed(['slow'], i * 10_000);
+    expect(t.waitFor(['slow'], 100 * 10_000)).toBe(0);
+    for (let i = 0; i < 5; i++) t.failed(['dev'], 0);
+    expect(t.waitFor(['dev'], 0)).toBeGreaterThan(0);
+    t.succeeded('dev');
+    expect(t.waitFor(['dev'], 0)).toBe(0);
+  });
+
+  it('reserves a check for a client\'s own key before the password is hashed: parallel guesses do not all get in', () => {
+    const t = createLoginThrottle(limits);
+    const checked = Array.from({ length: 50 }, () => t.attempt('dev', 0)).filter((wait) => wait === 0).length;
+    expect(checked).toBe(4);
+    // A refusal that checked no password (a disabled device) gives its reservation back.
+    const u = createLoginThrottle(limits);
+    for (let i = 0; i < 10; i++) {
+      expect(u.attempt('disabled', 0)).toBe(0);
+      u.forgive('disabled');
+    }
+  });
+
+  it('holds at most its bound of keys', () => {
+    const t = createLoginThrottle(limits);
+    for (let i = 0; i < 10_000; i++) t.failed([`addr-${i}`, 'dev'], i);
+    expect(t.size).toBe(100);
+    // The key failing throughout stays the most recent, never the one forgotten.
+    expect(t.waitFor(['dev'], 10_000)).toBe(8000 - 1);
   });
 });
 

@@ -229,3 +229,94 @@ export function createLogThrottle(periodMs: number, maxKeys = 10_000) {
 }
 
 export type LogThrottle = ReturnType<typeof createLogThrottle>;
+
+export interface LoginThrottleLimits {
+  /** failed logins a key may have before it is made to wait */
+  freeFailures: number;
+  /** the first wait; each further failure doubles it, up to `maxBackoffMs` */
+  baseBackoffMs: number;
+  maxBackoffMs: number;
+  /** failures are forgotten one at a time, one per this long: a slow trickle (a device with a stale password) never adds up */
+  forgetOneAfterMs: number;
+  /** keys remembered at once; when full the longest-quiet one is forgotten */
+  maxKeys: number;
+}
+
+interface Failures {
+  /** failures not yet forgotten, as of `last` */
+  count: number;
+  last: number;
+  blockedUntil: number;
+}
+
+/**
+ * Wrong passwords cost a password hash each; this decides, before hashing, whether a login
+ * may be checked at all. Each key (a source address, a device or gateway id) may fail a few
+ * times, then waits a backoff that doubles with every further failure and always expires, so
+ * a legitimate client is never locked out for longer than `maxBackoffMs` at a time. Logins
+ * refused while waiting are answered at once and do not count: only checked passwords do.
+ * Keys are bounded: the map forgets the longest-quiet key when full.
+ */
+export function createLoginThrottle(limits: LoginThrottleLimits) {
+  const keys = new Map<string, Failures>();
+  const current = (key: string, now: number): Failures | undefined => {
+    const f = keys.get(key);
+    if (!f) return undefined;
+    const count = f.count - (now - f.last) / limits.forgetOneAfterMs;
+    if (count <= 0 && now >= f.blockedUntil) {
+      keys.delete(key);
+      return undefined;
+    }
+    return { count: Math.max(0, count), last: now, blockedUntil: f.blockedUntil };
+  };
+  /** How long a login must wait (ms): 0 when it may be checked now. */
+  const waitFor = (loginKeys: readonly string[], now = Date.now()): number => {
+    let wait = 0;
+    for (const key of loginKeys) wait = Math.max(wait, (current(key, now)?.blockedUntil ?? now) - now);
+    return wait;
+  };
+  /** A password was checked and was wrong. */
+  const failed = (loginKeys: readonly string[], now = Date.now()): void => {
+    for (const key of loginKeys) {
+      const f = current(key, now) ?? { count: 0, last: now, blockedUntil: 0 };
+      f.count += 1;
+      const over = Math.ceil(f.count - limits.freeFailures);
+      if (over > 0) f.blockedUntil = now + Math.min(limits.maxBackoffMs, limits.baseBackoffMs * 2 ** Math.min(over - 1, 30));
+      // Re-inserted so the map's order is longest-quiet first.
+      keys.delete(key);
+      keys.set(key, f);
+      if (keys.size > limits.maxKeys) keys.delete(keys.keys().next().value!);
+    }
+  };
+  return {
+    waitFor,
+    failed,
+    /**
+     * For a key that is one client's own (a device id): reserves the check by counting it as a
+     * failure before the password is hashed, so parallel guesses cannot all slip in before the
+     * first one fails. Returns the wait (ms) and counts nothing when the key must wait; the
+     * outcome then settles it: `succeeded` for a right password, `forgive` for a refusal that
+     * did not check one (e.g. a disabled device).
+     */
+    attempt(key: string, now = Date.now()): number {
+      const wait = waitFor([key], now);
+      if (wait === 0) failed([key], now);
+      return wait;
+    },
+    forgive(key: string): void {
+      const f = keys.get(key);
+      if (!f) return;
+      f.count = Math.max(0, f.count - 1);
+      if (f.count <= limits.freeFailures) f.blockedUntil = 0;
+    },
+    /** A password was right: this key (the client's own id, never a shared address) starts over. */
+    succeeded(key: string): void {
+      keys.delete(key);
+    },
+    get size() {
+      return keys.size;
+    },
+  };
+}
+
+export type LoginThrottle = ReturnType<typeof createLoginThrottle>;

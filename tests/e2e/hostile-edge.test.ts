@@ -89,7 +89,7 @@ describe('hostile input against the edge and the cloud uplink listener', () => {
       void p.finally(() => legit.inflight.delete(p));
     }, 50);
     await eventually(() => (legit.acked >= 5 ? true : undefined), 10_000, 'the legitimate radar acknowledged');
-  }, 60_000);
+  }, 180_000);
 
   afterAll(async () => {
     clearInterval(legit.timer);
@@ -210,6 +210,38 @@ describe('hostile input against the edge and the cloud uplink listener', () => {
     expect(parsed).toBeLessThanOrEqual(500 + Math.ceil(50 * seconds) + 1);
     expect(limited).toBeGreaterThanOrEqual(attempts - 500 - Math.ceil(50 * seconds) - 1);
   }, 30_000);
+
+  it('throttles wrong passwords per device and per address without hashing them, and lets the device back in once its backoff expires', async () => {
+    const failures = async () => ({
+      hashed: await edgeMetric('atrium_edge_auth_failures_total', { reason: 'auth_failed' }),
+      throttled: await edgeMetric('atrium_edge_auth_failures_total', { reason: 'login_throttled' }),
+    });
+    const guess = async (from: string, id: string) => {
+      const c = await raw(ports.edgeMqtt, from);
+      c.socket.write(connectPacket({ clientId: id, username: id, password: `guess-${randomUUID()}` }));
+      await c.closed;
+    };
+    // 8 at a time: within the per-address cap on connections waiting to log in.
+    const flood = async (attempts: number, target: (i: number) => [string, string]) => {
+      for (let i = 0; i < attempts; i += 8) await Promise.all(Array.from({ length: Math.min(8, attempts - i) }, (_, j) => guess(...target(i + j))));
+    };
+    // One device's password guessed from 40 addresses, then several devices' from one address.
+    const before = await failures();
+    await flood(200, (i) => [`127.0.1.${i % 40}`, 'radar-main']);
+    const perDevice = await failures();
+    const victims = ['env-hall', 'locker-1', 'gate-staff'];
+    await flood(200, (i) => ['127.0.0.40', victims[i % victims.length]!]);
+    const perAddress = await failures();
+    // Before: every one of the 400 cost an scrypt. Now a few per key, the rest answered unhashed.
+    expect(perDevice.hashed - before.hashed + perDevice.throttled - before.throttled).toBe(200);
+    expect(perDevice.hashed - before.hashed).toBeLessThanOrEqual(8);
+    expect(perAddress.hashed - perDevice.hashed + perAddress.throttled - perDevice.throttled).toBe(200);
+    expect(perAddress.hashed - perDevice.hashed).toBeLessThanOrEqual(16);
+    // A device nobody guessed logs in at once; the guessed one with its real password once its backoff is over.
+    await device('radar-coffee');
+    const main = await eventually(() => connectDevice(`mqtt://127.0.0.1:${ports.edgeMqtt}`, secrets.device, 'radar-main').catch(() => undefined), 30_000, 'radar-main logging in after its backoff');
+    devices.push(main);
+  }, 60_000);
 
   it('kept the legitimate radar flowing: every acknowledged reading is stored', async () => {
     clearInterval(legit.timer);

@@ -18,6 +18,7 @@ export const EDGE_ERRORS = {
   invalid_client_id: { audience: 'device', status: 400, means: 'client id is not a device id: wildcards (+ #), "/" or anything else outside the slug alphabet' },
   not_provisioned: { audience: 'device', status: 401, means: 'in the site model but never given credentials (npm run devices -- add)' },
   device_disabled: { audience: 'device', status: 403, means: 'disabled by an operator' },
+  login_throttled: { audience: 'device', status: 429, means: 'too many wrong passwords lately from this address or for this device: refused without checking until the backoff expires (CONNACK "server unavailable")' },
   credentials_rotated: { audience: 'device', status: 401, means: 'a session opened with a password that has since been rotated' },
   outbox_full: { audience: 'device', status: 503, means: 'telemetry held while the outbox was full, from a device that left before it could be taken' },
   packet_too_large: { audience: 'device', status: 413, means: 'a packet declaring more bytes than the gateway takes (CONNECT: the payload limit plus 1 KiB; others: four times the payload limit plus 1 KiB), closed before it is read' },
