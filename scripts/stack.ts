@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { SiteModel } from '@atrium/shared';
-import { createCloud, parseCloudConfig, type Cloud, type TimerClock } from '@atrium/cloud';
+import { createCloud, ensureGatewayCredential, parseCloudConfig, type Cloud, type TimerClock } from '@atrium/cloud';
 import { createGateway, parseEdgeConfig, provisionFleet, type FleetProvisioning, type Gateway } from '@atrium/edge';
 
 export interface StackOptions {
@@ -37,6 +37,7 @@ export interface Secrets {
    * id (derivePassword). The edge never sees it; the stack stores each device's hash there.
    */
   device: string;
+  /** The edge gateway's own password at the cloud (ATRIUM_GATEWAY_PASSWORD); the cloud keeps its hash. */
   gateway: string;
   privacy: string;
 }
@@ -68,7 +69,6 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     ATRIUM_CLOUD_HTTP_PORT: String(opts.cloudHttpPort ?? 0),
     ATRIUM_CLOUD_MQTT_PORT: String(opts.cloudMqttPort ?? 0),
     ATRIUM_DATA_DIR: opts.dataDir ?? 'memory://',
-    ATRIUM_GATEWAY_SECRET: secrets.gateway,
     ATRIUM_ADMIN_KEY: adminKey,
     ...opts.cloudEnv,
   });
@@ -79,7 +79,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     ATRIUM_EDGE_MQTT_PORT: String(opts.edgeMqttPort ?? 0),
     ATRIUM_EDGE_HTTP_PORT: String(opts.edgeHttpPort ?? 0),
     ATRIUM_CLOUD_MQTT_URL: `mqtt://${host}:${cloudPorts.mqttPort}`,
-    ATRIUM_GATEWAY_SECRET: secrets.gateway,
+    ATRIUM_GATEWAY_PASSWORD: secrets.gateway,
     ATRIUM_PRIVACY_KEY: secrets.privacy,
     ATRIUM_EDGE_DATA_DIR: opts.edgeDataDir ?? ':memory:',
     // Every simulated device connects from this one loopback address: the per-address cap on
@@ -90,6 +90,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     ...(opts.edge?.flushEvery !== undefined && { ATRIUM_FLUSH_EVERY_MS: String(opts.edge.flushEvery) }),
     ...opts.edgeEnv,
   });
+  // Like a fresh install: the gateway gets its credential at the cloud the first time; later starts keep an operator's rotation or disable.
+  const credential = await ensureGatewayCredential(cloud.gateways, edgeConfig.gatewayId, secrets.gateway);
+  if (credential === 'disabled' || credential === 'rotated') {
+    opts.logger.warn({ gatewayId: edgeConfig.gatewayId, credential }, `the cloud no longer takes this gateway's password (${credential} with npm run gateways): it cannot deliver until it has the current one`);
+  }
   const edge = createGateway(edgeConfig, { site: opts.site, logger: opts.logger, ...(opts.clock && { clock: opts.clock }) });
   // Like a fresh install on site: every device gets credentials the first time; later starts keep an operator's changes.
   const fleet = await provisionFleet(edge.devices, opts.site.devices, secrets.device);
