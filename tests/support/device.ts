@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { Uplink, derivePassword, deviceTopic } from '@atrium/shared';
-import { REPO } from './processes.ts';
+import { runCli } from './processes.ts';
 
 /**
  * A real mqtt.js client acting as one device. By default its password is the one the stack
@@ -43,14 +42,7 @@ export function publish(client: MqttClient, topic: string, payload: string | obj
 export const topicOf = (siteId: string, deviceId: string, channel: string) => deviceTopic(siteId, deviceId, channel);
 
 /** Runs the provisioning CLI (`npm run devices -- …`) as its own process, the way an operator does. */
-export function runDevicesCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'edge/src/cli/devices.ts', ...args], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
-}
+export const runDevicesCli = (args: string[], env: Record<string, string>) => runCli('edge/src/cli/devices.ts', args, env);
 
 /** The uplinks waiting in an edge's on-disk outbox, oldest first, read as an operator would (read-only, while it runs). */
 export function readOutbox(edgeDataDir: string): Uplink[] {
