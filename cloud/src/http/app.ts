@@ -21,6 +21,7 @@ import { calendarRoutes } from './routes/calendar.ts';
 import { forecastRoutes } from './routes/forecast.ts';
 import { merchantRoutes } from './routes/merchants.ts';
 import { staffingRoutes } from './routes/staffing.ts';
+import { vendorRoutes } from './vendor.ts';
 import { authPlugin, type AuthDeps } from './auth.ts';
 import { sessionRoutes } from './routes/session.ts';
 import type { SessionSettings } from './sessions.ts';
@@ -113,6 +114,7 @@ export async function createHttpApp(deps: HttpDeps) {
   });
   await app.register(sessionRoutes, { accounts: deps.accounts, sessionMaxAgeMs: deps.sessions.maxAgeMs, now: Date.now });
   for (const routes of [siteRoutes, seriesRoutes, opsRoutes, alarmRoutes, workOrderRoutes, staffRoutes, rulesRoutes, reportRoutes, userRoutes, ...FORECASTING_ROUTES]) await app.register(routes, deps);
+  await app.register(vendorRoutes);
   await app.register(fastifyStatic, { root: PUBLIC_DIR, index: 'index.html' });
   return app;
 }

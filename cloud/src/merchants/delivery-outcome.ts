@@ -1,4 +1,4 @@
-import type { WebhookDelivery } from '@atrium/shared';
+import type { DeliveryLogEntry } from '@atrium/shared';
 import { seconds } from './webhook-http.ts';
 
 /**
@@ -27,7 +27,7 @@ const PHRASES: readonly RegExp[] = [
 ];
 
 /** A delivery as the merchant may see it: every error an outcome. */
-export function merchantView(d: WebhookDelivery): WebhookDelivery {
+export function merchantView(d: DeliveryLogEntry): DeliveryLogEntry {
   return { ...d, lastError: publicOutcome(d.lastError), attempts: d.attempts.map((a) => ({ ...a, error: publicOutcome(a.error) })) };
 }
 

@@ -1,5 +1,6 @@
 import type { SqlClient, SqlTx } from '../db/sql-client.ts';
-import type { AlertEventName, DeliveryAttempt, WebhookDelivery } from '@atrium/shared';
+import { randomUUID } from 'node:crypto';
+import { WEBHOOK_TEST_EVENT, type AlertEventName, type DeliveryAttempt, type DeliveryEventName, type DeliveryLogEntry, type WebhookDelivery } from '@atrium/shared';
 
 /**
  * Webhook deliveries (migration 4): the retry queue and the delivery log in one. A pending row
@@ -11,7 +12,7 @@ export interface DueDelivery {
   subscriptionId: number;
   merchantId: string;
   url: string;
-  event: AlertEventName;
+  event: DeliveryEventName;
   body: string;
   idempotencyKey: string;
   attempts: number;
@@ -28,8 +29,14 @@ export interface WebhookStore {
   recordAttempt(id: number, attempt: DeliveryAttempt, next: { status: WebhookDelivery['status']; nextAttemptAt: number | null; lastError: string | null }): Promise<void>;
   /** When the earliest pending delivery is due (null: nothing pending). */
   nextDueAt(): Promise<number | null>;
-  listForShop(shopId: string, limit: number): Promise<WebhookDelivery[]>;
-  get(p: { id: number; shopId: string }): Promise<WebhookDelivery | null>;
+  listForShop(shopId: string, limit: number): Promise<DeliveryLogEntry[]>;
+  get(p: { id: number; shopId: string }): Promise<DeliveryLogEntry | null>;
+  /**
+   * Queues a signed test delivery to a subscription's webhook (no alert behind it), sent and
+   * retried by the dispatcher like any alert. An earlier test of that subscription still waiting
+   * is superseded; beyond the merchant's quota it is logged as failed, as alerts are.
+   */
+  queueTest(t: { subscriptionId: number; merchantId: string; shopId: string; url: string; body: string; now: number; maxPending?: number }): Promise<DeliveryLogEntry>;
 }
 
 export const idempotencyKeyOf = (alertId: number, version: number): string => `atrium-alert-${alertId}-v${version}`;
@@ -76,7 +83,7 @@ interface Row {
   subscription_id: string | number;
   shop_id: string;
   url: string;
-  event: AlertEventName;
+  event: DeliveryEventName;
   idempotency_key: string;
   status: WebhookDelivery['status'];
   next_attempt_at: string | number | null;
@@ -86,10 +93,11 @@ interface Row {
   attempts_log: { attempt: number; at: number; duration_ms: number; status_code: number | null; outcome: DeliveryAttempt['outcome']; error: string | null }[] | null;
 }
 
-const toDelivery = (r: Row): WebhookDelivery => ({
+const toDelivery = (r: Row): DeliveryLogEntry => ({
   id: Number(r.id),
-  alertId: Number(r.alert_id),
-  alertVersion: r.alert_version,
+  // a test has no alert (its row holds 0, the columns being required)
+  alertId: r.event === WEBHOOK_TEST_EVENT ? null : Number(r.alert_id),
+  alertVersion: r.event === WEBHOOK_TEST_EVENT ? null : r.alert_version,
   subscriptionId: Number(r.subscription_id),
   shopId: r.shop_id,
   url: r.url,
@@ -108,13 +116,17 @@ const WITH_ATTEMPTS = `
     from webhook_deliveries d`;
 
 export function createWebhookStore(db: SqlClient, siteId: string): WebhookStore {
+  const get = async ({ id, shopId }: { id: number; shopId: string }) => {
+    const { rows } = await db.query<Row>(`${WITH_ATTEMPTS} where d.site_id = $1 and d.shop_id = $2 and d.id = $3`, [siteId, shopId, id]);
+    return rows[0] ? toDelivery(rows[0]) : null;
+  };
   return {
     async claimDue(now, leaseUntil, limit, fair) {
       // One statement ranks, locks what it picks and leases it, so two dispatchers on one PostgreSQL
       // never send the same row twice (a row leased meanwhile fails the re-checked due condition).
       // Ranking within each merchant and taking rank by rank is the round-robin.
       const inFlight = JSON.stringify(Object.fromEntries(fair?.inFlight ?? []));
-      const { rows } = await db.query<{ id: string; subscription_id: string; merchant_id: string; url: string; event: AlertEventName; body: string; idempotency_key: string; attempts: number }>(
+      const { rows } = await db.query<{ id: string; subscription_id: string; merchant_id: string; url: string; event: DeliveryEventName; body: string; idempotency_key: string; attempts: number }>(
         `with ranked as (
            select id, next_attempt_at, row_number() over (partition by merchant_id order by next_attempt_at, id) as rank,
                   coalesce(($5::jsonb ->> merchant_id)::int, 0) as busy
@@ -155,9 +167,24 @@ export function createWebhookStore(db: SqlClient, siteId: string): WebhookStore 
       const { rows } = await db.query<Row>(`${WITH_ATTEMPTS} where d.site_id = $1 and d.shop_id = $2 order by d.id desc limit $3`, [siteId, shopId, limit]);
       return rows.map(toDelivery);
     },
-    async get({ id, shopId }) {
-      const { rows } = await db.query<Row>(`${WITH_ATTEMPTS} where d.site_id = $1 and d.shop_id = $2 and d.id = $3`, [siteId, shopId, id]);
-      return rows[0] ? toDelivery(rows[0]) : null;
+    get,
+    async queueTest(t) {
+      const max = t.maxPending ?? DEFAULT_MAX_PENDING_PER_MERCHANT;
+      const id = await db.transaction(async (tx) => {
+        await tx.query(
+          `update webhook_deliveries set status = 'superseded', next_attempt_at = null, updated_at = $3 where site_id = $1 and subscription_id = $2 and event = $4 and status = 'pending'`,
+          [siteId, t.subscriptionId, t.now, WEBHOOK_TEST_EVENT],
+        );
+        const { rows: waiting } = await tx.query<{ n: string | number }>(`select count(*) as n from webhook_deliveries where site_id = $1 and merchant_id = $2 and status = 'pending'`, [siteId, t.merchantId]);
+        const over = Number(waiting[0]?.n ?? 0) >= max;
+        const { rows } = await tx.query<{ id: string | number }>(
+          `insert into webhook_deliveries (site_id, alert_id, alert_version, subscription_id, merchant_id, shop_id, url, event, body, idempotency_key, status, attempts, next_attempt_at, last_error, created_at, updated_at)
+           values ($1, 0, 0, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $12, $12) returning id`,
+          [siteId, t.subscriptionId, t.merchantId, t.shopId, t.url, WEBHOOK_TEST_EVENT, t.body, `atrium-test-${randomUUID()}`, over ? 'failed' : 'pending', over ? null : t.now, over ? quotaRefusal(max) : null, t.now],
+        );
+        return Number(rows[0]!.id);
+      });
+      return (await get({ id, shopId: t.shopId }))!;
     },
   };
 }

@@ -9,3 +9,4 @@ export * from './health.ts';
 export * from './series.ts';
 export * from './forecasting.ts';
 export * from './session.ts';
+export * from './merchant-portal.ts';

@@ -2,31 +2,38 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
   apiErrors,
   DeliveriesQuery,
+  DeliveryLogEntry,
   DeliveryParams,
+  EmptyBody,
   FootfallPoint,
   MerchantAlert,
   MerchantAlertsQuery,
   NoContent,
+  PortalInfo,
   Shop,
   ShopAlertsQuery,
+  ShopHours,
+  ShopHoursQuery,
   ShopParams,
   ShopTrafficQuery,
   Subscription,
   SubscriptionInput,
   SubscriptionParams,
-  WebhookDelivery,
+  TextBody,
   type SiteModel,
 } from '@atrium/shared';
 import { Errors } from '../../errors.ts';
 import type { Forecasting } from '../../forecasting.ts';
+import { assembleShopHours, localDaysRange, shopHoursCsv } from '../../forecast/shop-hours.ts';
 import { merchantView } from '../../merchants/delivery-outcome.ts';
+import { testEventBody } from '../../merchants/webhook-test.ts';
 import type { SeriesQueries } from '../../series/queries.ts';
 import { requireRole, requireShopAccess, SITE_WIDE } from '../auth.ts';
 
 export interface MerchantRouteDeps {
   site: SiteModel;
   queries: Pick<SeriesQueries, 'footfall'>;
-  forecasting: Pick<Forecasting, 'subscriptions' | 'alertStore' | 'webhooks' | 'now'>;
+  forecasting: Pick<Forecasting, 'subscriptions' | 'alertStore' | 'webhooks' | 'now' | 'forecasts' | 'dispatcher'>;
 }
 
 /**
@@ -39,6 +46,30 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRouteDeps> = async (a
   const { site } = deps;
   const { subscriptions, alertStore: alerts, webhooks, now } = deps.forecasting;
   const shopOf = (id: string) => site.shops.find((s) => s.id === id)!;
+
+  /** Counted and forecast hours of local days `from`..`to` (ShopHoursQuery bounds the span). */
+  const hoursOf = async (shopId: string, q: ShopHoursQuery) => {
+    const { start, end } = localDaysRange(site.timezone, q.from, q.to);
+    const [counted, [newest], lead24, lead72] = await Promise.all([
+      deps.queries.footfall({ subjectKind: 'shop', subjectId: shopId, from: start, to: end, every: '1h' }),
+      deps.forecasting.forecasts.latest({ subjectKind: 'shop', subjectId: shopId }),
+      deps.forecasting.forecasts.atLead({ subjectKind: 'shop', subjectId: shopId, leadH: 24, from: start, to: end }),
+      deps.forecasting.forecasts.atLead({ subjectKind: 'shop', subjectId: shopId, leadH: 72, from: start, to: end }),
+    ]);
+    const hours = assembleShopHours({ timeZone: site.timezone, start, end, counted, newest: newest ?? null, lead24, lead72 });
+    return { shopId, timezone: site.timezone, from: q.from, to: q.to, newestForecastAt: newest?.madeAt ?? null, hours };
+  };
+
+  app.get('/api/v1/merchant/portal', { schema: { summary: "The merchant portal's start: the site's name and clock, the caller and their shops", response: { 200: PortalInfo, ...apiErrors(401, 403, 500) } } }, async (req) => {
+    const p = requireRole(req, [...SITE_WIDE, 'merchant']);
+    const merchant = p.role === 'merchant' ? (site.merchants.find((m) => m.id === p.merchantId) ?? null) : null;
+    if (p.role === 'merchant' && !merchant) throw new Errors.Forbidden(`merchant "${p.merchantId ?? ''}" is not on this site`);
+    return {
+      site: { id: site.id, name: site.name, timezone: site.timezone },
+      merchant: merchant && { id: merchant.id, name: merchant.name },
+      shops: merchant ? site.shops.filter((s) => s.merchantId === merchant.id) : site.shops,
+    };
+  });
 
   app.get('/api/v1/merchant/shops', { schema: { summary: 'The shops the caller may see (a merchant: their own)', response: { 200: Shop.array(), ...apiErrors(401, 403, 500) } } }, async (req) => {
     const p = requireRole(req, [...SITE_WIDE, 'merchant']);
@@ -63,6 +94,40 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRouteDeps> = async (a
     async (req) => {
       requireShopAccess(req, site, req.params.shopId);
       return deps.queries.footfall({ ...req.query, subjectKind: 'shop', subjectId: req.params.shopId });
+    },
+  );
+
+  app.get(
+    '/api/v1/shops/:shopId/hourly',
+    {
+      schema: {
+        summary: "A shop's hours over local days (both included): visitors counted and the forecast (newest for hours to come, made 24 h or 72 h ahead for hours past)",
+        params: ShopParams,
+        querystring: ShopHoursQuery,
+        response: { 200: ShopHours, ...apiErrors(400, 401, 403, 404, 500) },
+      },
+    },
+    async (req) => {
+      requireShopAccess(req, site, req.params.shopId);
+      return hoursOf(req.params.shopId, req.query);
+    },
+  );
+
+  app.get(
+    '/api/v1/shops/:shopId/hourly.csv',
+    {
+      schema: {
+        summary: 'The same hours as CSV, one row per hour (a download)',
+        params: ShopParams,
+        querystring: ShopHoursQuery,
+        response: { 200: { content: { 'text/csv': { schema: TextBody } } }, ...apiErrors(400, 401, 403, 404, 500) },
+      },
+    },
+    async (req, reply) => {
+      requireShopAccess(req, site, req.params.shopId);
+      const { hours } = await hoursOf(req.params.shopId, req.query);
+      const name = `${req.params.shopId}-hourly-${req.query.from}-to-${req.query.to}.csv`;
+      return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(shopHoursCsv(hours));
     },
   );
 
@@ -105,6 +170,36 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRouteDeps> = async (a
     return reply.code(204).send();
   });
 
+  app.post(
+    '/api/v1/shops/:shopId/subscriptions/:subscriptionId/test',
+    {
+      schema: {
+        summary: "Send a signed test request (event webhook.test, no alert) to a subscription's webhook, through the delivery queue; the answer is its row in the delivery log",
+        params: SubscriptionParams,
+        body: EmptyBody,
+        response: { 202: DeliveryLogEntry, ...apiErrors(400, 401, 403, 404, 500) },
+      },
+    },
+    async (req, reply) => {
+      requireShopAccess(req, site, req.params.shopId);
+      const s = await subscriptions.get({ id: req.params.subscriptionId, shopId: req.params.shopId });
+      if (!s) throw new Errors.SubscriptionNotFound(req.params.subscriptionId);
+      if (!s.webhook) throw new Errors.InvalidRequest('webhook: this subscription has no webhook URL to test; add one first');
+      const shop = shopOf(s.shopId);
+      const at = now();
+      const queued = await webhooks.queueTest({
+        subscriptionId: s.id,
+        merchantId: s.merchantId,
+        shopId: s.shopId,
+        url: s.webhook.url,
+        body: testEventBody({ subscriptionId: s.id, shopId: shop.id, shopName: shop.name, now: at }),
+        now: at,
+      });
+      deps.forecasting.dispatcher.kick();
+      return reply.code(202).send(merchantView(queued));
+    },
+  );
+
   app.get(
     '/api/v1/shops/:shopId/alerts',
     { schema: { summary: "A shop's peak alerts, newest first", params: ShopParams, querystring: ShopAlertsQuery, response: { 200: MerchantAlert.array(), ...apiErrors(400, 401, 403, 404, 500) } } },
@@ -116,7 +211,7 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRouteDeps> = async (a
 
   app.get(
     '/api/v1/shops/:shopId/webhook-deliveries',
-    { schema: { summary: "Webhook delivery log of a shop's alerts: every attempt with status, duration and its outcome (never the receiver's answer)", params: ShopParams, querystring: DeliveriesQuery, response: { 200: WebhookDelivery.array(), ...apiErrors(400, 401, 403, 404, 500) } } },
+    { schema: { summary: "Webhook delivery log of a shop's alerts: every attempt with status, duration and its outcome (never the receiver's answer)", params: ShopParams, querystring: DeliveriesQuery, response: { 200: DeliveryLogEntry.array(), ...apiErrors(400, 401, 403, 404, 500) } } },
     async (req) => {
       requireShopAccess(req, site, req.params.shopId);
       return (await webhooks.listForShop(req.params.shopId, req.query.limit)).map(merchantView);
@@ -125,7 +220,7 @@ export const merchantRoutes: FastifyPluginAsyncZod<MerchantRouteDeps> = async (a
 
   app.get(
     '/api/v1/shops/:shopId/webhook-deliveries/:deliveryId',
-    { schema: { summary: 'One webhook delivery with its attempts', params: DeliveryParams, response: { 200: WebhookDelivery, ...apiErrors(400, 401, 403, 404, 500) } } },
+    { schema: { summary: 'One webhook delivery with its attempts', params: DeliveryParams, response: { 200: DeliveryLogEntry, ...apiErrors(400, 401, 403, 404, 500) } } },
     async (req) => {
       requireShopAccess(req, site, req.params.shopId);
       const d = await webhooks.get({ id: req.params.deliveryId, shopId: req.params.shopId });
