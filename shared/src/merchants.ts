@@ -98,9 +98,10 @@ export const MerchantAlert = z.object({
     chanceAboveThreshold: z.number(),
     wording: z.enum(['very likely', 'likely', 'more likely than not', 'possible']),
   }),
-  /** compared with what */
+  /** compared with what; `percentAbove` is negative when the forecast is below the usual, null without a usual */
   usual: z.object({ visitorsPerHour: z.number().nullable(), percentAbove: z.number().nullable(), basis: z.string() }),
-  threshold: z.object({ kind: z.enum(['visitors', 'aboveUsual']), visitorsPerHour: z.number() }),
+  /** the threshold that made this a peak: in visitors/hour at the busiest hour, and the merchant's percent for `aboveUsual` */
+  threshold: z.object({ kind: z.enum(['visitors', 'aboveUsual']), visitorsPerHour: z.number(), percent: z.number().optional() }),
   peak: PeakSnapshot,
   message: z.string(),
   forecastMadeAt: z.number(),

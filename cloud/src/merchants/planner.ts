@@ -21,7 +21,8 @@ import { localMinuteOfDay, minutesOf, nextLocalTime } from '../forecast/zone-clo
  *   refresh, so they cannot creep unreported.
  * - A peak is **cancelled** (an update with status cancelled) when its window now forecasts
  *   below `cancelBelow` × threshold; between that and the threshold it stands (hysteresis, so a
- *   forecast hovering at the threshold does not flap). A cancelled peak that returns is
+ *   forecast hovering at the threshold does not flap). The cancellation carries the new
+ *   forecast for the window, not the numbers that no longer hold. A cancelled peak that returns is
  *   re-activated by another update, never repeated.
  * - A peak already under way (busiest hour not in the future) is left alone.
  * - In **quiet hours** nothing is sent; the plan says when they end, and the service runs the
@@ -128,16 +129,22 @@ export function findPeaks(hours: readonly ForecastHour[], threshold: Threshold, 
   return peaks;
 }
 
-/** Busiest-hour median of the new forecast over an earlier peak's window, as a share of its threshold there. */
-function windowRatio(hours: readonly ForecastHour[], threshold: Threshold, from: number, to: number): number | null {
-  let ratio: number | null = null;
+/**
+ * The new forecast over an earlier peak's window, at its hour closest to the threshold (highest
+ * median / threshold there): what a cancellation reports, so it never repeats the old numbers
+ * while saying they no longer hold. The window (from, to) is kept so the peak still matches.
+ */
+function closestInWindow(hours: readonly ForecastHour[], threshold: Threshold, told: PeakSnapshot): { ratio: number; peak: PeakSnapshot } | null {
+  let best: { ratio: number; peak: PeakSnapshot } | null = null;
   for (const h of hours) {
-    if (h.t < from || h.t >= to) continue;
+    if (h.t < told.from || h.t >= told.to) continue;
     const thr = thresholdAt(threshold, h);
     if (thr === null || thr <= 0) continue;
-    ratio = Math.max(ratio ?? 0, h.mean / thr);
+    const ratio = h.mean / thr;
+    if (best && ratio <= best.ratio) continue;
+    best = { ratio, peak: { from: told.from, to: told.to, at: h.t, expected: h.mean, lo80: h.lo80, hi80: h.hi80, lo95: h.lo95, hi95: h.hi95, usual: h.usual, threshold: thr } };
   }
-  return ratio;
+  return best;
 }
 
 export function materialChange(told: PeakSnapshot, now: PeakSnapshot, cfg: PlannerConfig): string | null {
@@ -211,9 +218,9 @@ export function planAlerts(p: {
     if (matched.has(id)) continue;
     const newest = current(alerts);
     if (newest.status === 'cancelled') continue;
-    const ratio = windowRatio(forecast.hours, sub.threshold, newest.peak.from, newest.peak.to);
-    if (ratio !== null && ratio < cfg.cancelBelow) {
-      actions.push({ kind: 'update', alertId: newest.id, status: 'cancelled', peak: newest.peak, why: `now forecast at ${Math.round(ratio * 100)}% of the threshold` });
+    const latest = closestInWindow(forecast.hours, sub.threshold, newest.peak);
+    if (latest !== null && latest.ratio < cfg.cancelBelow) {
+      actions.push({ kind: 'update', alertId: newest.id, status: 'cancelled', peak: latest.peak, why: `now forecast at ${Math.round(latest.ratio * 100)}% of the threshold` });
     }
   }
 

@@ -124,8 +124,10 @@ describe('merchant peak alert planner', () => {
     expect(alert.expected).toEqual({ visitorsPerHour: 320, range80: [256, 400], chanceAboveThreshold: expect.any(Number), wording: 'very likely' });
     expect(alert.expected.chanceAboveThreshold).toBeGreaterThan(0.9);
     expect(alert.usual).toMatchObject({ visitorsPerHour: 100, percentAbove: 220 });
-    expect(alert.message).toContain('Tue 2025-03-18 13:00 to 15:00');
-    expect(alert.message).toContain('about 320 visitors/hour (80% range 256–400), 220% above the usual 100 for a Tue 13:00');
+    expect(alert.message).toBe(
+      'Peak expected at Brew Co on Tue 2025-03-18, 13:00 to 15:00 (Australia/Melbourne time): forecast 320 visitors/hour at 13:00 (80% range 256–400), ' +
+        '220% above the usual 100 for a Tuesday at 13:00. Sent because that is at or above your threshold of 200 visitors/hour. Very likely (about 98%) to reach it.',
+    );
   });
 
   it('words the chance from where the threshold sits in the intervals', () => {
