@@ -5,6 +5,7 @@ import type { MqttClient } from 'mqtt';
 import { SiteModel, deviceTopic, loadSiteFile } from '@atrium/shared';
 import { openDeviceCredentials, provisionFleet } from '@atrium/edge';
 import { connectDevice, publish } from '../tests/support/device.ts';
+import { scrapeMetrics, TEST_METRICS_TOKEN } from '../tests/support/hostile.ts';
 import { freePort, startEntryPoint, waitForHttp } from '../tests/support/processes.ts';
 import { progress } from './support.ts';
 
@@ -37,7 +38,7 @@ export async function benchEdgeMemory(opts: { devices: number; settleMs: number 
   const edge = startEntryPoint('edge/src/main.ts', {
     ATRIUM_SITE_FILE: siteFile, ATRIUM_EDGE_DATA_DIR: join(dir, 'edge'), ATRIUM_EDGE_MQTT_PORT: String(ports.mqtt), ATRIUM_EDGE_HTTP_PORT: String(ports.http),
     // no cloud: memory is about the device side; uplinks wait in the outbox
-    ATRIUM_CLOUD_MQTT_URL: `mqtt://127.0.0.1:${ports.cloud}`, ATRIUM_GATEWAY_SECRET: 'bench-gateway-secret-000000', ATRIUM_PRIVACY_KEY: 'bench-privacy-key-0000000', LOG_LEVEL: 'error',
+    ATRIUM_CLOUD_MQTT_URL: `mqtt://127.0.0.1:${ports.cloud}`, ATRIUM_GATEWAY_SECRET: 'bench-gateway-secret-000000', ATRIUM_PRIVACY_KEY: 'bench-privacy-key-0000000', ATRIUM_METRICS_TOKEN: TEST_METRICS_TOKEN, LOG_LEVEL: 'error',
   });
   const clients: MqttClient[] = [];
   try {
@@ -45,7 +46,7 @@ export async function benchEdgeMemory(opts: { devices: number; settleMs: number 
     await waitForHttp(`${base}/health`);
     const sample = async () => {
       await new Promise((r) => setTimeout(r, opts.settleMs));
-      const text = await (await fetch(`${base}/metrics`)).text();
+      const text = await scrapeMetrics(`${base}/metrics`);
       const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
       return { rssMb: +(value('atrium_edge_process_resident_memory_bytes') / 2 ** 20).toFixed(1), heapUsedMb: +(value('atrium_edge_nodejs_heap_size_used_bytes') / 2 ** 20).toFixed(1) };
     };

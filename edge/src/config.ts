@@ -21,6 +21,8 @@ export const EdgeEnv = z.object({
   ATRIUM_GATEWAY_SECRET: z.preprocess((v) => (v === '' ? undefined : v), Secret.optional()),
   /** Key of the hash that replaces badge and parcel codes before uplink. */
   ATRIUM_PRIVACY_KEY: Secret,
+  /** Prometheus' bearer token for GET /metrics; unset, /metrics answers no one. */
+  ATRIUM_METRICS_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), Secret.optional()),
   /** Journal and outbox (SQLite); ':memory:' only for tests that never restart. */
   ATRIUM_EDGE_DATA_DIR: z.string().min(1).default('.data/edge'),
   /** 'full' survives power loss; 'normal' survives a process kill and is faster. */
@@ -89,6 +91,8 @@ export interface EdgeConfig {
     readonly host: string;
     readonly mqttPort: number;
     readonly httpPort: number;
+    /** the bearer token /metrics asks for (ATRIUM_METRICS_TOKEN); undefined: /metrics is refused */
+    readonly metricsToken: string | undefined;
     /** the mqtts listener; undefined: off */
     readonly tls: { readonly port: number; readonly certFile: string; readonly keyFile: string } | undefined;
     readonly maxPayloadBytes: number;
@@ -131,6 +135,7 @@ function fromEnv(e: EdgeEnv): EdgeConfig {
       host: e.ATRIUM_EDGE_HOST,
       mqttPort: e.ATRIUM_EDGE_MQTT_PORT,
       httpPort: e.ATRIUM_EDGE_HTTP_PORT,
+      metricsToken: e.ATRIUM_METRICS_TOKEN,
       // The schema's refinement has made the three all-or-none.
       tls: e.ATRIUM_EDGE_MQTTS_PORT !== undefined && e.ATRIUM_TLS_CERT_FILE && e.ATRIUM_TLS_KEY_FILE ? { port: e.ATRIUM_EDGE_MQTTS_PORT, certFile: e.ATRIUM_TLS_CERT_FILE, keyFile: e.ATRIUM_TLS_KEY_FILE } : undefined,
       maxPayloadBytes: e.ATRIUM_MAX_PAYLOAD_BYTES,

@@ -191,7 +191,7 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
           if (throttle.shouldLog(`tls|${socket.remoteAddress}`)) logger.warn({ remote: socket.remoteAddress, detail: err.message, reason: 'tls_handshake_failed' }, 'device connection refused: TLS handshake failed');
         },
       });
-      http = createEdgeHttp({ logger, metrics, health, mount: red });
+      http = createEdgeHttp({ logger, metrics, health, mount: red, metricsToken: config.edge.metricsToken });
       await red?.start(http.server);
       await http.listen({ port: config.edge.httpPort, host: config.edge.host });
       let lastPrune = 0;

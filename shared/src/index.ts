@@ -18,3 +18,4 @@ export * from './staffing.ts';
 export * from './rest/index.ts';
 export * from './live.ts';
 export * from './mqtt-guard.ts';
+export * from './metrics-access.ts';

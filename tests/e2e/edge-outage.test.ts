@@ -7,6 +7,7 @@ import { loadSiteFile, type SubjectKind } from '@atrium/shared';
 import { createSimulator, type SimStats, type Simulator } from '@atrium/firmware-sim';
 import { createCloud, parseCloudConfig, type Cloud } from '@atrium/cloud';
 import { eventually, runDevicesCli } from '../support/device.ts';
+import { scrapeMetrics, TEST_METRICS_TOKEN } from '../support/hostile.ts';
 import { exited, freePort, startEntryPoint, stopChild, waitForHttp } from '../support/processes.ts';
 
 /**
@@ -46,7 +47,7 @@ describe('edge outage: cloud down, edge killed -9 and restarted, cloud back', ()
     startEntryPoint('edge/src/main.ts', {
       ATRIUM_EDGE_MQTT_PORT: String(ports.edgeMqtt), ATRIUM_EDGE_HTTP_PORT: String(ports.edgeHttp),
       ATRIUM_CLOUD_MQTT_URL: `mqtt://127.0.0.1:${ports.cloudMqtt}`, ATRIUM_EDGE_DATA_DIR: join(dir, 'edge'),
-      ATRIUM_GATEWAY_SECRET: secrets.gateway, ATRIUM_PRIVACY_KEY: secrets.privacy,
+      ATRIUM_GATEWAY_SECRET: secrets.gateway, ATRIUM_PRIVACY_KEY: secrets.privacy, ATRIUM_METRICS_TOKEN: TEST_METRICS_TOKEN,
       ATRIUM_AGGREGATE_LATENESS_MS: '2000', ATRIUM_AGGREGATE_IDLE_MS: '1000', ATRIUM_FLUSH_EVERY_MS: '100', LOG_LEVEL: 'warn',
       // Devices run 500x faster than real ones: scale their publish budget with them.
       ATRIUM_MAX_PUBLISH_RATE: '100000', ATRIUM_MAX_PUBLISH_BURST: '100000',
@@ -125,7 +126,7 @@ describe('edge outage: cloud down, edge killed -9 and restarted, cloud back', ()
   });
 
   it('stores every acknowledged reading exactly once after the cloud returns', async () => {
-    const metrics = await (await fetch(`http://127.0.0.1:${ports.edgeHttp}/metrics`)).text();
+    const metrics = await scrapeMetrics(`http://127.0.0.1:${ports.edgeHttp}/metrics`);
     expect(metrics).not.toMatch(/atrium_edge_messages_rejected_total\{reason="rate_limited"\} [1-9]/);
     const eventDevices = Object.values(stats.devices).filter((d) => d.kind === 'locker' || d.kind === 'gate');
     const want = {

@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { derivePassword, gatewayPrincipal, uplinkTopic, type ZoneLive } from '@atrium/shared';
 import { createCloud, parseCloudConfig, type Cloud } from '@atrium/cloud';
 import { connectDevice, eventually, publish, runDevicesCli, topicOf } from '../support/device.ts';
-import { connectHeader, connectPacket, metricValue, rawConnect, stream, type RawClient } from '../support/hostile.ts';
+import { connectHeader, connectPacket, metricValue, rawConnect, scrapeMetrics, stream, TEST_METRICS_TOKEN, type RawClient } from '../support/hostile.ts';
 import { miniSite } from '../support/mini-site.ts';
 import { freePort, startEntryPoint, stopChild, waitForHttp } from '../support/processes.ts';
 
@@ -35,7 +35,7 @@ describe('hostile input against the edge and the cloud uplink listener', () => {
   // The legitimate radar: one reading of one visitor every 50 ms, counted when acknowledged.
   const legit = { acked: 0, failed: 0, timer: undefined as NodeJS.Timeout | undefined, inflight: new Set<Promise<void>>() };
 
-  const edgeMetrics = async () => (await fetch(`http://127.0.0.1:${ports.edgeHttp}/metrics`)).text();
+  const edgeMetrics = () => scrapeMetrics(`http://127.0.0.1:${ports.edgeHttp}/metrics`);
   const edgeMetric = async (name: string, labels: Record<string, string> = {}) => metricValue(await edgeMetrics(), name, labels);
   const zoneLive = async (zoneId: string) =>
     (await (await fetch(`http://127.0.0.1:${ports.cloudHttp}/api/v1/zones/${zoneId}/live`, { headers: { authorization: `Bearer ${adminKey}` } })).json()) as ZoneLive;
@@ -71,7 +71,7 @@ describe('hostile input against the edge and the cloud uplink listener', () => {
     edge = startEntryPoint('edge/src/main.ts', {
       ATRIUM_SITE_FILE: siteFile, ATRIUM_EDGE_DATA_DIR: join(dir, 'edge'), ATRIUM_JOURNAL_DURABILITY: 'normal',
       ATRIUM_EDGE_MQTT_PORT: String(ports.edgeMqtt), ATRIUM_EDGE_HTTP_PORT: String(ports.edgeHttp), ATRIUM_CLOUD_MQTT_URL: `mqtt://127.0.0.1:${ports.cloudMqtt}`,
-      ATRIUM_GATEWAY_SECRET: secrets.gateway, ATRIUM_PRIVACY_KEY: secrets.privacy,
+      ATRIUM_GATEWAY_SECRET: secrets.gateway, ATRIUM_PRIVACY_KEY: secrets.privacy, ATRIUM_METRICS_TOKEN: TEST_METRICS_TOKEN,
       ATRIUM_AGGREGATE_LATENESS_MS: '1000', ATRIUM_AGGREGATE_IDLE_MS: '1000', ATRIUM_FLUSH_EVERY_MS: '100', LOG_LEVEL: 'info',
       ATRIUM_EDGE_CONNECT_TIMEOUT_MS: String(LOGIN.timeoutMs), ATRIUM_EDGE_MAX_PENDING_CONNECTIONS: String(LOGIN.maxPending), ATRIUM_EDGE_MAX_PENDING_PER_ADDRESS: String(LOGIN.perAddress),
     });
@@ -242,6 +242,18 @@ describe('hostile input against the edge and the cloud uplink listener', () => {
     const main = await eventually(() => connectDevice(`mqtt://127.0.0.1:${ports.edgeMqtt}`, secrets.device, 'radar-main').catch(() => undefined), 30_000, 'radar-main logging in after its backoff');
     devices.push(main);
   }, 60_000);
+
+  it('answers /metrics only to Prometheus\' bearer token', async () => {
+    const url = `http://127.0.0.1:${ports.edgeHttp}/metrics`;
+    for (const headers of [{}, { authorization: 'Bearer not-the-token-at-all-000' }, { authorization: `Basic ${Buffer.from(`x:${TEST_METRICS_TOKEN}`).toString('base64')}` }]) {
+      const res = await fetch(url, { headers });
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({ code: 'ATRIUM_EDGE_METRICS_UNAUTHENTICATED', message: expect.stringContaining('ATRIUM_METRICS_TOKEN') });
+    }
+    expect(await scrapeMetrics(url)).toContain('atrium_edge_auth_failures_total');
+    // Health stays open for load balancers.
+    expect((await fetch(`http://127.0.0.1:${ports.edgeHttp}/health`)).status).toBe(200);
+  });
 
   it('kept the legitimate radar flowing: every acknowledged reading is stored', async () => {
     clearInterval(legit.timer);

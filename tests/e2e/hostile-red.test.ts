@@ -8,6 +8,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { SiteModel } from '@atrium/shared';
 import { createGateway, parseEdgeConfig, type Gateway } from '@atrium/edge';
+import { scrapeMetrics, TEST_METRICS_TOKEN } from '../support/hostile.ts';
 import { miniSite } from '../support/mini-site.ts';
 import { freePort } from '../support/processes.ts';
 
@@ -43,7 +44,7 @@ function login(from: string, password: string): Promise<{ status: number; retryA
 }
 
 async function passwordChecks(): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+  const text = await scrapeMetrics(`http://127.0.0.1:${httpPort}/metrics`);
   return Number(/^atrium_edge_red_password_checks_total (\d+)/m.exec(text)?.[1] ?? 'NaN');
 }
 
@@ -55,6 +56,7 @@ beforeAll(async () => {
     ATRIUM_CLOUD_MQTT_URL: `mqtt://127.0.0.1:${await freePort()}`,
     ATRIUM_GATEWAY_SECRET: secret(),
     ATRIUM_PRIVACY_KEY: secret(),
+    ATRIUM_METRICS_TOKEN: TEST_METRICS_TOKEN,
     ATRIUM_EDGE_DATA_DIR: dataDir,
     ATRIUM_JOURNAL_DURABILITY: 'normal',
     ATRIUM_STOP_DRAIN_MS: '0',

@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import type { MqttClient } from 'mqtt';
 import { SiteModel } from '@atrium/shared';
 import { createGateway, parseEdgeConfig, type Gateway } from '@atrium/edge';
+import { scrapeMetrics, TEST_METRICS_TOKEN } from '../support/hostile.ts';
 import { miniSite } from '../support/mini-site.ts';
 import { connectDevice, eventually, publish, topicOf } from '../support/device.ts';
 import { freePort } from '../support/processes.ts';
@@ -47,6 +48,7 @@ async function startEdge(dataDir: string, deadCloudPort: number, env: Record<str
     ATRIUM_RED_ADMIN_USER: USER,
     ATRIUM_RED_ADMIN_PASSWORD: PASSWORD,
     ATRIUM_RED_CREDENTIAL_SECRET: SECRETS.credentials,
+    ATRIUM_METRICS_TOKEN: TEST_METRICS_TOKEN,
     ...env,
   });
   const gateway = createGateway(config, { site, logger });
@@ -79,7 +81,7 @@ async function token(http: string): Promise<string> {
 }
 
 async function localAlarm(http: string, alarm: string, zone: string): Promise<number | undefined> {
-  const text = await (await fetch(`${http}/metrics`)).text();
+  const text = await scrapeMetrics(`${http}/metrics`);
   const line = text.split('\n').find((l) => l.startsWith(`atrium_edge_local_alarm_active{alarm="${alarm}",zone="${zone}"}`));
   return line === undefined ? undefined : Number(line.split(' ').pop());
 }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { derivePassword } from '@atrium/shared';
 import { startStack, type Stack } from '../../scripts/stack.ts';
+import { scrapeMetrics, TEST_METRICS_TOKEN } from '../support/hostile.ts';
 import { miniSite } from '../support/mini-site.ts';
 import { eventually } from '../support/device.ts';
 
@@ -18,14 +19,14 @@ describe('a standard MQTT client (mosquitto_pub) talks to the edge', () => {
   let port: string;
   beforeAll(async () => {
     if (!existsSync(MOSQUITTO_PUB)) throw new Error(`${MOSQUITTO_PUB} is missing: apt-get install mosquitto-clients (CI does this in .ci/run)`);
-    stack = await startStack({ site: miniSite, logger: pino({ level: 'silent' }), edge: { lateness: 0, idle: 200, flushEvery: 50 } });
+    stack = await startStack({ site: miniSite, logger: pino({ level: 'silent' }), edge: { lateness: 0, idle: 200, flushEvery: 50 }, edgeEnv: { ATRIUM_METRICS_TOKEN: TEST_METRICS_TOKEN } });
     port = new URL(stack.urls.edgeMqtt).port;
   });
   afterAll(async () => stack?.stop());
 
   /** the edge's own count of refused connections with this reason, from its /metrics */
   const authFailures = async (reason: string) => {
-    const text = await (await fetch(`${stack.urls.edgeHttp}/metrics`)).text();
+    const text = await scrapeMetrics(`${stack.urls.edgeHttp}/metrics`);
     return Number(new RegExp(`^atrium_edge_auth_failures_total\\{reason="${reason}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
   };
   const pub = (deviceId: string, password: string, payload: object) =>

@@ -90,3 +90,14 @@ export function metricValue(text: string, name: string, labels: Record<string, s
   }
   return 0;
 }
+
+/** A token for ATRIUM_METRICS_TOKEN in tests (at least 16 characters, like any secret). */
+export const TEST_METRICS_TOKEN = 'metrics-token-for-tests-0001';
+
+/** `GET /metrics` as Prometheus scrapes it: with its bearer token; anything but 200 throws with the answer. */
+export async function scrapeMetrics(url: string, token = TEST_METRICS_TOKEN): Promise<string> {
+  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`GET ${url} answered ${res.status}: ${text}`);
+  return text;
+}

@@ -42,6 +42,7 @@ export const EDGE_ERRORS = {
   ATRIUM_EDGE_UNKNOWN_DEVICE: { audience: 'operator', status: 404, means: 'no such device in the site model' },
   ATRIUM_EDGE_DEVICE_EXISTS: { audience: 'operator', status: 409, means: 'the device has credentials already' },
   ATRIUM_EDGE_DEVICE_NOT_PROVISIONED: { audience: 'operator', status: 409, means: 'the device has no credentials here yet' },
+  ATRIUM_EDGE_METRICS_UNAUTHENTICATED: { audience: 'operator', status: 401, means: 'GET /metrics without the bearer token ATRIUM_METRICS_TOKEN (or on an edge where none is set)' },
 
   ATRIUM_RED_UNAUTHENTICATED: { audience: 'flow', status: 401, means: 'the Node-RED editor or admin API without valid credentials' },
   ATRIUM_RED_TOO_MANY_LOGINS: { audience: 'flow', status: 429, means: 'too many failed logins; try again later' },

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { LogController } from 'fastify';
 import type { Logger } from 'pino';
+import { METRICS_TOKEN_HINT, metricsTokenMatches } from '@atrium/shared';
+import { EDGE_ERRORS } from '../core/errors.ts';
 import type { EdgeMetrics } from '../core/metrics.ts';
 import type { EdgeHealth } from './report.ts';
 
@@ -12,8 +14,11 @@ export interface HttpMount {
   handle(req: IncomingMessage, res: ServerResponse): void;
 }
 
-/** Health and Prometheus metrics; thin: it only reads what the gateway reports. */
-export function createEdgeHttp(deps: { logger: Logger; metrics: EdgeMetrics; health: () => EdgeHealth; mount?: HttpMount | undefined }) {
+/**
+ * Health and Prometheus metrics; thin: it only reads what the gateway reports. Health is open
+ * (load balancers, the stack's checks); metrics need the bearer token (shared/metrics-access.ts).
+ */
+export function createEdgeHttp(deps: { logger: Logger; metrics: EdgeMetrics; health: () => EdgeHealth; mount?: HttpMount | undefined; metricsToken: string | undefined }) {
   const app = Fastify({ loggerInstance: deps.logger.child({ component: 'http' }), logController: quietRequests() });
   if (deps.mount) {
     const { root, handle } = deps.mount;
@@ -31,7 +36,12 @@ export function createEdgeHttp(deps: { logger: Logger; metrics: EdgeMetrics; hea
     // 200 even when degraded: the gateway still serves devices while the cloud is away.
     return reply.send(health);
   });
-  app.get('/metrics', async (_req, reply) => {
+  app.get('/metrics', async (req, reply) => {
+    if (!metricsTokenMatches(req.headers.authorization, deps.metricsToken)) {
+      const code = 'ATRIUM_EDGE_METRICS_UNAUTHENTICATED';
+      const message = deps.metricsToken ? METRICS_TOKEN_HINT : 'metrics are off: set ATRIUM_METRICS_TOKEN on the edge and scrape with "Authorization: Bearer <token>"';
+      return reply.code(EDGE_ERRORS[code].status).header('www-authenticate', 'Bearer').send({ code, message });
+    }
     return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
   return app;
