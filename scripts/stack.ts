@@ -25,6 +25,8 @@ export interface StackOptions {
   secrets?: Partial<Secrets>;
   /** The admin's API key (ATRIUM_ADMIN_KEY); default a fresh random one, in `stack.adminKey`. */
   adminKey?: string;
+  /** The admin's first password for the pages (ATRIUM_ADMIN_PASSWORD); default a fresh random one, in `stack.adminPassword`. */
+  adminPassword?: string;
   /** The site clock for rules and SLA timers: an accelerated simulation passes its own. */
   clock?: () => number;
   /** Timers on the site clock for the hourly forecast cycle (with `clock` in an accelerated simulation). */
@@ -50,6 +52,8 @@ export interface Stack {
   fleet: FleetProvisioning;
   /** `Authorization: Bearer <adminKey>` reaches every API route */
   adminKey: string;
+  /** user `admin` signs in to the pages with this (unless changed there since) */
+  adminPassword: string;
   urls: { page: string; edgeMqtt: string; edgeHttp: string; cloudMqtt: string; edgeMqtts?: string };
   stop(): Promise<void>;
 }
@@ -63,6 +67,7 @@ const secret = () => randomBytes(24).toString('base64url');
 export async function startStack(opts: StackOptions): Promise<Stack> {
   const host = opts.host ?? '127.0.0.1';
   const adminKey = opts.adminKey ?? `atr_${secret()}`;
+  const adminPassword = opts.adminPassword ?? secret();
   const secrets: Secrets = { device: opts.secrets?.device ?? secret(), gateway: opts.secrets?.gateway ?? secret(), privacy: opts.secrets?.privacy ?? secret() };
   const cloudConfig = parseCloudConfig({
     ATRIUM_CLOUD_HOST: host,
@@ -70,6 +75,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     ATRIUM_CLOUD_MQTT_PORT: String(opts.cloudMqttPort ?? 0),
     ATRIUM_DATA_DIR: opts.dataDir ?? 'memory://',
     ATRIUM_ADMIN_KEY: adminKey,
+    ATRIUM_ADMIN_PASSWORD: adminPassword,
     ...opts.cloudEnv,
   });
   const cloud = await createCloud(cloudConfig, { site: opts.site, logger: opts.logger, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.timers ? { timers: opts.timers } : {}) });
@@ -105,6 +111,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     secrets,
     fleet,
     adminKey,
+    adminPassword,
     urls: {
       page: `http://${host}:${cloudPorts.httpPort}/`,
       edgeMqtt: `mqtt://${host}:${edgePorts.mqttPort}`,

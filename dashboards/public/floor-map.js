@@ -86,9 +86,11 @@ export function createFloorMap(floor, zones, opts) {
     const title = svg('title');
     const shape = svg('rect', { class: 'zone-shape', x, y, width: w, height: h });
     const flash = svg('rect', { class: 'zone-flash', x, y, width: w, height: h });
-    const name = svg('text', { class: 'zone-name', x: x + w / 2, y: y + h / 2 });
+    // The plan's labels may be shortened to fit; the zone's name for assistive technology is its
+    // <title> (full name, reading, alarm), so the labels are hidden from it and not read twice.
+    const name = svg('text', { class: 'zone-name', x: x + w / 2, y: y + h / 2, 'aria-hidden': 'true' });
     name.textContent = zone.name;
-    const value = svg('text', { class: 'zone-value', x: x + w / 2, y: y + h / 2 });
+    const value = svg('text', { class: 'zone-value', x: x + w / 2, y: y + h / 2, 'aria-hidden': 'true' });
     const count = svg('tspan', { class: 'zone-count' });
     const level = svg('tspan', { class: 'zone-level' });
     value.append(count, level);
@@ -151,8 +153,7 @@ export function createFloorMap(floor, zones, opts) {
     const v = s.view;
     const people = !v || v.occupancy === '—' ? 'no reading yet' : `${v.occupancy} people, ${v.density} per m², ${v.level.label}`;
     const alarm = s.alarmText ? `; ${s.alarmText}` : '';
-    s.g.setAttribute('aria-label', `${s.zone.name}: ${people}${alarm}`);
-    s.title.textContent = `${s.zone.name} (${s.zone.kind}, ${s.zone.areaM2} m²)\n${people}${s.alarmText ? `\n${s.alarmText}` : ''}`;
+    s.title.textContent = `${s.zone.name}: ${people}${alarm} (${s.zone.kind}, ${s.zone.areaM2} m²)`;
   };
 
   const resize = new ResizeObserver(() => {

@@ -1,14 +1,12 @@
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import type { MqttClient } from 'mqtt';
-import { chromium, type Browser, type BrowserContext, type Page, type WebSocketRoute } from 'playwright-core';
+import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
 import { startStack, type Stack } from '../../scripts/stack.ts';
 import { miniSite } from '../support/mini-site.ts';
 import { connectDevice, publish, topicOf } from '../support/device.ts';
+import { launchChromium, seriousA11yViolations, signIn } from '../support/browser.ts';
 
-/** CI installs Debian's chromium (apt-get install -y chromium); override with ATRIUM_CHROMIUM. */
-const CHROMIUM = process.env.ATRIUM_CHROMIUM ?? '/usr/bin/chromium';
 const SCREENSHOT = '/tmp/atrium-page.png';
 const POLL = { timeout: 10_000, interval: 50 }; // generous for a loaded CI box; a passing run waits far less
 
@@ -31,20 +29,13 @@ describe('control room page (real Chromium, real stack, real MQTT radar)', () =>
   const classOf = (p: Page, selector: string) => p.locator(selector).first().getAttribute('class', { timeout: 2_000 });
 
   beforeAll(async () => {
-    // Fail loudly rather than skip: a silently skipped browser test would hide a broken CI image.
-    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium, or set ATRIUM_CHROMIUM to its path`);
-    [stack, browser] = await Promise.all([
-      startStack({ site: miniSite, logger: pino({ level: 'silent' }) }),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      }),
-    ]);
+    [stack, browser] = await Promise.all([startStack({ site: miniSite, logger: pino({ level: 'silent' }) }), launchChromium()]);
     [hall, wc] = await Promise.all([
       connectDevice(stack.urls.edgeMqtt, stack.secrets.device, 'radar-hall-1'),
       connectDevice(stack.urls.edgeMqtt, stack.secrets.device, 'radar-wc'),
     ]);
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await signIn(context, stack.urls.page, 'admin', stack.adminPassword);
     page = await context.newPage();
     page.on('pageerror', (err) => pageErrors.push(err.message));
     page.on('console', (msg) => {
@@ -60,7 +51,7 @@ describe('control room page (real Chromium, real stack, real MQTT radar)', () =>
   });
 
   it('draws every zone of the site with its name, and says it is live', async () => {
-    await page.goto(`${stack.urls.page}#key=${stack.adminKey}`);
+    await page.goto(stack.urls.page);
     await expect.poll(() => text(page, '#conn-text'), POLL).toBe('Live');
     expect(await page.getAttribute('#conn', 'aria-live')).toBe('polite');
     expect(await text(page, 'h1')).toBe(miniSite.name);
@@ -100,7 +91,7 @@ describe('control room page (real Chromium, real stack, real MQTT radar)', () =>
     expect(await classOf(page, '.zone[data-zone-id="hall"]')).not.toContain('lvl-quiet');
     expect(await text(page, 'tr[data-zone-id="hall"] .badge')).toBe('Busy');
     expect(await text(page, 'tr[data-zone-id="hall"] .density')).toBe('0.65');
-    expect(await page.locator('.zone[data-zone-id="hall"]').getAttribute('aria-label')).toBe('Hall: 130 people, 0.65 per m², Busy');
+    expect(await page.locator('.zone[data-zone-id="hall"]').locator('title').textContent()).toBe('Hall: 130 people, 0.65 per m², Busy (concourse, 200 m²)');
 
     await report(wc, 'radar-wc', 45); // 45 people in 40 m²: crowded, and now the densest zone
     await expect.poll(() => text(page, 'tr[data-zone-id="wc"] .badge'), POLL).toBe('Crowded');
@@ -119,6 +110,16 @@ describe('control room page (real Chromium, real stack, real MQTT radar)', () =>
     expect(pageErrors).toEqual([]);
   });
 
+  it('has no serious or critical accessibility violation (axe-core)', async () => {
+    const p = await context.newPage();
+    await p.goto(stack.urls.page);
+    await expect.poll(() => text(p, '#conn-text'), POLL).toBe('Live');
+    await report(hall, 'radar-hall-1', 42);
+    await expect.poll(() => text(p, '.zone[data-zone-id="hall"] .zone-count'), POLL).toBe('42');
+    expect(await seriousA11yViolations(p)).toEqual([]);
+    await p.close();
+  });
+
   it('says “Reconnecting…” when the live connection drops, then “Live” again with fresh values', async () => {
     const p = await context.newPage();
     const routes: WebSocketRoute[] = [];
@@ -131,7 +132,7 @@ describe('control room page (real Chromium, real stack, real MQTT radar)', () =>
         server.send(m);
       });
     });
-    await p.goto(`${stack.urls.page}#key=${stack.adminKey}`);
+    await p.goto(stack.urls.page);
     await expect.poll(() => text(p, '#conn-text'), POLL).toBe('Live');
     await expect.poll(() => upgraded, POLL).toBe(true);
     await p.evaluate(() => {
@@ -153,7 +154,7 @@ describe('control room page (real Chromium, real stack, real MQTT radar)', () =>
     await p.route('**/api/v1/site', (route) =>
       down ? route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ code: 'ATRIUM_UNAVAILABLE', message: 'store is starting' }) }) : route.continue(),
     );
-    await p.goto(`${stack.urls.page}#key=${stack.adminKey}`);
+    await p.goto(stack.urls.page);
     await expect.poll(() => p.locator('#problem').isVisible(), POLL).toBe(true);
     expect(await text(p, '#problem-title')).toBe('The Atrium cloud answered 503 Service Unavailable for /api/v1/site.');
     expect(await text(p, '#problem-detail')).toContain('“store is starting”');
@@ -171,14 +172,19 @@ describe('control room page (real Chromium, real stack, real MQTT radar)', () =>
     await p.close();
   });
 
-  it('asks for an API key instead of showing anything without one', async () => {
+  it('sends a browser that is not signed in to the sign-in page, and back to the control room after', async () => {
     const fresh = await browser.newContext();
     const p = await fresh.newPage();
     await p.goto(stack.urls.page);
-    await expect.poll(() => p.locator('#problem').isVisible(), POLL).toBe(true);
-    expect(await text(p, '#problem-title')).toBe('This screen needs an API key.');
-    expect(await text(p, '#problem-detail')).toContain('#key=');
+    await p.waitForURL(/\/signin\.html\?next=%2F/, { timeout: POLL.timeout });
     expect(await p.locator('svg.floor-map .zone').count()).toBe(0);
+    expect(await seriousA11yViolations(p)).toEqual([]);
+    await p.getByLabel('User name').fill('admin');
+    await p.getByLabel('Password', { exact: true }).fill(stack.adminPassword);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.waitForURL(stack.urls.page, { timeout: POLL.timeout });
+    await expect.poll(() => p.locator('svg.floor-map .zone').count(), POLL).toBe(miniSite.zones.length);
+    expect(await text(p, '#signed-in-as')).toBe('admin (admin)');
     await fresh.close();
   });
 
