@@ -14,7 +14,7 @@ import { createSqlPasswordStore } from './auth/password-store.ts';
 import { createSqlSessionStore } from './auth/session-store.ts';
 import { createSignInThrottle } from './auth/sign-in-throttle.ts';
 import { createGatewayCredentials, type GatewayCredentials } from './ingest/gateway-credentials.ts';
-import { createGatewayLogin } from './ingest/gateway-login.ts';
+import { createGatewayLogin, sessionEnd } from './ingest/gateway-login.ts';
 import { createIngest } from './ingest/ingest.ts';
 import { createUplinkBroker } from './ingest/uplink-broker.ts';
 import { attachLive } from './live/socket.ts';
@@ -135,7 +135,7 @@ export async function createCloud(config: CloudConfig, deps: CloudDeps): Promise
   ingest.onStored((uplink) => dispatch.observeUplink(uplink));
   ingest.onLive((live) => dispatch.observeLive(live));
   const login = createGatewayLogin({ credentials: gateways, ownership, legacySecret: config.mqtt.legacyGatewaySecret });
-  const broker = await createUplinkBroker({ ingest, login, siteId: deps.site.id, logger, metrics });
+  const broker = await createUplinkBroker({ ingest, login, sessionEnd: (l) => sessionEnd(gateways, l), siteId: deps.site.id, logger, metrics });
   const health = async (): Promise<CloudHealth> => {
     const d = dispatch.status();
     const base = { gatewaysConnected: (await metrics.gatewaysConnected.get()).values[0]?.value ?? 0, liveClients: (await metrics.liveClients.get()).values[0]?.value ?? 0, uptimeS: Math.round((Date.now() - startedAt) / 1000), dispatch: d };

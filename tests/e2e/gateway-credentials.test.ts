@@ -162,4 +162,17 @@ describe('an installation still on the shared ATRIUM_GATEWAY_SECRET keeps workin
     const logins = await cloud!.metrics.gatewayLogins.get();
     expect(Object.fromEntries(logins.values.map((v) => [v.labels.credential, v.value]))).toEqual({ derived: 1, stored: 1 });
   });
+
+  it('ends a live session once its gateway is disabled, or once a gateway on the shared secret is given its own credential', async () => {
+    const own = await cloud!.gateways.rotate('gw-a');
+    const a = await connectGateway(url, { gatewayId: 'gw-a', password: own }, 'gw-a-live');
+    const b = await connectGateway(url, { gatewayId: 'gw-b', gatewaySecret: secret }, 'gw-b-live');
+    const closed = (c: MqttClient) => new Promise<void>((resolve) => (c.disconnected || !c.connected ? resolve() : c.once('close', () => resolve())));
+    await cloud!.gateways.setDisabled('gw-a', true);
+    await cloud!.gateways.add('gw-b');
+    await Promise.all([closed(a), closed(b)]); // within one recheck (10 s), not at their next reconnect
+    const ended = await cloud!.metrics.gatewaySessionsEnded.get();
+    expect(Object.fromEntries(ended.values.map((v) => [v.labels.reason, v.value]))).toEqual({ gateway_disabled: 1, provisioned: 1 });
+    await Promise.all([a.endAsync(true), b.endAsync(true)]);
+  }, 60_000);
 });

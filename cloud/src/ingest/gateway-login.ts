@@ -4,7 +4,8 @@ import type { GatewayCredentials } from './gateway-credentials.ts';
 export type GatewayLoginRefusal = 'invalid_id' | 'unknown_gateway' | 'not_provisioned' | 'disabled' | 'wrong_password';
 
 export type GatewayLoginResult =
-  | { ok: true; gatewayId: string; credential: 'stored' | 'derived' }
+  | { ok: true; gatewayId: string; credential: 'stored'; generation: number }
+  | { ok: true; gatewayId: string; credential: 'derived' }
   /** `gatewayId` only once the username is known to be a gateway id: nothing else the peer sent is ever logged */
   | { ok: false; reason: GatewayLoginRefusal; gatewayId?: string };
 
@@ -21,10 +22,25 @@ export function createGatewayLogin(deps: { credentials: GatewayCredentials; owne
     const gatewayId = username;
     if (deps.ownership.checked && !deps.ownership.gateways.has(gatewayId)) return { ok: false, reason: 'unknown_gateway', gatewayId };
     const verdict = await deps.credentials.verify(gatewayId, password);
-    if (verdict.outcome === 'ok') return { ok: true, gatewayId, credential: 'stored' };
+    if (verdict.outcome === 'ok') return { ok: true, gatewayId, credential: 'stored', generation: verdict.generation };
     if (verdict.outcome === 'not_provisioned' && deps.legacySecret !== undefined && passwordMatches(deps.legacySecret, gatewayPrincipal(gatewayId), password)) {
       return { ok: true, gatewayId, credential: 'derived' };
     }
     return { ok: false, reason: verdict.outcome, gatewayId };
   };
+}
+
+export type SessionEnd = 'gateway_disabled' | 'credentials_rotated' | 'credentials_removed' | 'provisioned';
+
+/**
+ * Why a live session opened with `login` must end now: its gateway was disabled or rotated
+ * (npm run gateways, possibly from another process on a shared PostgreSQL), or, for a
+ * session on the deprecated derived password, the gateway has since been given its own.
+ */
+export async function sessionEnd(credentials: GatewayCredentials, login: Extract<GatewayLoginResult, { ok: true }>): Promise<SessionEnd | null> {
+  const now = await credentials.get(login.gatewayId);
+  if (login.credential === 'derived') return now ? 'provisioned' : null;
+  if (!now) return 'credentials_removed';
+  if (now.disabled) return 'gateway_disabled';
+  return now.generation !== login.generation ? 'credentials_rotated' : null;
 }

@@ -3,7 +3,7 @@ import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import { UPLINK_PREFIX, createLogThrottle, createMqttGuard, type MqttGuardLimits } from '@atrium/shared';
 import type { CloudMetrics } from '../metrics.ts';
-import type { GatewayLoginResult } from './gateway-login.ts';
+import type { GatewayLoginResult, SessionEnd } from './gateway-login.ts';
 import type { Ingest } from './ingest.ts';
 
 /**
@@ -33,6 +33,9 @@ export async function createUplinkBroker(deps: {
   ingest: Ingest;
   /** checks a CONNECT's username and password (gateway-login.ts) */
   login: (username: string | undefined, password: Buffer | undefined) => Promise<GatewayLoginResult>;
+  /** why a live session must end now (credentials changed since it logged in), checked every `recheckMs` */
+  sessionEnd: (login: Extract<GatewayLoginResult, { ok: true }>) => Promise<SessionEnd | null>;
+  recheckMs?: number;
   siteId: string;
   logger: Logger;
   metrics: CloudMetrics;
@@ -42,6 +45,8 @@ export async function createUplinkBroker(deps: {
   const limits = deps.limits ?? UPLINK_LOGIN_LIMITS;
   const broker = await Aedes.createBroker({ id: 'atrium-cloud-uplink', maxClientsIdLength: 80, maxTopicLevels: 8, connectTimeout: limits.connectTimeoutMs });
   const gatewayOf = new WeakMap<Client, string>();
+  // Live sessions and the login each was opened with, so a disable or rotation ends them.
+  const sessions = new Map<Client, Extract<GatewayLoginResult, { ok: true }>>();
   // Refusals are keyed by the peer's address, never by what it sent, so the keys stay few.
   const throttle = createLogThrottle(60_000, 1000);
   const guard = createMqttGuard(limits, ({ reason, address, detail }) => {
@@ -72,6 +77,7 @@ export async function createUplinkBroker(deps: {
           );
         }
         gatewayOf.set(client, result.gatewayId);
+        sessions.set(client, result);
         guard.loggedIn(client.conn);
         done(null, true);
       },
@@ -104,7 +110,26 @@ export async function createUplinkBroker(deps: {
 
   broker.authorizeSubscribe = (client, sub, callback) => callback(null, null);
   broker.on('clientReady', () => metrics.gatewaysConnected.set(broker.connectedClients));
-  broker.on('clientDisconnect', () => metrics.gatewaysConnected.set(broker.connectedClients));
+  broker.on('clientDisconnect', (client) => {
+    sessions.delete(client);
+    metrics.gatewaysConnected.set(broker.connectedClients);
+  });
+  let checking = false;
+  const recheck = setInterval(() => {
+    if (checking || sessions.size === 0) return;
+    checking = true;
+    void Promise.all(
+      [...sessions].map(async ([client, login]) => {
+        const reason = await deps.sessionEnd(login).catch(() => null); // a store hiccup is not a reason to cut a gateway off
+        if (!reason || !sessions.has(client)) return;
+        sessions.delete(client);
+        metrics.gatewaySessionsEnded.inc({ reason });
+        logger.warn({ gatewayId: login.gatewayId, reason }, 'gateway session ended: its credentials changed');
+        client.close();
+      }),
+    ).finally(() => (checking = false));
+  }, deps.recheckMs ?? 10_000);
+  recheck.unref();
 
   let server: Server | undefined;
   return {
@@ -122,6 +147,7 @@ export async function createUplinkBroker(deps: {
       return (s.address() as AddressInfo).port;
     },
     async close() {
+      clearInterval(recheck);
       // The broker first: it ends the gateways' connections, which server.close() would wait for.
       const closed = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       await new Promise<void>((resolve) => broker.close(() => resolve()));
