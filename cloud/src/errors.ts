@@ -22,7 +22,7 @@ export const Errors = {
   GatewayExists: createError<[string]>('ATRIUM_GATEWAY_EXISTS', 'gateway "%s" has a credential already (rotate issues a new password)', 409),
   GatewayNotProvisioned: createError<[string]>('ATRIUM_GATEWAY_NOT_PROVISIONED', 'gateway "%s" has no credential here (add it first)', 404),
   GatewayUnknown: createError<[string, string]>('ATRIUM_GATEWAY_UNKNOWN', 'no gateway "%s" in the site model (it declares: %s)', 404),
-  DatabaseInUse: createError<[string, number]>('ATRIUM_DATABASE_IN_USE', 'the embedded database in %s is open in process %d (a running cloud?): stop it first, or use a PostgreSQL server (ATRIUM_DATABASE_URL), which any number of processes may share', 409),
+  DatabaseInUse: createError<[string, string]>('ATRIUM_DATABASE_IN_USE', 'the embedded database in %s is open in %s (a running cloud?): stop it first, or use a PostgreSQL server (ATRIUM_DATABASE_URL), which any number of processes may share', 409),
   ShopNotFound: createError<[string]>('ATRIUM_SHOP_NOT_FOUND', 'no shop "%s" on this site', 404),
   // sign-in for people (issue 13); one message for an unknown user and a wrong password, so neither is confirmed
   SignInFailed: createError('ATRIUM_SIGN_IN_FAILED', 'the user name or the password is wrong', 401),
