@@ -14,7 +14,7 @@ import { Errors } from '../errors.ts';
 export interface GatewayCredentials {
   /** Provisions a gateway; returns its password, the only time it can be read. `password`: one the operator chose (at least 24 characters). */
   add(gatewayId: string, opts?: { password?: string; now?: number }): Promise<string>;
-  /** A new password; the old one stops working (a connected gateway keeps its session until it reconnects). */
+  /** A new password; the old one stops working (the uplink listener ends a session opened with it). */
   rotate(gatewayId: string, now?: number): Promise<string>;
   setDisabled(gatewayId: string, disabled: boolean, now?: number): Promise<void>;
   get(gatewayId: string): Promise<GatewayCredential | undefined>;

@@ -22,13 +22,13 @@ const USAGE = `usage: npm run gateways -- <command> [gatewayId ...] [--json]
                                 password each edge derives from it today, so the edges keep
                                 working and the cloud no longer needs the secret
   list [gatewayId ...]          credential state of the site's gateways
-  rotate <gatewayId ...>        a new password; the old one stops working at the next login
-  disable <gatewayId ...>       refused at CONNECT
+  rotate <gatewayId ...>        a new password; the old one stops working (a live session ends within 10 s)
+  disable <gatewayId ...>       refused at CONNECT (a live session ends within 10 s)
   enable <gatewayId ...>
 options: --json (machine-readable)
 reads the cloud's ATRIUM_DATABASE_URL or ATRIUM_DATA_DIR, and ATRIUM_SITE_FILE. The embedded
 database (ATRIUM_DATA_DIR) can only be opened while the cloud is stopped; a PostgreSQL server
-any time, and a change counts at the gateway's next login.`;
+any time.`;
 
 const shape = CloudEnv.shape;
 const CliEnv = z.object({
