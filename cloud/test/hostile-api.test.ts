@@ -162,6 +162,18 @@ describe('hostile REST and live clients', () => {
     expect((await call(ADMIN, 'GET', `/api/v1/series/footfall?subjectKind=shop&${hours(10_000)}`)).status).toBe(200);
   });
 
+  it('/metrics answers an admin (or Prometheus\' token), not anonymous callers or other roles', async () => {
+    const anonymous = await call(null, 'GET', '/metrics');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.body.message).toContain('ATRIUM_METRICS_TOKEN');
+    expect((await call(keys.ops!, 'GET', '/metrics')).status).toBe(403);
+    expect((await call('atr_not-a-key-and-not-the-token-00', 'GET', '/metrics')).status).toBe(401);
+    const admin = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    expect(admin.status).toBe(200);
+    expect(await admin.text()).toContain('atrium_cloud_uplinks_total');
+    expect((await call(null, 'GET', '/health')).status).toBe(200);
+  });
+
   it('a flood from one user is limited per user with Retry-After; other users are not', async () => {
     const statuses = await burst(USER_LIMIT + 200, () => call(keys.flood!, 'GET', '/api/v1/me'));
     expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(USER_LIMIT);

@@ -18,7 +18,7 @@ describe('cloud REST API', () => {
   it('reports health and Prometheus metrics', async () => {
     const health = await (await fetch(`${base}/health`)).json();
     expect(health).toMatchObject({ status: 'ok', store: { ok: true, uplinks: 0 } });
-    const metrics = await (await fetch(`${base}/metrics`)).text();
+    const metrics = await (await get('/metrics')).text();
     expect(metrics).toContain('atrium_cloud_uplinks_total');
   });
 

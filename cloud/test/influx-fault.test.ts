@@ -161,6 +161,7 @@ describe('cloud start-up with the InfluxDB store', () => {
     const env = {
       ATRIUM_GATEWAY_SECRET: 'test-secret-test-secret', ATRIUM_CLOUD_HTTP_PORT: '0', ATRIUM_CLOUD_MQTT_PORT: '0', ATRIUM_DATA_DIR: dir,
       ATRIUM_SERIES_STORE: 'influxdb', ATRIUM_INFLUX_URL: s.url, ATRIUM_INFLUX_USERNAME: s.username, ATRIUM_INFLUX_PASSWORD: s.password, ATRIUM_INFLUX_DATABASE: 'atrium',
+      ATRIUM_ADMIN_KEY: 'atr_influx-fault-admin-key-0001',
     };
     const logger = pino({ level: 'silent' });
     await expect(createCloud(parseCloudConfig(env), { site: miniSite, logger })).rejects.toThrow(/database "atrium" \(ATRIUM_INFLUX_DATABASE\) does not exist/);
@@ -170,7 +171,7 @@ describe('cloud start-up with the InfluxDB store', () => {
       const base = `http://127.0.0.1:${(await cloud.start()).httpPort}`;
       const health = await (await fetch(`${base}/health`)).json();
       expect(health).toMatchObject({ status: 'ok', store: { ok: true, kind: 'influxdb', accepting: true, buffer: { points: 0, uplinks: 0 }, influx: { url: s.url, writing: true } } });
-      const metrics = await (await fetch(`${base}/metrics`)).text();
+      const metrics = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${env.ATRIUM_ADMIN_KEY}` } })).text();
       expect(metrics).toMatch(/atrium_cloud_series_buffer_points 0/);
       expect(metrics).toContain('atrium_cloud_series_write_errors_total');
     } finally {
