@@ -4,7 +4,7 @@
  * the site's merchants), disabling and enabling, a new API key, and a password-reset link. A key
  * or link is shown once, in a panel with a copy button, because the cloud keeps only its hash.
  */
-import { callApi } from './api.js';
+import { ApiError, callApi } from './api.js';
 import { ROLE_INFO, USER_ROLES, linkFieldOf, routeHref, slugProblem } from './admin-forms.js';
 import { siteTimeLabel } from './admin-time.js';
 import { byId, confirmAction, copyText, el, explain, formErrors, keepingFocus } from './admin-ui.js';
@@ -155,7 +155,8 @@ export function createUsersSection(ctx) {
         offerResetFor: made.user.userId,
       });
     } catch (err) {
-      errors.fromApi(err, 'create the user');
+      if (err instanceof ApiError && err.code === 'ATRIUM_USER_EXISTS') errors.show([{ field: 'userId', text: `is taken: there is a user “${userId}” already` }]);
+      else errors.fromApi(err, 'create the user');
     } finally {
       ui.create.disabled = false;
     }

@@ -75,6 +75,11 @@ addEventListener('hashchange', () => {
   const head = location.hash.replace(/^#/, '').split('/')[0] ?? '';
   if (/** @type {readonly string[]} */ (SECTIONS).includes(head) || head === '') route(true);
 });
+// a link to where the page already is (the same merchant's "create a user" twice) still acts
+document.addEventListener('click', (e) => {
+  const a = e.target instanceof Element ? e.target.closest('a[href^="#"]') : null;
+  if (a && a.getAttribute('href') === location.hash) route(true);
+});
 // "Skip to the content" moves the keyboard without changing the section
 document.querySelector('.skip-link')?.addEventListener('click', (e) => {
   e.preventDefault();

@@ -31,7 +31,7 @@ function siteClock(ms: number): string {
   return `${parts.weekday} ${parts.day} ${parts.month} ${parts.year}, ${parts.hour}:${parts.minute}`;
 }
 
-describe('admin pages (real Chromium, real cloud)', () => {
+describe('admin pages (real Chromium, real cloud)', { timeout: 60_000 }, () => {
   let cloud: Cloud;
   let base: string;
   let browser: Browser;
@@ -79,7 +79,7 @@ describe('admin pages (real Chromium, real cloud)', () => {
     base = `http://127.0.0.1:${(await cloud.start()).httpPort}`;
     adminContext = await newContext();
     admin = watch(await adminContext.newPage());
-  });
+  }, 180_000); // the embedded database starts in seconds, but a loaded CI box can take a minute
 
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);
@@ -96,6 +96,13 @@ describe('admin pages (real Chromium, real cloud)', () => {
     expect(await admin.getByRole('link', { name: /Control room/ }).getAttribute('href')).toBe('/');
     // the admin cannot disable themselves from here
     expect(await userRow('admin').getByRole('button', { name: 'Disable admin' }).count()).toBe(0);
+    // the sections are reached from the keyboard, which lands on the section's heading
+    await section('Merchants and shops').focus();
+    await admin.keyboard.press('Enter');
+    await expect.poll(() => admin.evaluate(() => document.activeElement?.id), POLL).toBe('merchants-title');
+    expect(await admin.locator('#users-section').isHidden()).toBe(true);
+    await admin.goBack();
+    await expect.poll(() => admin.locator('#users-section').isVisible(), POLL).toBe(true);
   });
 
   it('adds a staff member with a shift on the site clock across the night the clocks go back', async () => {
@@ -175,6 +182,10 @@ describe('admin pages (real Chromium, real cloud)', () => {
   });
 
   it('creates a staff user and hands over a reset link the person uses to sign in', async () => {
+    // a name that is taken is said on the field
+    await admin.getByLabel('User name').fill('coffee-owner');
+    await admin.getByRole('button', { name: 'Create user' }).click();
+    await expect.poll(() => admin.locator('#new-user-id-error').textContent(), POLL).toBe('User name: is taken: there is a user “coffee-owner” already');
     await admin.getByLabel('User name').fill('cleo');
     await admin.getByLabel('Role').selectOption('staff');
     expect(await admin.locator('#new-user-merchant-field').isHidden()).toBe(true);
