@@ -1,4 +1,5 @@
 import Fastify, { LogController, type FastifyError } from 'fastify';
+import fastifyCompress from '@fastify/compress';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import type { Logger } from 'pino';
@@ -66,7 +67,8 @@ export const FORECASTING_ROUTES: readonly FastifyPluginAsyncZod<ForecastingRoute
  */
 export async function createApiApp(deps: AuthDeps & { logger: Logger; rateLimit?: HttpRateLimit | undefined }) {
   // behind a proxy, set trustProxy there; the cloud's own listener sees the client's address
-  const app = Fastify({ loggerInstance: deps.logger.child({ component: 'http' }), logController: quietRequests() }).withTypeProvider<ZodTypeProvider>();
+  // pluginTimeout: a loaded host (CI beside other jobs) can take longer than the default 10 s to start the plugins
+  const app = Fastify({ loggerInstance: deps.logger.child({ component: 'http' }), logController: quietRequests(), pluginTimeout: 60_000 }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
@@ -82,6 +84,11 @@ export async function createApiApp(deps: AuthDeps & { logger: Logger; rateLimit?
     return reply.code(status).send({ code: err.code ?? 'ATRIUM_INTERNAL', message: status >= 500 && !err.code?.startsWith('ATRIUM_') ? 'internal error; see the cloud log' : err.message });
   });
 
+  // Before any route, so every route and the pages get it. Brotli or gzip only (no deflate's
+  // zlib-or-raw ambiguity); answers under a packet are sent as they are, where compressing
+  // saves nothing. Request bodies are not inflated: nothing sends them compressed, and a small
+  // compressed body could make the cloud inflate a large one.
+  await app.register(fastifyCompress, { encodings: ['br', 'gzip'], threshold: 1024, globalDecompression: false });
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'Atrium cloud API', version: '1' },
