@@ -49,7 +49,8 @@ const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core
  * content security policy (no inline script) stays on.
  */
 export async function seriousA11yViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
+  // half a megabyte of script: only once per loaded page
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
   const violations = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
     const r = await axe.run(document, { resultTypes: ['violations'] });
