@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -11,7 +11,7 @@ import { createCloud, parseCloudConfig, type Cloud } from '@atrium/cloud';
 import { connectDevice, eventually, publish, runDevicesCli, topicOf } from '../support/device.ts';
 import { connectHeader, connectPacket, metricValue, rawConnect, scrapeMetrics, stream, TEST_METRICS_TOKEN, type RawClient } from '../support/hostile.ts';
 import { miniSite } from '../support/mini-site.ts';
-import { freePort, startEntryPoint, stopChild, waitForHttp } from '../support/processes.ts';
+import { freePort, REPO, startEntryPoint, stopChild, waitForHttp } from '../support/processes.ts';
 
 /**
  * Hostile input against the edge gateway as it runs in production (its own process, real
@@ -245,7 +245,7 @@ describe('hostile input against the edge and the cloud uplink listener', () => {
 
   it('answers /metrics only to Prometheus\' bearer token', async () => {
     const url = `http://127.0.0.1:${ports.edgeHttp}/metrics`;
-    for (const headers of [{}, { authorization: 'Bearer not-the-token-at-all-000' }, { authorization: `Basic ${Buffer.from(`x:${TEST_METRICS_TOKEN}`).toString('base64')}` }]) {
+    for (const headers of [{} as Record<string, string>, { authorization: 'Bearer not-the-token-at-all-000' }, { authorization: `Basic ${Buffer.from(`x:${TEST_METRICS_TOKEN}`).toString('base64')}` }]) {
       const res = await fetch(url, { headers });
       expect(res.status).toBe(401);
       expect(await res.json()).toMatchObject({ code: 'ATRIUM_EDGE_METRICS_UNAUTHENTICATED', message: expect.stringContaining('ATRIUM_METRICS_TOKEN') });
@@ -253,6 +253,21 @@ describe('hostile input against the edge and the cloud uplink listener', () => {
     expect(await scrapeMetrics(url)).toContain('atrium_edge_auth_failures_total');
     // Health stays open for load balancers.
     expect((await fetch(`http://127.0.0.1:${ports.edgeHttp}/health`)).status).toBe(200);
+  });
+
+  it('speaks the MQTT versions docs/protocol.md names: 3.1.1 and 3.1 log in, MQTT 5 is refused with "unacceptable protocol version"', async () => {
+    const protocol = readFileSync(join(REPO, 'docs/protocol.md'), 'utf8');
+    expect(protocol).not.toMatch(/MQTT 3\.1\.1 or 5|MQTT 5 (is )?supported/);
+    expect(protocol).toMatch(/MQTT 5 is not accepted/);
+    // A v5 CONNECT with the device's right password: CONNACK return code 1, then closed (edge and cloud alike).
+    for (const [port, id, password] of [[ports.edgeMqtt, 'gate-staff', derivePassword(secrets.device, 'gate-staff')], [ports.cloudMqtt, 'gw-1', 'whatever-the-password']] as const) {
+      const v5 = await raw(port, '127.0.0.50');
+      v5.socket.write(connectPacket({ clientId: id, username: id, password, version: 5 }));
+      await v5.closed;
+      expect([...v5.received().subarray(0, 4)]).toEqual([0x20, 2, 0, 1]);
+    }
+    const v31 = await mqtt.connectAsync(`mqtt://127.0.0.1:${ports.edgeMqtt}`, { protocolId: 'MQIsdp', protocolVersion: 3, clientId: 'locker-1', username: 'locker-1', password: derivePassword(secrets.device, 'locker-1'), reconnectPeriod: 0 });
+    await v31.endAsync();
   });
 
   it('kept the legitimate radar flowing: every acknowledged reading is stored', async () => {

@@ -23,9 +23,10 @@ const mqttString = (s: string) => {
   return Buffer.concat([length, bytes]);
 };
 
-/** An MQTT 3.1.1 CONNECT with username and password (and a clean session). */
-export function connectPacket(p: { clientId: string; username: string; password: string }): Buffer {
-  const body = Buffer.concat([mqttString('MQTT'), Buffer.from([4, 0xc2, 0, 30]), mqttString(p.clientId), mqttString(p.username), mqttString(p.password)]);
+/** A CONNECT with username and password (and a clean session): MQTT 3.1.1 unless `version` says 5 (then with no properties). */
+export function connectPacket(p: { clientId: string; username: string; password: string; version?: 4 | 5 }): Buffer {
+  const header = p.version === 5 ? Buffer.from([5, 0xc2, 0, 30, 0]) : Buffer.from([4, 0xc2, 0, 30]);
+  const body = Buffer.concat([mqttString('MQTT'), header, mqttString(p.clientId), mqttString(p.username), mqttString(p.password)]);
   return Buffer.concat([Buffer.from([0x10]), varint(body.length), body]);
 }
 
@@ -37,9 +38,11 @@ export interface RawClient {
   /** resolves when the peer has closed (or reset) the connection */
   closed: Promise<void>;
   isClosed(): boolean;
+  /** the first bytes the peer sent (up to 64), e.g. its CONNACK */
+  received(): Buffer;
 }
 
-/** A TCP connection from `localAddress`; everything the peer sends is read and dropped. */
+/** A TCP connection from `localAddress`; what the peer sends is read, its first bytes kept. */
 export function rawConnect(port: number, localAddress = '127.0.0.1'): Promise<RawClient> {
   return new Promise((resolve, reject) => {
     let closedFlag = false;
@@ -50,10 +53,13 @@ export function rawConnect(port: number, localAddress = '127.0.0.1'): Promise<Ra
         r();
       }),
     );
-    socket.on('data', () => undefined);
+    let first = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      if (first.length < 64) first = Buffer.concat([first, chunk]).subarray(0, 64);
+    });
     socket.once('connect', () => {
       socket.on('error', () => undefined);
-      resolve({ socket, closed, isClosed: () => closedFlag });
+      resolve({ socket, closed, isClosed: () => closedFlag, received: () => first });
     });
     socket.once('error', reject);
   });
