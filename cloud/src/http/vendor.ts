@@ -13,7 +13,7 @@ import { PUBLIC_DIR } from '@atrium/dashboards';
 const pagesRequire = createRequire(join(PUBLIC_DIR, 'index.js'));
 
 const LIBRARIES: readonly { prefix: string; packageJson: string; dir: string; files: readonly string[] }[] = [
-  { prefix: '/vendor/uplot/', packageJson: 'uplot/package.json', dir: 'dist', files: ['uPlot.esm.js', 'uPlot.min.css'] },
+  { prefix: '/vendor/uplot/', packageJson: 'uplot/package.json', dir: 'dist', files: ['uPlot.iife.min.js', 'uPlot.min.css'] },
 ];
 
 export const VENDOR_PATHS: readonly string[] = LIBRARIES.flatMap((l) => l.files.map((f) => `${l.prefix}${f}`));

@@ -1,0 +1,101 @@
+// @ts-check
+/**
+ * Hourly line charts (uPlot, loaded by the page as /vendor/uplot/uPlot.iife.min.js). A chart is
+ * a picture only: it is hidden from screen readers, and every page that draws one also shows
+ * its numbers as a table and a sentence. Lines differ by dash and thickness as well as colour
+ * (solid with dots: counted; dashed: forecast; dotted: last week; shaded: the 80% band; large
+ * dots: peaks), and the page's legend names each style in words. Times on the axis are the
+ * site's, whatever the screen's timezone.
+ */
+
+/** @typedef {typeof import('uplot')} UPlotClass */
+/** @typedef {import('uplot')} UPlot */
+/** @typedef {import('uplot').Series} UPlotSeries */
+/** @typedef {'counted' | 'forecast' | 'lastWeek' | 'bandLow' | 'bandHigh' | 'peaks'} LineStyle */
+/** @typedef {{ label: string, style: LineStyle, values: (number | null)[] }} Line */
+
+/** @returns {UPlotClass | null} null when the library did not load: the tables still tell everything */
+function library() {
+  return /** @type {{ uPlot?: UPlotClass }} */ (/** @type {unknown} */ (globalThis)).uPlot ?? null;
+}
+
+/** @param {string} name @param {string} fallback */
+function cssVar(name, fallback) {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
+}
+
+/** @param {LineStyle} style @param {string} label @returns {UPlotSeries} */
+function seriesFor(style, label) {
+  const counted = cssVar('--chart-counted', '#58a6ff');
+  const forecast = cssVar('--chart-forecast', '#f2d46b');
+  switch (style) {
+    case 'counted':
+      return { label, stroke: counted, width: 2.5, points: { show: true, size: 5, fill: counted, stroke: counted }, spanGaps: false };
+    case 'forecast':
+      return { label, stroke: forecast, width: 2, dash: [7, 5], points: { show: false } };
+    case 'lastWeek':
+      return { label, stroke: cssVar('--chart-last-week', '#c9d1d9'), width: 1.5, dash: [2, 4], points: { show: false } };
+    case 'bandLow':
+    case 'bandHigh':
+      return { label, stroke: 'transparent', width: 0, points: { show: false } };
+    case 'peaks':
+      return { label, stroke: cssVar('--chart-peak', '#f0605d'), width: 0, paths: () => null, points: { show: true, size: 13, width: 3, fill: cssVar('--bg', '#0d1117'), stroke: cssVar('--chart-peak', '#f0605d') } };
+  }
+}
+
+/**
+ * A chart in `host` that follows its width. `draw` replaces the data; an unchanged line set
+ * keeps the same chart, so a refresh every minute does not rebuild the canvas.
+ * @param {HTMLElement} host
+ * @param {{ timezone: string, height?: number }} opts
+ */
+export function createHourChart(host, opts) {
+  const uPlot = library();
+  /** @type {UPlot | null} */
+  let chart = null;
+  let shape = '';
+  const height = opts.height ?? 240;
+  const width = () => Math.max(280, Math.floor(host.clientWidth));
+  const observer = new ResizeObserver(() => chart?.setSize({ width: width(), height }));
+  observer.observe(host);
+
+  return {
+    /** false when the library is missing (the page says the chart could not be drawn) */
+    available: uPlot !== null,
+    /** @param {number[]} times hour starts (epoch ms) @param {readonly Line[]} lines */
+    draw(times, lines) {
+      if (!uPlot) return;
+      const data = /** @type {import('uplot').AlignedData} */ ([times.map((t) => t / 1000), ...lines.map((l) => l.values)]);
+      const nextShape = lines.map((l) => `${l.style}:${l.label}`).join('|');
+      if (chart && nextShape === shape) {
+        chart.setData(data);
+        return;
+      }
+      chart?.destroy();
+      shape = nextShape;
+      const low = lines.findIndex((l) => l.style === 'bandLow');
+      const high = lines.findIndex((l) => l.style === 'bandHigh');
+      const axis = { stroke: cssVar('--muted', '#9aa7b6'), grid: { stroke: cssVar('--line', '#2a3441'), width: 1 }, ticks: { stroke: cssVar('--line', '#2a3441'), width: 1 } };
+      chart = new uPlot(
+        {
+          width: width(),
+          height,
+          tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), opts.timezone),
+          legend: { show: false },
+          cursor: { drag: { x: false, y: false } },
+          scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(10, max * 1.1)] } },
+          axes: [axis, { ...axis, size: 48 }],
+          series: [{}, ...lines.map((l) => seriesFor(l.style, l.label))],
+          ...(low >= 0 && high >= 0 && { bands: [{ series: [high + 1, low + 1], fill: cssVar('--chart-band', 'rgba(242, 212, 107, 0.2)') }] }),
+        },
+        data,
+        host,
+      );
+    },
+    destroy() {
+      observer.disconnect();
+      chart?.destroy();
+      chart = null;
+    },
+  };
+}
