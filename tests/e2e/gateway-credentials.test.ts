@@ -8,7 +8,7 @@ import { createCloud, parseCloudConfig, type Cloud } from '@atrium/cloud';
 import type { FootfallMinute } from '@atrium/shared';
 import { connectDevice, eventually, publish, runDevicesCli, topicOf } from '../support/device.ts';
 import { connectGateway, provisionGateways, runGatewaysCli, sendUplink, twoGatewaySite, uplinkOf } from '../support/gateway.ts';
-import { metricValue } from '../support/hostile.ts';
+import { metricValue, scrapeMetrics } from '../support/hostile.ts';
 import { freePort, startEntryPoint, stopChild, waitForHttp } from '../support/processes.ts';
 
 /**
@@ -38,7 +38,8 @@ describe('gateway credentials and device ownership at the cloud (real processes)
   let edge: ReturnType<typeof startEntryPoint> | undefined;
   const devices: MqttClient[] = [];
   const cloudUrl = () => `mqtt://127.0.0.1:${ports.cloudMqtt}`;
-  const cloudMetric = async (name: string, labels: Record<string, string> = {}) => metricValue(await (await fetch(`http://127.0.0.1:${ports.cloudHttp}/metrics`)).text(), name, labels);
+  // The admin's key reads the cloud's metrics (a failed scrape throws instead of reading as zeros).
+  const cloudMetric = async (name: string, labels: Record<string, string> = {}) => metricValue(await scrapeMetrics(`http://127.0.0.1:${ports.cloudHttp}/metrics`, adminKey), name, labels);
   const zoneTotals = async (): Promise<Record<string, number>> => {
     const res = await fetch(`http://127.0.0.1:${ports.cloudHttp}/api/v1/series/footfall/totals?subjectKind=zone`, { headers: { Authorization: `Bearer ${adminKey}` } });
     expect(res.status).toBe(200);
