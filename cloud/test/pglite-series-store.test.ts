@@ -13,7 +13,7 @@ afterAll(async () => (await engine).close());
 seriesStoreContract('embedded PGlite', async () => {
   const db = await engine;
   const store = await createSqlSeriesStore(db, { ownsClient: false });
-  await db.exec('truncate device_events, footfall_minute, env_minute, device_status, uplinks');
+  await db.exec('truncate device_events, footfall_minute, footfall_hourly, env_minute, device_status, uplinks');
   return store;
 });
 

@@ -18,6 +18,6 @@ afterAll(async () => {
 seriesStoreContract('PostgreSQL server (embedded adapter over pg)', async () => {
   const db = await client;
   const store = await createSqlSeriesStore(db, { ownsClient: false });
-  await db.exec('truncate device_events, footfall_minute, env_minute, device_status, uplinks');
+  await db.exec('truncate device_events, footfall_minute, footfall_hourly, env_minute, device_status, uplinks');
   return store;
 });

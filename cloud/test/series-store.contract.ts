@@ -92,6 +92,66 @@ export function seriesStoreContract(name: string, open: () => Promise<SeriesStor
       expect(await store.footfallTotals({ siteId: 'mini', subjectKind: 'zone', from: T + 30_000, to: T + 60 * 60_000 + 1 })).toEqual([{ subjectId: 'hall', in: 6, out: 0 }]);
     });
 
+    describe('hourly totals (what the forecast refresh reads)', () => {
+      const H = 3_600_000;
+      const shop = (deviceId: string, shopId: string, minute: number, inN: number, outN = 0): FootfallMinute => ({ ...foot(deviceId, 'hall', minute, inN, outN), subjectKind: 'shop', subjectId: shopId });
+      const values = (a: Float64Array) => [...a].map((v) => (Number.isNaN(v) ? null : v));
+
+      it('sums each listed subject per hour in the order asked, keeping an hour without records apart from a counted zero', async () => {
+        store = await open();
+        await store.writeUplink(
+          minute([
+            foot('r1', 'hall', T, 5, 1), foot('r2', 'hall', T + 59 * 60_000, 2, 2), foot('r1', 'hall', T + 2 * H, 0, 0),
+            foot('r3', 'wc', T + H + 60_000, 9), foot('r4', 'kiosk', T, 50),
+          ]),
+          T,
+        );
+        const got = await store.footfallHours({ siteId: 'mini', subjectKind: 'zone', subjectIds: ['wc', 'hall', 'never'], from: T, to: T + 3 * H });
+        expect(got.map((x) => ({ subjectId: x.subjectId, in: values(x.in), out: values(x.out) }))).toEqual([
+          { subjectId: 'wc', in: [null, 9, null], out: [null, 0, null] },
+          { subjectId: 'hall', in: [7, null, 0], out: [3, null, 0] },
+          { subjectId: 'never', in: [null, null, null], out: [null, null, null] },
+        ]);
+      });
+
+      it('adds late records to hours already stored, counts a redelivered uplink once and keeps kinds and sites apart', async () => {
+        store = await open();
+        const first = minute([foot('r1', 'hall', T, 5), shop('r9', 'hall', T, 100)]);
+        await store.writeUplink(first, T);
+        await store.writeUplink(first, T);
+        await store.writeUplink(minute([foot('r1', 'hall', T + 30 * 60_000, 2), foot('r2', 'hall', T, 1)]), T);
+        await store.writeUplink({ ...minute([foot('r1', 'hall', T, 1000)]), siteId: 'other' }, T);
+        const [hall] = await store.footfallHours({ siteId: 'mini', subjectKind: 'zone', subjectIds: ['hall'], from: T - H, to: T + H });
+        expect(values(hall!.in)).toEqual([null, 8]);
+        const [shopHall] = await store.footfallHours({ siteId: 'mini', subjectKind: 'shop', subjectIds: ['hall'], from: T, to: T + H });
+        expect(values(shopHall!.in)).toEqual([100]);
+      });
+
+      it('agrees with minute rows summed by the hour across days, over any whole-hour range', async () => {
+        store = await open();
+        // Minutes scattered over three days around UTC midnight, two radars, a merged hour record among them.
+        const records: FootfallMinute[] = [];
+        const start = Date.UTC(2026, 0, 9, 20);
+        for (let k = 0; k < 300; k++) records.push(foot(k % 3 === 0 ? 'r2' : 'r1', k % 5 === 0 ? 'wc' : 'hall', start + ((k * 37) % (52 * 60)) * 60_000, (k * 7) % 11, k % 4));
+        records.push({ ...foot('r5', 'hall', start + 10 * H, 40, 30), spanMinutes: 60 });
+        await store.writeUplink(minute(records), T);
+        for (const [from, to] of [[start - 2 * H, start + 54 * H], [start + 3 * H, start + 29 * H]] as const) {
+          const got = await store.footfallHours({ siteId: 'mini', subjectKind: 'zone', subjectIds: ['hall', 'wc'], from, to });
+          const points = await store.footfall({ siteId: 'mini', subjectKind: 'zone', from, to, everyMs: H });
+          for (const x of got) {
+            const expected = Array.from({ length: (to - from) / H }, (_, k) => points.find((p) => p.subjectId === x.subjectId && p.t === from + k * H) ?? null);
+            expect(values(x.in)).toEqual(expected.map((p) => p?.in ?? null));
+            expect(values(x.out)).toEqual(expected.map((p) => p?.out ?? null));
+          }
+        }
+      });
+
+      it('refuses a range that is not on whole hours', async () => {
+        store = await open();
+        await expect(store.footfallHours({ siteId: 'mini', subjectKind: 'zone', subjectIds: ['hall'], from: T + 60_000, to: T + H })).rejects.toMatchObject({ code: 'ATRIUM_INVALID_REQUEST' });
+      });
+    });
+
     it('stores events and keeps the newest device status', async () => {
       store = await open();
       const events: Uplink = { v: 1, id: randomUUID(), siteId: 'mini', gatewayId: 'gw-1', sentAt: T, kind: 'events', events: [{ deviceId: 'g1', floorId: 'g', zoneId: 'hall', ts: T, seq: 1, family: 'gate', type: 'forced_open', data: {} }] };

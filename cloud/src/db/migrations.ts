@@ -475,4 +475,38 @@ export const MIGRATIONS: readonly { id: number; name: string; sql: string }[] = 
       );
     `,
   },
+  {
+    id: 9,
+    // Hourly footfall per subject, kept in the uplink's transaction (series/sql-hourly.ts): the
+    // forecast refresh reads a year of hours for every series, and reading minute rows for
+    // that was most of a one-minute refresh at ten malls. One row per subject and UTC day with
+    // the day's 24 sums (null: nothing stored in that hour). Half-full pages leave room for the
+    // current day's row to be rewritten in place every minute (a HOT update, no index change).
+    // Existing minute rows are rolled up once here.
+    name: 'hourly footfall rollup',
+    sql: `
+      create table footfall_hourly (
+        site_id text not null,
+        subject_kind text not null,
+        subject_id text not null,
+        day bigint not null,
+        in_h bigint[] not null,
+        out_h bigint[] not null,
+        primary key (site_id, subject_kind, subject_id, day)
+      ) with (fillfactor = 50);
+      create function footfall_hours_add(a bigint[], b bigint[]) returns bigint[] language sql immutable as $fn$
+        select array_agg(case when x is null then y when y is null then x else x + y end order by n)
+          from unnest(a, b) with ordinality as u(x, y, n)
+      $fn$;
+      insert into footfall_hourly (site_id, subject_kind, subject_id, day, in_h, out_h)
+        select d.site_id, d.subject_kind, d.subject_id, d.day, array_agg(s.i order by hh), array_agg(s.o order by hh)
+          from (select distinct site_id, subject_kind, subject_id, minute / 86400000 as day from footfall_minute) d
+          cross join generate_series(0, 23) as hh
+          left join (
+            select site_id, subject_kind, subject_id, minute / 3600000 as hour, sum(in_count)::bigint as i, sum(out_count)::bigint as o
+              from footfall_minute group by 1, 2, 3, 4
+          ) s on s.site_id = d.site_id and s.subject_kind = d.subject_kind and s.subject_id = d.subject_id and s.hour = d.day * 24 + hh
+         group by d.site_id, d.subject_kind, d.subject_id, d.day;
+    `,
+  },
 ];

@@ -3,7 +3,8 @@ import type { SqlClient } from '../db/sql-client.ts';
 import { fromClause, ident, literal, seriesRows as rows, timeLiteral, type InfluxClient, type InfluxTarget } from './influx-http.ts';
 import { MEASUREMENT } from './influx-lines.ts';
 import { HOUR } from './influx-rollups.ts';
-import type { SeriesStore, SubjectTotal } from './series-store.ts';
+import { addHour, emptyTotals, hoursOf } from './hourly.ts';
+import type { FootfallRange, SeriesStore, SubjectTotal } from './series-store.ts';
 
 /**
  * The read side of the InfluxDB adapter, in InfluxQL: ranges within the minute retention are
@@ -20,7 +21,7 @@ export interface InfluxReadsOptions {
   now: () => number;
 }
 
-export type InfluxReads = Pick<SeriesStore, 'footfall' | 'footfallTotals' | 'env' | 'counts'>;
+export type InfluxReads = Pick<SeriesStore, 'footfall' | 'footfallHours' | 'footfallTotals' | 'env' | 'counts'>;
 
 const MINUTE = 60_000;
 const EARLIEST = Date.UTC(1970, 0, 1);
@@ -48,32 +49,48 @@ export function createInfluxReads(opts: InfluxReadsOptions): InfluxReads {
     return { clause: `time(${everyMs}ms, ${mod(aligned, everyMs)}ms)`, shift: aligned - from };
   };
 
-  return {
-    async footfall(r) {
-      const b = bucketing(r.from, r.everyMs);
-      const sums = new Map<string, FootfallPoint>();
-      for (const p of parts(r.from, r.to)) {
-        const m = p.hourly ? MEASUREMENT.footfallHour : MEASUREMENT.footfallMinute;
-        const series = await q(
-          p.target,
-          `SELECT sum("in") AS "in", sum("out") AS "out" FROM ${fromClause(p.target, m)}
-            WHERE "site" = ${literal(r.siteId)} AND "subject_kind" = ${literal(r.subjectKind)}${r.subjectId !== undefined ? ` AND "subject_id" = ${literal(r.subjectId)}` : ''}
-              AND time >= ${timeLiteral(p.from)} AND time < ${timeLiteral(p.to)}
-            GROUP BY ${b.clause}, "subject_id" fill(none)`,
-        );
-        for (const s of series) {
-          for (const v of rows(s)) {
-            const subjectId = s.tags?.subject_id ?? '';
-            const t = Number(v.time) - b.shift;
-            const key = `${subjectId}\u0000${t}`;
-            const acc = sums.get(key) ?? { subjectId, t, in: 0, out: 0 };
-            acc.in += Number(v.in ?? 0);
-            acc.out += Number(v.out ?? 0);
-            sums.set(key, acc);
-          }
+  /** Footfall sums per subject and bucket; `subjects` narrows to those subjects (null: every subject of the kind). */
+  const footfallPoints = async (r: Omit<FootfallRange, 'subjectId'>, subjects: readonly string[] | null): Promise<FootfallPoint[]> => {
+    const b = bucketing(r.from, r.everyMs);
+    const only = subjects === null ? '' : ` AND (${subjects.map((id) => `"subject_id" = ${literal(id)}`).join(' OR ')})`;
+    const sums = new Map<string, FootfallPoint>();
+    for (const p of parts(r.from, r.to)) {
+      const m = p.hourly ? MEASUREMENT.footfallHour : MEASUREMENT.footfallMinute;
+      const series = await q(
+        p.target,
+        `SELECT sum("in") AS "in", sum("out") AS "out" FROM ${fromClause(p.target, m)}
+          WHERE "site" = ${literal(r.siteId)} AND "subject_kind" = ${literal(r.subjectKind)}${only}
+            AND time >= ${timeLiteral(p.from)} AND time < ${timeLiteral(p.to)}
+          GROUP BY ${b.clause}, "subject_id" fill(none)`,
+      );
+      for (const s of series) {
+        for (const v of rows(s)) {
+          const subjectId = s.tags?.subject_id ?? '';
+          const t = Number(v.time) - b.shift;
+          const key = `${subjectId}\u0000${t}`;
+          const acc = sums.get(key) ?? { subjectId, t, in: 0, out: 0 };
+          acc.in += Number(v.in ?? 0);
+          acc.out += Number(v.out ?? 0);
+          sums.set(key, acc);
         }
       }
-      return [...sums.values()].sort((a, b2) => cmp(a.subjectId, b2.subjectId) || a.t - b2.t);
+    }
+    return [...sums.values()].sort((a, b2) => cmp(a.subjectId, b2.subjectId) || a.t - b2.t);
+  };
+
+  return {
+    footfall: (r) => footfallPoints(r, r.subjectId !== undefined ? [r.subjectId] : null),
+
+    /** InfluxDB sums the hours itself (GROUP BY time(1h)), from minute data or, past the retention, its own hourly rollups. */
+    async footfallHours(r) {
+      const totals = emptyTotals(r);
+      if (totals.size === 0 || hoursOf(r) === 0) return [...totals.values()];
+      const points = await footfallPoints({ siteId: r.siteId, subjectKind: r.subjectKind, from: r.from, to: r.to, everyMs: HOUR }, [...totals.keys()]);
+      for (const p of points) {
+        const t = totals.get(p.subjectId);
+        if (t) addHour(t, (p.t - r.from) / HOUR, p.in, p.out);
+      }
+      return [...totals.values()];
     },
 
     async footfallTotals(r) {

@@ -2,11 +2,12 @@ import type { EnvPoint, FootfallPoint, Uplink } from '@atrium/shared';
 import { migrate } from '../db/migrate.ts';
 import type { SqlClient, SqlTx } from '../db/sql-client.ts';
 import type { SeriesStore } from './series-store.ts';
+import { addToHourlyRollup, readHourlyRollup } from './sql-hourly.ts';
 
 /**
  * Series in the operational PostgreSQL-dialect database (PGlite by default). Records are
- * additive, so upserts add counts; the uplink ledger row and the records commit together,
- * which is what makes a redelivered uplink a no-op.
+ * additive, so upserts add counts; the uplink ledger row, the records and their hourly rollup
+ * (sql-hourly.ts) commit together, which is what makes a redelivered uplink a no-op.
  */
 export async function createSqlSeriesStore(db: SqlClient, opts: { ownsClient: boolean }): Promise<SeriesStore> {
   await migrate(db);
@@ -42,6 +43,7 @@ export async function createSqlSeriesStore(db: SqlClient, opts: { ownsClient: bo
             ),
           ],
         );
+        await addToHourlyRollup(tx, uplink.siteId, uplink.footfall);
       }
       const env = uplink.env.flatMap((e) =>
         Object.entries(e.metrics).map(([metric, s]) => ({
@@ -107,6 +109,8 @@ export async function createSqlSeriesStore(db: SqlClient, opts: { ownsClient: bo
       );
       return rows.map((x): FootfallPoint => ({ subjectId: x.subject_id, t: Number(x.t), in: x.in, out: x.out }));
     },
+
+    footfallHours: (range) => readHourlyRollup(db, range),
 
     async footfallTotals(q) {
       const { rows } = await db.query<{ subject_id: string; in: number; out: number }>(

@@ -18,6 +18,22 @@ export interface EnvRange {
   everyMs: number;
 }
 
+/** Subjects of one kind over whole hours: `from` and `to` are multiples of an hour (UTC), half-open. */
+export interface HourlyRange {
+  siteId: string;
+  subjectKind: SubjectKind;
+  subjectIds: readonly string[];
+  from: number;
+  to: number;
+}
+
+/** One subject's hourly totals: index k is the hour starting at from + k·1h; NaN where no record was stored for that hour. */
+export interface HourlyTotals {
+  subjectId: string;
+  in: Float64Array;
+  out: Float64Array;
+}
+
 export interface SubjectTotal {
   subjectId: string;
   in: number;
@@ -36,6 +52,13 @@ export interface SeriesStore {
   writeUplink(uplink: Uplink, receivedAt: number): Promise<{ stored: boolean }>;
   /** Footfall sums per subject and time bucket (bucket start = from + k·everyMs, half-open [from, to)). */
   footfall(range: FootfallRange): Promise<FootfallPoint[]>;
+  /**
+   * Hourly totals of the listed subjects, one entry per subject in the order asked (a subject
+   * without records gets all NaN), read from the store's hourly rollups rather than minute
+   * rows: what the forecast refresh reads, years of hours per subject. Refuses (InvalidRequest)
+   * a range that is not on whole hours.
+   */
+  footfallHours(range: HourlyRange): Promise<HourlyTotals[]>;
   /** Total crossings per subject over a half-open range; the reconciliation view. */
   footfallTotals(q: { siteId: string; subjectKind: SubjectKind; from?: number; to?: number }): Promise<SubjectTotal[]>;
   /** Environment mean/min/max per zone and time bucket. */
