@@ -5,6 +5,7 @@ import { withDeviceCopies } from '../firmware-sim/src/mall/scale.ts';
 import { openPglite } from '../cloud/src/db/pglite.ts';
 import { applyAlarm } from '../cloud/src/dispatch/alarms.ts';
 import { createEngine, snapshotEngine, step, tick, type EngineState } from '../cloud/src/dispatch/engine.ts';
+import { engineWithBacklog } from './engine-backlog.ts';
 import { createSqlOpsStore } from '../cloud/src/ops/sql-ops-store.ts';
 import { parseRuleSet } from '../cloud/src/rules/load.ts';
 import { siteFacts } from '../cloud/src/rules/subjects.ts';
@@ -105,6 +106,54 @@ export function benchGatewayStorm(opts: { copies: readonly number[] }) {
     return row;
   });
 }
+
+/**
+ * What one step costs the engine itself (no store): with `open` alarms each behind a work
+ * order nobody has taken yet (a backlog), a footfall minute that changes nothing, a forced
+ * door that raises one alarm and gives one order to a guard, the guard accepting, and a tick
+ * with nothing due. Baseline in the same run: the same steps with 10 open alarms; a step
+ * that costs what it changes costs the same at 10,000.
+ */
+export function benchEngineCompute(opts: { steps: number; openAlarms: readonly number[] }) {
+  const runs = [];
+  for (const open of opts.openAlarms) {
+    let { state, gates, now } = engineWithBacklog(open);
+    const t = { observe: [] as number[], raise: [] as number[], accept: [] as number[], tick: [] as number[] };
+    const warmup = 5;
+    for (let i = 0; i < opts.steps + warmup; i++) {
+      now += 1000;
+      const time = <T>(into: number[], f: () => T): T => {
+        const t0 = performance.now();
+        const r = f();
+        if (i >= warmup) into.push(performance.now() - t0);
+        return r;
+      };
+      const obs = time(t.observe, () => step(state, { kind: 'observe_batch', observations: [{ kind: 'footfall', zoneId: 'g-atrium', minute: now - MIN, in: 3 }] }, now));
+      state = obs.state;
+      const raised = time(t.raise, () => step(state, { kind: 'observe', observation: { kind: 'event', deviceId: gates[i % gates.length]!, type: 'forced_open', at: now } }, now));
+      state = raised.state;
+      const assigned = raised.effects.find((e) => e.kind === 'work_order' && e.change === 'assign');
+      if (!assigned || assigned.kind !== 'work_order' || !assigned.order.assignee) throw new Error('bench: the forced door was not assigned');
+      const accepted = time(t.accept, () => step(state, { kind: 'order', orderId: assigned.order.id, action: { kind: 'accept', by: assigned.order.assignee! } }, now));
+      if (!accepted.ok) throw new Error(`bench: ${accepted.error.message}`);
+      state = accepted.state;
+      state = time(t.tick, () => tick(state, now)).state;
+    }
+    const p50 = (xs: number[]) => Math.round(percentile([...xs].sort((a, b) => a - b), 50) * 1000) / 1000;
+    const run = { openAlarms: open, observeMs: p50(t.observe), raiseMs: p50(t.raise), acceptMs: p50(t.accept), tickMs: p50(t.tick) };
+    progress(`engine compute: ${JSON.stringify(run)}`);
+    runs.push(run);
+  }
+  const base = runs[0]!;
+  const ratio = (a: number, b: number) => Math.round((a / Math.max(b, 0.001)) * 10) / 10;
+  return { steps: opts.steps, runs: runs.map((r) => ({ ...r, ratioToSmallest: { observe: ratio(r.observeMs, base.observeMs), raise: ratio(r.raiseMs, base.raiseMs), accept: ratio(r.acceptMs, base.acceptMs), tick: ratio(r.tickMs, base.tickMs) } })) };
+}
+
+export const computeRows = (r: ReturnType<typeof benchEngineCompute>) =>
+  r.runs.map(
+    (x) =>
+      `| engine step computed, ${x.openAlarms} open alarms with queued orders, p50: footfall / forced door raised+assigned / accept / tick | ${x.observeMs} / ${x.raiseMs} / ${x.acceptMs} / ${x.tickMs} ms (×${x.ratioToSmallest.observe} / ×${x.ratioToSmallest.raise} / ×${x.ratioToSmallest.accept} / ×${x.ratioToSmallest.tick} of ${r.runs[0]!.openAlarms} open) |`,
+  );
 
 export const stepRows = (r: Awaited<ReturnType<typeof benchStepCost>>) =>
   r.runs.map((x) => `| engine step stored (journal + effects), ${x.openAlarms} open alarms, p50 | ${x.journalMsPerStep} ms (whole state each step: ${x.wholeStateMsPerStep} ms, ×${x.ratio}) |`);

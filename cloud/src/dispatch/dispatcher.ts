@@ -1,11 +1,12 @@
-import { type Alarm, type AlarmsState, type DispatchState, type Effect, type NotifyReason, type OrderAction, parseWith, type RuleSet, type SlaStage, StaffInput, type StaffMember, SYSTEM_ACTOR, type WorkOrder } from '@atrium/shared';
+import { type Alarm, type Effect, type NotifyReason, type OrderAction, parseWith, type RuleSet, type SlaStage, StaffInput, type StaffMember, SYSTEM_ACTOR, type WorkOrder } from '@atrium/shared';
 import { subjectKey, zoneOfSubject, type SiteFacts } from '../rules/subjects.ts';
-import { isOpen } from './alarms.ts';
+import { isOpen, type AlarmsHot } from './alarms.ts';
 import { dispatchError, type Result } from './errors.ts';
+import { dropOrder, dueOrders, emptyBook, putOrder, seqOf, subjectSlotOf, zoneSlotOf, type OrderBook } from './order-book.ts';
 import { isReservedId, own } from './own.ts';
 import { policyFor } from './policy.ts';
 import { onShift, rankCandidates, supervisorsFor, type Roster, type Workload } from './roster.ts';
-import { applyOrderAction, createWorkOrder, isActive, isTerminal, noteOnOrder } from './work-orders.ts';
+import { applyOrderAction, createWorkOrder, hasDue, isTerminal, noteOnOrder, SLA_STAGES } from './work-orders.ts';
 
 /**
  * Dispatch: turns alarms into work orders, gives them to people, and keeps the SLA clock.
@@ -13,6 +14,9 @@ import { applyOrderAction, createWorkOrder, isActive, isTerminal, noteOnOrder } 
  * world and follow-ups for the rules and alarms (a cleaning resets counters; resolving a
  * forced door clears its alarm); the engine routes those. The clock is only ever `now`
  * compared with absolute deadlines stored on the orders: nothing to re-arm after a restart.
+ *
+ * An operation reaches the orders it is about through the order book's indexes (order-book.ts)
+ * and saves only those: a step costs what it changes, not what the book holds.
  */
 export interface DispatchContext {
   facts: SiteFacts;
@@ -22,37 +26,52 @@ export interface DispatchContext {
 export type FollowUp = { kind: 'reset'; zoneId: string; cause: string; at: number } | { kind: 'clear_alarm'; alarmId: string; by: string; reason: string };
 
 export interface DispatchOut {
-  state: DispatchState;
+  state: OrderBook;
   effects: Effect[];
   followUps: FollowUp[];
 }
 
-export const initialDispatch = (roster: Roster = {}, seq = 0): DispatchState => ({ orders: {}, seq, roster });
+export const initialDispatch = (roster: Roster = {}, seq = 0): OrderBook => emptyBook(roster, seq);
 
 /** `by` of what the engine does itself; the REST layer must take `by` from authentication, never from a body. */
 const SYSTEM = SYSTEM_ACTOR;
 
-/** Mutable scratch for one operation; the input state is never touched. */
+/**
+ * Scratch for one operation: the book as it stands so far (persistent, so the input state is
+ * never touched and nothing is copied up front), the effects and follow-ups.
+ */
 class Op {
-  orders: Record<string, WorkOrder>;
-  roster: Record<string, StaffMember>;
-  seq: number;
+  book: OrderBook;
   effects: Effect[] = [];
   followUps: FollowUp[] = [];
+  /** orders that became (or stayed) open in this operation: the queue's newcomers */
+  readonly opened = new Set<string>();
   constructor(
-    s: DispatchState,
+    s: OrderBook,
     readonly ctx: DispatchContext,
     readonly now: number,
   ) {
-    this.orders = { ...s.orders };
-    this.roster = { ...s.roster };
-    this.seq = s.seq;
+    this.book = s;
+  }
+  get roster(): Roster {
+    return this.book.roster;
+  }
+  order(id: string): WorkOrder | undefined {
+    return this.book.orders.get(id);
+  }
+  setMember(m: StaffMember) {
+    this.book = { ...this.book, roster: { ...this.book.roster, [m.id]: m } };
+  }
+  nextId(): string {
+    this.book = { ...this.book, seq: this.book.seq + 1 };
+    return `wo-${this.book.seq}`;
   }
   out(): DispatchOut {
-    return { state: { orders: this.orders, seq: this.seq, roster: this.roster }, effects: this.effects, followUps: this.followUps };
+    return { state: this.book, effects: this.effects, followUps: this.followUps };
   }
   save(order: WorkOrder) {
-    this.orders[order.id] = order;
+    this.book = putOrder(this.book, order);
+    if (order.status === 'open') this.opened.add(order.id);
     const last = order.history[order.history.length - 1]!;
     this.effects.push({ kind: 'work_order', change: last.action, order });
   }
@@ -84,7 +103,6 @@ const MESSAGES: Record<NotifyReason, string> = {
 };
 
 const byQueueOrder = (a: WorkOrder, b: WorkOrder) => a.priority - b.priority || a.createdAt - b.createdAt || seqOf(a) - seqOf(b);
-const seqOf = (o: WorkOrder) => Number(o.id.slice(3));
 const minutes = (s: number) => `${Math.round(s / 6) / 10} min`;
 
 // ── alarms in ───────────────────────────────────────────────────────────────────────────────
@@ -96,7 +114,7 @@ const minutes = (s: number) => `${Math.round(s / 6) / 10} min`;
  * reopens one awaiting verification (the problem came back: verification failed); or creates
  * an order and tries to give it to someone.
  */
-export function onAlarmRaised(s: DispatchState, alarm: Alarm, ctx: DispatchContext, now: number): DispatchOut {
+export function onAlarmRaised(s: OrderBook, alarm: Alarm, ctx: DispatchContext, now: number): DispatchOut {
   const policy = policyFor(ctx.ruleSet, alarm.type);
   const op = new Op(s, ctx, now);
   if (!policy) return op.out();
@@ -104,7 +122,11 @@ export function onAlarmRaised(s: DispatchState, alarm: Alarm, ctx: DispatchConte
   const zoneId = zoneOfSubject(alarm.subject, ctx.facts)?.id;
   const joins = (o: WorkOrder) =>
     subjectKey(o.subject) === key || (policy.groupWithinS > 0 && o.zoneId === zoneId && o.status !== 'resolved' && now - o.createdAt <= policy.groupWithinS * 1000);
-  const existing = Object.values(op.orders)
+  // Only live orders of the type about this subject, or in this zone, can take the alarm in.
+  const near = new Set(op.book.ix.bySubject.get(subjectSlotOf(alarm.type, key))?.keys());
+  if (policy.groupWithinS > 0 && zoneId) op.book.ix.byZone.get(zoneSlotOf(alarm.type, zoneId))?.forEach((_, id) => near.add(id));
+  const existing = [...near]
+    .map((id) => op.order(id)!)
     .filter((o) => o.type === alarm.type && !isTerminal(o) && joins(o))
     .sort(byQueueOrder)[0];
   if (existing) {
@@ -116,8 +138,7 @@ export function onAlarmRaised(s: DispatchState, alarm: Alarm, ctx: DispatchConte
   } else {
     const zone = zoneOfSubject(alarm.subject, ctx.facts);
     if (!zone) return op.out(); // the site no longer has it: nothing to send anyone to
-    op.seq += 1;
-    op.save(createWorkOrder({ id: `wo-${op.seq}`, siteId: ctx.facts.siteId, policy, alarmId: alarm.id, subject: alarm.subject, zoneId: zone.id, floorId: zone.floorId, now }));
+    op.save(createWorkOrder({ id: op.nextId(), siteId: ctx.facts.siteId, policy, alarmId: alarm.id, subject: alarm.subject, zoneId: zone.id, floorId: zone.floorId, now }));
   }
   drain(op);
   return op.out();
@@ -128,12 +149,17 @@ export function onAlarmRaised(s: DispatchState, alarm: Alarm, ctx: DispatchConte
  * problem went away by itself: the order is cancelled and whoever was on the way told.
  * Once on site the order runs its course, and verification judges it after resolution.
  */
-export function onAlarmCleared(s: DispatchState, alarm: Alarm, alarms: AlarmsState, ctx: DispatchContext, now: number): DispatchOut {
+export function onAlarmCleared(s: OrderBook, alarm: Alarm, alarms: AlarmsHot, ctx: DispatchContext, now: number): DispatchOut {
   const op = new Op(s, ctx, now);
-  for (const o of Object.values(op.orders).sort(byQueueOrder)) {
-    if (!o.alarmIds.includes(alarm.id) || !o.cancelOnSelfClear || !['open', 'assigned', 'accepted'].includes(o.status)) continue;
-    const others = o.alarmIds.filter((id) => id !== alarm.id).map((id) => own(alarms.byId, id));
-    if (others.some((a) => a !== undefined && isOpen(a))) continue;
+  // An alarm belongs to one order: the one it raised or joined.
+  const orderId = op.book.ix.byAlarm.get(alarm.id);
+  const o = orderId === undefined ? undefined : op.order(orderId);
+  const othersOpen = (w: WorkOrder) =>
+    w.alarmIds.some((id) => {
+      const other = id === alarm.id ? undefined : alarms.byId.get(id);
+      return other !== undefined && isOpen(other);
+    });
+  if (o && o.alarmIds.includes(alarm.id) && o.cancelOnSelfClear && ['open', 'assigned', 'accepted'].includes(o.status) && !othersOpen(o)) {
     const assignee = o.assignee;
     const why = alarm.clearedBy === SYSTEM ? 'cleared by itself before anyone arrived' : `alarm cleared by ${alarm.clearedBy}`;
     const cancelled = op.act(o, { kind: 'cancel', by: SYSTEM, reason: why });
@@ -156,8 +182,8 @@ export type OrderCommand = { orderId: string; action: OrderAction; authority?: '
  * A person acts on an order (phone view, control room). Refusals come back as catalogue
  * errors with the state untouched. Supervisor-only: assigning by hand, verifying, cancelling.
  */
-export function orderCommand(s: DispatchState, cmd: OrderCommand, ctx: DispatchContext, now: number): Result<DispatchOut> {
-  const order = own(s.orders, cmd.orderId);
+export function orderCommand(s: OrderBook, cmd: OrderCommand, ctx: DispatchContext, now: number): Result<DispatchOut> {
+  const order = s.orders.get(cmd.orderId);
   if (!order) return { ok: false, error: dispatchError('WORK_ORDER_NOT_FOUND', cmd.orderId) };
   // A person signing off is a supervisor verification whatever the request claims.
   const a: OrderAction = cmd.action.kind === 'verify' && cmd.action.by !== SYSTEM ? { ...cmd.action, method: 'supervisor' } : cmd.action;
@@ -201,8 +227,9 @@ export function orderCommand(s: DispatchState, cmd: OrderCommand, ctx: DispatchC
       // Where they are now is where the job is: the next assignment starts from here.
       const staff = own(op.roster, a.by);
       if (staff) {
-        op.roster[a.by] = { ...staff, zoneId: next.zoneId };
-        op.effects.push({ kind: 'staff', staff: op.roster[a.by]! });
+        const moved = { ...staff, zoneId: next.zoneId };
+        op.setMember(moved);
+        op.effects.push({ kind: 'staff', staff: moved });
       }
       break;
     }
@@ -222,25 +249,25 @@ function resolved(op: Op, order: WorkOrder) {
   else if (order.verify.by === 'supervisor') op.notify('supervisor', [], order, 'awaiting_verification');
 }
 
-export function upsertStaff(s: DispatchState, input: unknown, ctx: DispatchContext, now: number): Result<DispatchOut> {
+export function upsertStaff(s: OrderBook, input: unknown, ctx: DispatchContext, now: number): Result<DispatchOut> {
   const parsed = parseWith(StaffInput, input);
   if (!parsed.ok) return { ok: false, error: dispatchError('STAFF_INVALID', parsed.reason) };
   if (isReservedId(parsed.value.id)) return { ok: false, error: dispatchError('STAFF_INVALID', `id: "${parsed.value.id}" is reserved`) };
   const member: StaffMember = { ...parsed.value, siteId: ctx.facts.siteId };
   const op = new Op(s, ctx, now);
-  op.roster[member.id] = member;
+  op.setMember(member);
   op.effects.push({ kind: 'staff', staff: member });
   release(op, member.id);
   drain(op);
   return { ok: true, ...op.out() };
 }
 
-export function setStaff(s: DispatchState, p: { staffId: string; available?: boolean; zoneId?: string | null }, ctx: DispatchContext, now: number): Result<DispatchOut> {
+export function setStaff(s: OrderBook, p: { staffId: string; available?: boolean; zoneId?: string | null }, ctx: DispatchContext, now: number): Result<DispatchOut> {
   const staff = own(s.roster, p.staffId);
   if (!staff) return { ok: false, error: dispatchError('STAFF_NOT_FOUND', p.staffId) };
   const op = new Op(s, ctx, now);
   const next = { ...staff, ...(p.available !== undefined ? { available: p.available } : {}), ...(p.zoneId !== undefined ? { zoneId: p.zoneId } : {}) };
-  op.roster[p.staffId] = next;
+  op.setMember(next);
   op.effects.push({ kind: 'staff', staff: next });
   release(op, p.staffId);
   drain(op);
@@ -251,7 +278,7 @@ export function setStaff(s: DispatchState, p: { staffId: string; available?: boo
 function release(op: Op, staffId: string) {
   const m = own(op.roster, staffId);
   if (m && m.available && onShift(m, op.now)) return;
-  for (const o of Object.values(op.orders).sort(byQueueOrder)) {
+  for (const o of op.book.ix.held.values().sort(byQueueOrder)) {
     if (o.status !== 'assigned' || o.assignee !== staffId) continue;
     op.act(o, { kind: 'unassign', by: SYSTEM, reason: `${staffId} is no longer available` });
   }
@@ -264,9 +291,12 @@ function release(op: Op, staffId: string) {
  * supervisor hears of it), SLA breaches are recorded once per stage, resolved orders are
  * verified by the sensors or reopened, and queued orders are given to whoever came free.
  */
-export function tickDispatch(s: DispatchState, alarms: AlarmsState, ctx: DispatchContext, now: number): DispatchOut {
+export function tickDispatch(s: OrderBook, alarms: AlarmsHot, ctx: DispatchContext, now: number): DispatchOut {
   const op = new Op(s, ctx, now);
-  for (const o0 of Object.values(op.orders).sort(byQueueOrder)) {
+  // Only orders with a deadline passed (found by their next deadline) or a verification
+  // pending are looked at: orders waiting for a later deadline are not even visited.
+  const due = dueOrders(s, now).filter((o) => hasDue(o, now));
+  for (const o0 of due.sort(byQueueOrder)) {
     let o = o0;
     if (o.status === 'assigned' && o.assignedAt !== null && now >= o.assignedAt + o.targets.acceptS * 1000) {
       const from = o.assignee!;
@@ -281,16 +311,10 @@ export function tickDispatch(s: DispatchState, alarms: AlarmsState, ctx: Dispatc
   return op.out();
 }
 
-const STAGES: ReadonlyArray<{ stage: SlaStage; due: 'acceptBy' | 'arriveBy' | 'resolveBy'; done: 'acceptedAt' | 'arrivedAt' | 'resolvedAt' }> = [
-  { stage: 'accept', due: 'acceptBy', done: 'acceptedAt' },
-  { stage: 'arrive', due: 'arriveBy', done: 'arrivedAt' },
-  { stage: 'resolve', due: 'resolveBy', done: 'resolvedAt' },
-];
-
 function breaches(op: Op, order: WorkOrder): WorkOrder {
   let o = order;
   if (isTerminal(o)) return o;
-  for (const { stage, due, done } of STAGES) {
+  for (const { stage, due, done } of SLA_STAGES) {
     // A reopened order keeps its first resolution time for the report; "resolved" here means now.
     const reached = stage === 'resolve' ? o.status === 'resolved' : o[done] !== null;
     if (reached || o.breaches[stage] !== undefined || op.now < o.due[due]) continue;
@@ -302,8 +326,8 @@ function breaches(op: Op, order: WorkOrder): WorkOrder {
   return o;
 }
 
-function verifyBySensors(op: Op, o: WorkOrder, alarms: AlarmsState) {
-  const linked = o.alarmIds.map((id) => own(alarms.byId, id));
+function verifyBySensors(op: Op, o: WorkOrder, alarms: AlarmsHot) {
+  const linked = o.alarmIds.map((id) => alarms.byId.get(id));
   const stillOpen = linked.some((a) => a !== undefined && a.status !== 'cleared');
   const resolvedAt = o.resolvedAt ?? op.now;
   if (!stillOpen) {
@@ -317,13 +341,24 @@ function verifyBySensors(op: Op, o: WorkOrder, alarms: AlarmsState) {
 
 /**
  * Gives open orders to people, most urgent first (priority, then age). An order nobody can
- * take waits in the queue; its supervisor hears of it once per wait.
+ * take waits in the queue; its supervisor hears of it once per wait. Only the queues of roles
+ * someone could take work in are looked at, plus orders opened by this operation (to tell the
+ * supervisor): a queue of 10,000 with nobody free costs nothing until someone is.
  */
 function drain(op: Op) {
-  const queue = Object.values(op.orders).filter((o) => o.status === 'open').sort(byQueueOrder);
-  if (queue.length === 0) return;
+  const { queued } = op.book.ix;
+  if (op.opened.size === 0 && Object.keys(queued).length === 0) return;
   const load = workload(op);
-  for (const o of queue) {
+  const { maxActivePerPerson } = op.ctx.ruleSet.assignment;
+  const roles = new Set<string>();
+  for (const m of Object.values(op.roster)) if (m.available && onShift(m, op.now) && (load.get(m.id)?.active ?? 0) < maxActivePerPerson) for (const r of m.roles) roles.add(r);
+  const waiting = new Map<string, WorkOrder>();
+  for (const r of roles) for (const o of queued[r]?.values() ?? []) waiting.set(o.id, o);
+  for (const id of op.opened) {
+    const o = op.order(id);
+    if (o?.status === 'open') waiting.set(id, o);
+  }
+  for (const o of [...waiting.values()].sort(byQueueOrder)) {
     const [best] = rankCandidates({ roster: op.roster, role: o.role, zoneId: o.zoneId, now: op.now, excluded: o.excluded, load, config: op.ctx.ruleSet.assignment, facts: op.ctx.facts });
     if (!best) {
       if (!queuedSinceOpen(o)) {
@@ -349,22 +384,29 @@ function queuedSinceOpen(o: WorkOrder): boolean {
   return false;
 }
 
+/** Who carries what: orders held now, and orders resolved within the recent window. */
 function workload(op: Op): Map<string, Workload> {
   const load = new Map<string, Workload>();
   const since = op.now - op.ctx.ruleSet.assignment.recentWindowS * 1000;
   const get = (id: string) => load.get(id) ?? { active: 0, recent: 0 };
-  for (const o of Object.values(op.orders)) {
-    if (o.assignee && isActive(o)) load.set(o.assignee, { ...get(o.assignee), active: get(o.assignee).active + 1 });
+  for (const o of op.book.ix.held.values()) if (o.assignee) load.set(o.assignee, { ...get(o.assignee), active: get(o.assignee).active + 1 });
+  for (const o of op.book.ix.resolved.values()) {
     if (o.resolvedBy && o.resolvedAt !== null && o.resolvedAt >= since) load.set(o.resolvedBy, { ...get(o.resolvedBy), recent: get(o.resolvedBy).recent + 1 });
   }
   return load;
 }
 
-/** Drops orders closed before `before` from the working state (the store keeps them). */
-export function pruneOrders(s: DispatchState, before: number): DispatchState {
-  const stale = Object.values(s.orders).filter((o) => isTerminal(o) && (o.closedAt ?? 0) < before);
-  if (stale.length === 0) return s;
-  const orders = { ...s.orders };
-  for (const o of stale) delete orders[o.id];
-  return { ...s, orders };
+/**
+ * Retires orders closed before `before` from the working state, except those still counting
+ * in someone's recent work (resolved at or after `recentSince`). The store keeps them all:
+ * the API reads orders from there.
+ */
+export function pruneOrders(s: OrderBook, before: number, recentSince: number): OrderBook {
+  let b = s;
+  for (const o of s.ix.closed.values()) {
+    if ((o.closedAt ?? 0) >= before) continue;
+    if (o.resolvedBy !== null && o.resolvedAt !== null && o.resolvedAt >= recentSince) continue;
+    b = dropOrder(b, o.id);
+  }
+  return b;
 }

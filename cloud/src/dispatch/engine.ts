@@ -1,11 +1,11 @@
-import { type AlarmsState, type DispatchState, type Effect, type EngineInput, type EngineSnapshot, type JournalEntry, type Observation, type OrderAction, type RuleFileIssue, type RuleSet, type SiteModel, SNAPSHOT_VERSION } from '@atrium/shared';
+import { type Effect, type EngineInput, type EngineSnapshot, type JournalEntry, type Observation, type RuleFileIssue, type RuleSet, type SiteModel, SNAPSHOT_VERSION } from '@atrium/shared';
 import { createRulesState, evaluate, evaluateBatch, reloadRules, restoreRules, snapshotRules, type RulesState, type RuleTransition } from '../rules/evaluate.ts';
 import { formatIssues, parseRuleSet } from '../rules/load.ts';
 import { zoneOfSubject } from '../rules/subjects.ts';
-import { applyAlarm, initialAlarms, isOpen, pruneAlarms } from './alarms.ts';
+import { alarmsFromStored, alarmsToStored, applyAlarm, initialAlarms, isOpen, pruneAlarms, type AlarmsHot } from './alarms.ts';
 import { initialDispatch, onAlarmCleared, onAlarmRaised, orderCommand, pruneOrders, setStaff, tickDispatch, upsertStaff, type DispatchContext, type DispatchOut, type FollowUp } from './dispatcher.ts';
 import { dispatchError, type DispatchError } from './errors.ts';
-import { own } from './own.ts';
+import { bookFromStored, bookToStored, type OrderBook } from './order-book.ts';
 import type { Roster } from './roster.ts';
 
 /**
@@ -14,17 +14,27 @@ import type { Roster } from './roster.ts';
  * is plain data with absolute timestamps; every call returns the new state and the effects
  * for the world (store rows, notifications, socket events). The wiring owns I/O and time:
  * it calls `step` for each observation or command and `tick` every few seconds.
+ *
+ * Alarms and orders are held in persistent tables with indexes (alarms.ts, order-book.ts):
+ * a step copies what it changes and reaches only what it is about, so its cost does not grow
+ * with the open alarms and queued orders it leaves alone. Their stored form is the shared
+ * EngineSnapshot (plain records), converted only when a snapshot is taken or restored.
  */
 export interface EngineState {
   rules: RulesState;
-  alarms: AlarmsState;
-  dispatch: DispatchState;
+  alarms: AlarmsHot;
+  dispatch: OrderBook;
 }
 
 export type StepResult = { ok: true; state: EngineState; effects: Effect[] } | { ok: false; state: EngineState; effects: []; error: DispatchError };
 
-/** How long cleared alarms and closed orders stay in the working state (the store keeps them for ever). */
-export const RETENTION_MS = 24 * 3600_000;
+/**
+ * How long cleared alarms and closed orders stay in the working state after they close; the
+ * store keeps them for ever and the API reads them from there. Longer only where the engine
+ * still needs them: an order resolved within the assignment's recent window (it counts in
+ * who gets the next job), an alarm a live order refers to (verification reads when it cleared).
+ */
+export const RETENTION_MS = 3600_000;
 
 export function createEngine(p: { site: SiteModel; ruleSet: RuleSet; now: number; roster?: Roster; alarmSeq?: number; orderSeq?: number }): EngineState {
   return { rules: createRulesState(p.ruleSet, p.site, p.now), alarms: initialAlarms(p.alarmSeq ?? 0), dispatch: initialDispatch(p.roster ?? {}, p.orderSeq ?? 0) };
@@ -106,7 +116,7 @@ export function step(state: EngineState, input: EngineInput, now: number): StepR
       return { ok: true, state: { ...state, alarms: r.state }, effects: r.alarm ? [{ kind: 'alarm', change: 'acknowledged', alarm: r.alarm }] : [] };
     }
     case 'clear_alarm': {
-      const alarm = own(state.alarms.byId, input.alarmId);
+      const alarm = state.alarms.byId.get(input.alarmId);
       if (!alarm) return refuse(dispatchError('ALARM_NOT_FOUND', input.alarmId));
       if (!isOpen(alarm)) return refuse(dispatchError('ALARM_INVALID_TRANSITION', alarm.id, alarm.status, 'clear'));
       const work: Work = { kind: 'clear_alarm', alarmId: input.alarmId, by: input.by, reason: 'manual', ...(input.note ? { note: input.note } : {}) };
@@ -128,8 +138,8 @@ export function tick(state: EngineState, now: number): { state: EngineState; eff
   const out = tickDispatch(s.dispatch, s.alarms, ctxOf(s), now);
   effects.push(...out.effects);
   s = pump({ ...s, dispatch: out.state }, out.followUps.map(followUpWork), now, effects);
-  const alarms = pruneAlarms(s.alarms, now - RETENTION_MS);
-  const dispatch = pruneOrders(s.dispatch, now - RETENTION_MS);
+  const dispatch = pruneOrders(s.dispatch, now - RETENTION_MS, now - s.rules.ruleSet.assignment.recentWindowS * 1000);
+  const alarms = pruneAlarms(s.alarms, now - RETENTION_MS, (id) => dispatch.ix.byAlarm.has(id));
   if (alarms !== s.alarms || dispatch !== s.dispatch) s = { ...s, alarms, dispatch };
   return { state: s, effects };
 }
@@ -157,10 +167,16 @@ export function reload(
  * The engine state as stored (shared EngineSnapshot: versioned, parsed when loaded). A
  * snapshot names its site; restoring it into another site's engine is a wiring bug.
  */
-export const snapshotEngine = (s: EngineState): EngineSnapshot => ({ version: SNAPSHOT_VERSION, siteId: s.rules.compiled.facts.siteId, rules: snapshotRules(s.rules), alarms: s.alarms, dispatch: s.dispatch });
+export const snapshotEngine = (s: EngineState): EngineSnapshot => ({
+  version: SNAPSHOT_VERSION,
+  siteId: s.rules.compiled.facts.siteId,
+  rules: snapshotRules(s.rules),
+  alarms: alarmsToStored(s.alarms),
+  dispatch: bookToStored(s.dispatch),
+});
 export function restoreEngine(snap: EngineSnapshot, site: SiteModel): EngineState {
   if (snap.siteId !== site.id) throw new Error(`the engine snapshot belongs to site "${snap.siteId}", not "${site.id}"`);
-  return { rules: restoreRules(snap.rules, site), alarms: snap.alarms, dispatch: snap.dispatch };
+  return { rules: restoreRules(snap.rules, site), alarms: alarmsFromStored(snap.alarms), dispatch: bookFromStored(snap.dispatch) };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { ACTIVE_STATUSES, TERMINAL_STATUSES, type DispatchRole, type OrderAction, type OrderActionKind, type OrderHistoryEntry, type OrderNote, type OrderStatus, type SubjectRef, type WorkOrder } from '@atrium/shared';
+import { ACTIVE_STATUSES, TERMINAL_STATUSES, type DispatchRole, type OrderAction, type OrderActionKind, type OrderHistoryEntry, type OrderNote, type OrderStatus, type SlaStage, type SubjectRef, type WorkOrder } from '@atrium/shared';
 import { dispatchError, type Result } from './errors.ts';
 import type { ResolvedPolicy } from './policy.ts';
 
@@ -139,3 +139,35 @@ export function noteOnOrder(order: WorkOrder, note: { at: number; action: OrderN
 
 export const isActive = (o: WorkOrder) => ACTIVE_STATUSES.includes(o.status);
 export const isTerminal = (o: WorkOrder) => TERMINAL_STATUSES.includes(o.status);
+
+export const SLA_STAGES: ReadonlyArray<{ stage: SlaStage; due: 'acceptBy' | 'arriveBy' | 'resolveBy'; done: 'acceptedAt' | 'arrivedAt' | 'resolvedAt' }> = [
+  { stage: 'accept', due: 'acceptBy', done: 'acceptedAt' },
+  { stage: 'arrive', due: 'arriveBy', done: 'arrivedAt' },
+  { stage: 'resolve', due: 'resolveBy', done: 'resolvedAt' },
+];
+
+/**
+ * The next moment the clock has something to do for this order: its accept time running out,
+ * or an SLA stage falling due unreached and not yet recorded as breached. null: nothing (closed,
+ * or every stage reached or recorded). Verification by sensors is judged at every tick instead.
+ */
+export function nextDeadline(o: WorkOrder): number | null {
+  if (isTerminal(o)) return null;
+  let t = Number.POSITIVE_INFINITY;
+  if (o.status === 'assigned' && o.assignedAt !== null) t = o.assignedAt + o.targets.acceptS * 1000;
+  for (const { stage, due, done } of SLA_STAGES) {
+    // A reopened order keeps its first resolution time for the report; "resolved" here means now.
+    const reached = stage === 'resolve' ? o.status === 'resolved' : o[done] !== null;
+    if (!reached && o.breaches[stage] === undefined) t = Math.min(t, o.due[due]);
+  }
+  return Number.isFinite(t) ? t : null;
+}
+
+export const awaitsSensors = (o: WorkOrder) => o.status === 'resolved' && o.verify.by === 'sensors';
+
+/** Whether the clock has anything to do for this order now (what tickDispatch would change). */
+export function hasDue(o: WorkOrder, now: number): boolean {
+  if (awaitsSensors(o)) return true;
+  const t = nextDeadline(o);
+  return t !== null && now >= t;
+}

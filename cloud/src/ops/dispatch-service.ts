@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Effect, EngineInput, EngineSnapshot, JournalEntry, LiveUplink, Observation, RuleFileIssue, RulesVersion, SiteModel, StaffMember, Uplink } from '@atrium/shared';
 import { createEngine, reload, replayJournal, restoreEngine, sameState, snapshotEngine, step, tick, type EngineState } from '../dispatch/engine.ts';
-import type { DispatchError } from '../dispatch/errors.ts';
+import { dispatchError, type DispatchError } from '../dispatch/errors.ts';
 import { parseRuleSet, formatIssues } from '../rules/load.ts';
 import { observationsFromLive, observationsFromUplink } from '../rules/observations.ts';
 import { siteFacts } from '../rules/subjects.ts';
@@ -211,6 +211,23 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatchServic
   };
 
   /**
+   * The engine retires closed orders and cleared alarms from its working state (engine.ts
+   * RETENTION_MS); the store keeps them. Acting on one is refused as what it is, a record in
+   * no state for that (409), not as an unknown id (404).
+   */
+  async function retiredRefusal(input: EngineInput, error: DispatchError): Promise<DispatchError> {
+    if (error.code === 'ATRIUM_WORK_ORDER_NOT_FOUND' && input.kind === 'order') {
+      const o = await store.getOrder(input.orderId);
+      if (o) return dispatchError('WORK_ORDER_INVALID_TRANSITION', o.id, o.status, input.action.kind);
+    }
+    if (error.code === 'ATRIUM_ALARM_NOT_FOUND' && (input.kind === 'acknowledge_alarm' || input.kind === 'clear_alarm')) {
+      const a = await store.getAlarm(input.alarmId);
+      if (a) return dispatchError('ALARM_INVALID_TRANSITION', a.id, a.status, input.kind === 'clear_alarm' ? 'clear' : 'acknowledge');
+    }
+    return error;
+  }
+
+  /**
    * Which rules run after a restart: the newest edit, whichever way it came. Every version is
    * kept with who saved it; the file is adopted only when its text differs from the last
    * version that came from the file, i.e. someone edited the file since. So rules changed
@@ -244,7 +261,7 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatchServic
       if (snap) {
         state = replayJournal(restoreEngine(snap.snapshot, deps.site), snap.journal);
         lastSnapshotAt = now;
-        logger.info({ savedAt: snap.savedAt, replayed: snap.journal.length, openAlarms: Object.keys(state.alarms.open).length }, 'dispatch state restored; SLA clocks continue from the stored deadlines');
+        logger.info({ savedAt: snap.savedAt, replayed: snap.journal.length, openAlarms: state.alarms.open.size }, 'dispatch state restored; SLA clocks continue from the stored deadlines');
       }
       if (!stored) {
         // The file is new or changed: it becomes the running rules (a reload keeps unchanged rules' state).
@@ -303,7 +320,7 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatchServic
         if (!(await evaluatePending())) throw new Errors.OpsStoreUnavailable('earlier observations could not be stored; try again');
         const now = clock();
         const r = step(current(), input, now);
-        if (!r.ok) return { ok: false, error: r.error };
+        if (!r.ok) return { ok: false, error: await retiredRefusal(input, r.error) };
         if (!(await commit(r.state, r.effects, { kind: 'step', now, input }))) throw new Errors.OpsStoreUnavailable('the change was not stored; try again');
         return { ok: true, effects: r.effects };
       });
@@ -327,8 +344,8 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatchServic
     status() {
       const s = state;
       return {
-        openAlarms: s ? Object.keys(s.alarms.open).length : 0,
-        activeOrders: s ? Object.values(s.dispatch.orders).filter((o) => o.status !== 'verified' && o.status !== 'cancelled').length : 0,
+        openAlarms: s ? s.alarms.open.size : 0,
+        activeOrders: s ? s.dispatch.ix.live.size : 0,
         queuedObservations: pending.length,
         droppedObservations: dropped,
         storeFailingSince,

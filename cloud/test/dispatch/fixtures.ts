@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type Effect, type EngineInput, loadSiteFile, type Observation, type StaffMember, type StaffRole } from '@atrium/shared';
+import { type Alarm, type Effect, type EngineInput, loadSiteFile, type Observation, type StaffMember, type StaffRole, type WorkOrder } from '@atrium/shared';
 import { createEngine, step, tick, type EngineState } from '../../src/dispatch/engine.ts';
 import { parseRuleSet } from '../../src/rules/load.ts';
 import { RuleSet } from '@atrium/shared';
@@ -31,7 +31,12 @@ export function engine(ruleSet: RuleSet, people: StaffMember[]): EngineState {
   return createEngine({ site: demo, ruleSet, now: T0, roster: roster(...people) });
 }
 
-/** A small harness: applies inputs and ticks, collects effects, fails loudly on a refusal unless asked. */
+/**
+ * A small harness: applies inputs and ticks, collects effects, fails loudly on a refusal unless
+ * asked. Orders and alarms are looked up as the control room sees them: in the engine while it
+ * holds them, else as the last effect left them (what the store keeps once the engine retired
+ * a closed order or a cleared alarm).
+ */
 export class Harness {
   effects: Effect[] = [];
   constructor(public state: EngineState) {}
@@ -59,18 +64,31 @@ export class Harness {
     this.effects.push(...r.effects);
     return r.effects;
   }
-  order(id: string) {
-    const o = this.state.dispatch.orders[id];
+  order(id: string): WorkOrder {
+    const o = this.state.dispatch.orders.get(id) ?? this.stored().orders.get(id);
     if (!o) throw new Error(`no order ${id}`);
     return o;
   }
-  orders() {
-    return Object.values(this.state.dispatch.orders);
+  /** Every order so far, by number. */
+  orders(): WorkOrder[] {
+    const all = new Map(this.stored().orders);
+    for (const o of this.state.dispatch.orders.values()) all.set(o.id, o);
+    return [...all.values()].sort((a, b) => Number(a.id.slice(3)) - Number(b.id.slice(3)));
   }
-  alarm(id: string) {
-    const a = this.state.alarms.byId[id];
+  alarm(id: string): Alarm {
+    const a = this.state.alarms.byId.get(id) ?? this.stored().alarms.get(id);
     if (!a) throw new Error(`no alarm ${id}`);
     return a;
+  }
+  /** Orders and alarms as the effects so far left them. */
+  private stored() {
+    const orders = new Map<string, WorkOrder>();
+    const alarms = new Map<string, Alarm>();
+    for (const e of this.effects) {
+      if (e.kind === 'work_order') orders.set(e.order.id, e.order);
+      else if (e.kind === 'alarm') alarms.set(e.alarm.id, e.alarm);
+    }
+    return { orders, alarms };
   }
   /** Compact lines for the effects since `from`, easy to read in a failing assertion. */
   log(from = 0): string[] {

@@ -30,8 +30,8 @@ describe('alarms', () => {
     expect(applyAlarm(s, { kind: 'acknowledge', alarmId: 'al-1', by: 'sup-ann' }, at(3))).toMatchObject({ ok: false, error: { code: 'ATRIUM_ALARM_INVALID_TRANSITION' } });
     r = applyAlarm(s, { kind: 'clear', ruleId: 'forced', subject: { kind: 'device', id: 'gt-g-east-door' }, by: 'system', reason: 'condition' }, at(4));
     s = r.ok ? r.state : s;
-    expect(s.byId['al-1']).toMatchObject({ status: 'cleared', acknowledgedBy: 'sup-ann', acknowledgedAt: at(2), clearedBy: 'system', clearedAt: at(4) });
-    expect(s.byId['al-1']!.history.map((h) => `${h.action} ${h.by} ${(h.at - T0) / 60_000}`)).toEqual(['raised system 0', 'acknowledged sup-ann 2', 'cleared system 4']);
+    expect(s.byId.get('al-1')).toMatchObject({ status: 'cleared', acknowledgedBy: 'sup-ann', acknowledgedAt: at(2), clearedBy: 'system', clearedAt: at(4) });
+    expect(s.byId.get('al-1')!.history.map((h) => `${h.action} ${h.by} ${(h.at - T0) / 60_000}`)).toEqual(['raised system 0', 'acknowledged sup-ann 2', 'cleared system 4']);
     expect(applyAlarm(s, { kind: 'clear', alarmId: 'al-1', by: 'sup-ann', reason: 'manual' }, at(5))).toMatchObject({ ok: false, error: { code: 'ATRIUM_ALARM_INVALID_TRANSITION' } });
     expect(applyAlarm(s, { kind: 'acknowledge', alarmId: 'al-9', by: 'sup-ann' }, at(5))).toMatchObject({ ok: false, error: { code: 'ATRIUM_ALARM_NOT_FOUND', status: 404 } });
     // A rule clearing what a person already cleared is fine; a new raise opens a new alarm.

@@ -48,7 +48,7 @@ describe('scenario: a busy restroom', () => {
     let raisedAt = -1;
     for (let m = 1; m <= 40 && raisedAt < 0; m++) {
       minute(h, m, () => traffic(m));
-      if (h.state.alarms.byId['al-1']) raisedAt = m;
+      if (h.state.alarms.byId.has('al-1')) raisedAt = m;
     }
     // Busy (150 visits) from minute 13; odour above 4 ppm from minute 22 (264 visits), held 10 minutes.
     expect(raisedAt).toBe(31);

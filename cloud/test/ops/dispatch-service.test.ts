@@ -176,4 +176,17 @@ describe('dispatch service on the SQL operational store (PGlite)', () => {
     expect(alarms).toMatchObject([{ ruleId: 'wc-visits', status: 'raised' }]);
     expect(service.status()).toMatchObject({ queuedObservations: 0, droppedObservations: status.droppedObservations, storeFailingSince: null, openAlarms: 1 });
   });
+
+  it('an alarm retired from the working state is still in the store, and clearing it again is a conflict, not an unknown id', async () => {
+    const { service, real } = await setup({ tickEveryMs: 20 });
+    service.observeUplink(visits(12, 0));
+    await eventually(() => (service.status().openAlarms === 1 ? true : undefined), 10_000, 'the alarm raised');
+    expect(await service.command({ kind: 'clear_alarm', alarmId: 'al-1', by: 'sup-ann' })).toMatchObject({ ok: true });
+    now = T0 + 2 * 3600_000; // the next tick retires what was cleared more than an hour ago
+    await eventually(() => (service.snapshot().alarms.byId['al-1'] === undefined ? true : undefined), 10_000, 'the cleared alarm retired');
+    expect(await real.getAlarm('al-1')).toMatchObject({ status: 'cleared', clearedBy: 'sup-ann' });
+    const again = await service.command({ kind: 'clear_alarm', alarmId: 'al-1', by: 'sup-ann' });
+    expect(again).toMatchObject({ ok: false, error: { code: 'ATRIUM_ALARM_INVALID_TRANSITION', status: 409 } });
+    expect(await service.command({ kind: 'clear_alarm', alarmId: 'al-404', by: 'sup-ann' })).toMatchObject({ ok: false, error: { code: 'ATRIUM_ALARM_NOT_FOUND' } });
+  });
 });
