@@ -24,6 +24,29 @@ function cssVar(name, fallback) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
 }
 
+/**
+ * Tick labels on the site's 24-hour clock: "13:00", and the day ("Tue 3") at midnight.
+ * @param {string} timezone @returns {(t: number) => string}
+ */
+function siteTicks(timezone) {
+  /** @param {string | undefined} tz */
+  const make = (tz) => ({
+    hour: new Intl.DateTimeFormat('en-GB', { ...(tz && { timeZone: tz }), hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }),
+    day: new Intl.DateTimeFormat('en-GB', { ...(tz && { timeZone: tz }), weekday: 'short', day: 'numeric' }),
+  });
+  let f;
+  try {
+    f = make(timezone);
+  } catch {
+    f = make(undefined);
+  }
+  const { hour, day } = f;
+  return (t) => {
+    const h = hour.format(t);
+    return h === '00:00' ? day.format(t) : h;
+  };
+}
+
 /** @param {LineStyle} style @param {string} label @returns {UPlotSeries} */
 function seriesFor(style, label) {
   const counted = cssVar('--chart-counted', '#58a6ff');
@@ -76,6 +99,7 @@ export function createHourChart(host, opts) {
       const low = lines.findIndex((l) => l.style === 'bandLow');
       const high = lines.findIndex((l) => l.style === 'bandHigh');
       const axis = { stroke: cssVar('--muted', '#9aa7b6'), grid: { stroke: cssVar('--line', '#2a3441'), width: 1 }, ticks: { stroke: cssVar('--line', '#2a3441'), width: 1 } };
+      const tick = siteTicks(opts.timezone);
       chart = new uPlot(
         {
           width: width(),
@@ -84,7 +108,7 @@ export function createHourChart(host, opts) {
           legend: { show: false },
           cursor: { drag: { x: false, y: false } },
           scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(10, max * 1.1)] } },
-          axes: [axis, { ...axis, size: 48 }],
+          axes: [{ ...axis, values: (_u, splits) => splits.map((s) => tick(s * 1000)) }, { ...axis, size: 48 }],
           series: [{}, ...lines.map((l) => seriesFor(l.style, l.label))],
           ...(low >= 0 && high >= 0 && { bands: [{ series: [high + 1, low + 1], fill: cssVar('--chart-band', 'rgba(242, 212, 107, 0.2)') }] }),
         },

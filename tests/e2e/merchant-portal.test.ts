@@ -149,6 +149,7 @@ describe('merchant portal (real Chromium, real stack, loopback webhook receiver)
     expect(await brew.locator('#today-table tr.current').count()).toBe(1);
     // the chart is drawn by uPlot, served by the cloud itself
     expect(await brew.locator('#today-chart canvas').count()).toBeGreaterThan(0);
+    expect((await fetch(`${base()}vendor/uplot/uPlot.cjs.js`)).status).toBe(404); // only the files the page loads
     expect(await brew.locator('#week-table tbody tr').count()).toBe(7);
   });
 
@@ -251,15 +252,15 @@ describe('merchant portal (real Chromium, real stack, loopback webhook receiver)
     expect(await text(brew, '#shop-title')).toBe('Brew Co Hall');
     expect(await brew.locator('#shop-picker option[value="tea"]').count()).toBe(0);
 
-    const [teaSub] = await admin<{ id: number }[]>('POST', '/api/v1/shops/tea/subscriptions', { threshold: { kind: 'visitors', perHour: 100 }, leadTimesH: [24] }).then((s) => [s]);
+    const teaSub = await admin<{ id: number }>('POST', '/api/v1/shops/tea/subscriptions', { threshold: { kind: 'visitors', perHour: 100 }, leadTimesH: [24] });
     const refusals = await Promise.all([
       fromPage(brew, 'GET', '/api/v1/shops/tea/hourly?from=2025-03-17&to=2025-03-17'),
       fromPage(brew, 'GET', '/api/v1/shops/tea/hourly.csv?from=2025-03-17&to=2025-03-17'),
       fromPage(brew, 'GET', '/api/v1/forecasts/shop/tea'),
       fromPage(brew, 'GET', '/api/v1/shops/tea/alerts'),
       fromPage(brew, 'GET', '/api/v1/shops/tea/webhook-deliveries'),
-      fromPage(brew, 'POST', `/api/v1/shops/tea/subscriptions/${teaSub!.id}/test`, {}),
-      fromPage(brew, 'PUT', `/api/v1/shops/tea/subscriptions/${teaSub!.id}`, { threshold: { kind: 'visitors', perHour: 1 }, leadTimesH: [1] }),
+      fromPage(brew, 'POST', `/api/v1/shops/tea/subscriptions/${teaSub.id}/test`, {}),
+      fromPage(brew, 'PUT', `/api/v1/shops/tea/subscriptions/${teaSub.id}`, { threshold: { kind: 'visitors', perHour: 1 }, leadTimesH: [1] }),
     ]);
     expect(refusals.map((r) => r.status)).toEqual([403, 403, 403, 403, 403, 403, 403]);
     // Brew Co's own subscription is not reachable under Tea House's shop either (and vice versa)
@@ -274,7 +275,6 @@ describe('merchant portal (real Chromium, real stack, loopback webhook receiver)
     await expect.poll(() => brew.locator('#history-list li.alert').count(), POLL).toBe(1);
     await brew.locator('details.numbers').first().evaluate((d) => ((d as HTMLDetailsElement).open = true));
     expect(await seriousA11yViolations(brew)).toEqual([]);
-    await brew.screenshot({ path: '/tmp/mp/desktop.png', fullPage: true });
 
     const phoneContext = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'en-GB' });
     await signIn(phoneContext, base(), 'brew', PASSWORDS.brew);
@@ -286,7 +286,6 @@ describe('merchant portal (real Chromium, real stack, loopback webhook receiver)
     expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     expect(await phone.getByLabel('Shop', { exact: true }).isVisible()).toBe(true);
     expect(await seriousA11yViolations(phone)).toEqual([]);
-    await phone.screenshot({ path: '/tmp/mp/phone.png', fullPage: true });
     expect(pageErrors).toEqual([]);
   });
 });
