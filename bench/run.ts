@@ -7,6 +7,7 @@ import { benchGatewayStorm, benchStepCost, stepRows, stormRows } from './engine-
 import { benchForecastRefresh, forecastRows } from './forecast-refresh.ts';
 import { benchInfluxLatency } from './influx-latency.ts';
 import { benchInfluxWrite } from './influx-write.ts';
+import { benchLighthouse, lighthouseRows } from './lighthouse.ts';
 import { benchLiveLatency } from './live-latency.ts';
 import { benchOutbox, outboxRows } from './outbox.ts';
 import { progress, writeResult } from './support.ts';
@@ -23,10 +24,12 @@ progress(`edge throughput: ${JSON.stringify(throughput)}`);
 const latency = await benchLiveLatency({ samples: q ? 50 : 300, gapMs: 200 });
 progress(`live latency: ${JSON.stringify(latency)}`);
 written.push(writeResult('edge', { throughput, latency }));
+const vsMosquitto = (r: number | null) => (r === null ? '' : `, ×${r} of mosquitto`);
 rows.push(
   `| plain aedes relay (baseline) | ${throughput.plainAedesRelayPerSecond} msg/s |`,
-  `| edge accepted (auth, ACL, validate, journal to disk with fsync, aggregate) | ${throughput.edgeAcceptedPerSecond} msg/s (×${throughput.ratioAcceptedToPlain} of baseline) |`,
-  `| edge → cloud stored | ${throughput.edgeStoredPerSecond} msg/s (×${throughput.ratioStoredToPlain} of baseline) |`,
+  `| mosquitto relay (baseline) | ${throughput.mosquittoRelayPerSecond === null ? 'skipped: mosquitto not installed' : `${throughput.mosquittoRelayPerSecond} msg/s`} |`,
+  `| edge accepted (auth, ACL, validate, journal to disk with fsync, aggregate) | ${throughput.edgeAcceptedPerSecond} msg/s (×${throughput.ratioAcceptedToPlain} of aedes${vsMosquitto(throughput.ratioAcceptedToMosquitto)}) |`,
+  `| edge → cloud stored | ${throughput.edgeStoredPerSecond} msg/s (×${throughput.ratioStoredToPlain} of aedes${vsMosquitto(throughput.ratioStoredToMosquitto)}) |`,
   `| device publish → socket.io update, p50 / p99 | ${latency.p50Ms} ms / ${latency.p99Ms} ms (${latency.received}/${latency.samples} received) |`,
 );
 
@@ -52,6 +55,11 @@ rows.push(...stepRows(stepCost), ...stormRows(storm));
 const forecast = await benchForecastRefresh({ weeks: q ? 4 : 16, copies: 10 });
 written.push(writeResult('forecast-refresh', forecast));
 rows.push(...forecastRows(forecast));
+
+// Needs Debian's chromium (apt-get install chromium); Lighthouse drives it on a phone profile.
+const pagesScored = await benchLighthouse({ runs: q ? 1 : 3, historyWeeks: 6 });
+written.push(writeResult('lighthouse', pagesScored));
+rows.push(...lighthouseRows(pagesScored));
 
 // Needs Debian's influxd (apt-get install influxdb); without it this part says so and is left out.
 if (existsSync('/usr/bin/influxd')) {
