@@ -19,6 +19,7 @@ const JSON_TYPE = 'application/json';
 const NON_JSON: Record<string, string> = {
   'GET /metrics': 'text/plain',
   'GET /api/v1/reports/sla': 'text/csv',
+  'GET /api/v1/shops/{shopId}/hourly.csv': 'text/csv',
 };
 const WITH_BODY = new Set(['post', 'put', 'patch']);
 /** Error statuses that answer with a body of their own instead of { code, message }. */
