@@ -364,8 +364,11 @@ async function connect() {
     if (reason === 'io server disconnect') s.connect();
   });
   s.on('connect_error', () => setConnection('reconnecting'));
-  // a (re)connection may have missed alerts: the lists are read again
-  s.on('hello', () => void loadShop());
+  // a reconnection may have missed alerts: the lists are read again (the first hello follows the page's own first load)
+  let connections = 0;
+  s.on('hello', () => {
+    if (connections++ > 0) void loadShop();
+  });
   s.on('merchant_alert', (e) => {
     if (!ctx || !ctx.portal.shops.some((shop) => shop.id === e.alert.shopId)) return;
     const li = alertItem(e.alert, { event: e.event, fmtTime: ctx.fmtTime });
