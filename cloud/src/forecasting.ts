@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { AlertEvent, RefreshSummary, SiteModel, StaffingConfigInput, StaffMember } from '@atrium/shared';
 import { createCalendarStore, type CalendarStore } from './calendar/calendar-store.ts';
 import type { SqlClient } from './db/sql-client.ts';
+import type { ForecastCompute } from './forecast/compute.ts';
 import { createForecastStore, type ForecastStore } from './forecast/forecast-store.ts';
 import { createForecastRefresh, type ForecastRefresh, type RefreshOptions } from './forecast/refresh.ts';
 import { createHourlyScheduler, systemClock, type HourlyScheduler, type TimerClock, type Wake } from './forecast/scheduler.ts';
@@ -30,12 +31,14 @@ export interface ForecastingDeps {
   /** a migrated operational database */
   sql: SqlClient;
   site: SiteModel;
-  series: Pick<SeriesStore, 'footfall'>;
+  series: Pick<SeriesStore, 'footfall' | 'footfallHours'>;
   logger: Logger;
   /** the roster for the staffing plan (e.g. () => opsStore.listStaff()) */
   roster: () => Promise<StaffMember[]>;
   /** default: the real clock */
   clock?: TimerClock;
+  /** where the refresh computes forecasts (default: a worker thread per run, off the event loop) */
+  compute?: () => ForecastCompute;
   options?: {
     refresh?: Partial<RefreshOptions>;
     planner?: Partial<PlannerConfig>;
@@ -92,7 +95,7 @@ export function createForecasting(deps: ForecastingDeps): Forecasting {
   const subscriptions = createSubscriptionStore(deps.sql, siteId, { addresses });
   const alertStore = createAlertStore(deps.sql, siteId, { maxPendingPerMerchant: hooks.maxPendingPerMerchant });
   const webhooks = createWebhookStore(deps.sql, siteId);
-  const refresh = createForecastRefresh({ site: deps.site, series: deps.series, forecasts, calendar, logger, options: deps.options?.refresh });
+  const refresh = createForecastRefresh({ site: deps.site, series: deps.series, forecasts, calendar, logger, options: deps.options?.refresh, ...(deps.compute ? { compute: deps.compute } : {}) });
   const dispatcher = createWebhookDispatcher({
     store: webhooks,
     secretOf: (id) => subscriptions.secretOf(id),

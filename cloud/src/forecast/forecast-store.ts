@@ -1,5 +1,5 @@
 import type { Confidence, ConfidenceReason, ForecastHour, RunInfo, SeriesRun, StoredSeriesForecast, SubjectKind } from '@atrium/shared';
-import type { SqlClient } from '../db/sql-client.ts';
+import type { SqlClient, SqlTx } from '../db/sql-client.ts';
 
 /**
  * Stored forecasts (migration 4). A run is every series' next hours as made at `madeAt`; each
@@ -21,45 +21,90 @@ export interface LeadRow {
   hi95: number;
 }
 
+export type SeriesHead = Omit<SeriesRun, 'hours'>;
+
 export interface ForecastStore {
+  /** A whole run in one transaction. */
   saveRun(run: RunInfo, series: readonly SeriesRun[]): Promise<void>;
+  /**
+   * Part of a run's hours, in its own short statement, for a run too big to write in one go
+   * without holding the database; readers see none of it until `commitRun` stores the heads.
+   */
+  saveHours(madeAt: number, series: readonly SeriesRun[]): Promise<void>;
+  /** The run's record and each series' head, after its hours went in with `saveHours`: from here `latest` serves it. */
+  commitRun(run: RunInfo, series: readonly SeriesHead[]): Promise<void>;
   latestRun(): Promise<RunInfo | null>;
   /** The newest stored forecast of each series of a kind (or one series). */
   latest(q: { subjectKind: SubjectKind; subjectId?: string | undefined }): Promise<StoredSeriesForecast[]>;
   /** Rows made exactly `leadH` hours ahead, for hours in [from, to). */
   atLead(q: { subjectKind: SubjectKind; subjectId?: string | undefined; leadH: number; from: number; to: number }): Promise<LeadRow[]>;
-  /** Drops full runs older than `fullBefore` (keeping the served leads) and every row for hours before `before`. */
+  /**
+   * Drops full runs older than `fullBefore` (keeping the served leads) and every row for hours
+   * before `before`, a few thousand rows per statement: an hour of ten malls' runs is 100k rows,
+   * and one statement deleting them would hold the embedded database for seconds.
+   */
   prune(q: { fullBefore: number; before: number }): Promise<void>;
 }
 
 type Num = number | string;
 const num = (v: Num): number => Number(v);
 
+/** Rows per statement when a run is written in parts or pruned. */
+const BATCH_ROWS = 2000;
+
 export function createForecastStore(db: SqlClient, siteId: string): ForecastStore {
+  const insertHeads = (tx: Pick<SqlTx, 'query'>, run: RunInfo, series: readonly SeriesHead[]) =>
+    tx.query(
+      `insert into forecast_series (site_id, subject_kind, subject_id, made_at, confidence, reason, observed_hours)
+         select $1, x.k, x.s, $2, x.c, x.r, x.o from jsonb_to_recordset($3::jsonb) as x(k text, s text, c text, r text, o integer)
+       on conflict do nothing`,
+      [siteId, run.madeAt, JSON.stringify(series.map((s) => ({ k: s.subjectKind, s: s.subjectId, c: s.confidence, r: s.reason, o: s.observedHours })))],
+    );
+  const insertRun = (tx: Pick<SqlTx, 'query'>, run: RunInfo) =>
+    tx.query(`insert into forecast_runs (site_id, made_at, origin, horizon_h, series, duration_ms) values ($1, $2, $3, $4, $5, $6) on conflict do nothing`, [
+      siteId, run.madeAt, run.origin, run.horizonH, run.series, Math.round(run.durationMs),
+    ]);
+  const insertHours = async (tx: Pick<SqlTx, 'query'>, madeAt: number, series: readonly SeriesRun[]) => {
+    const rows = series.flatMap((s) =>
+      s.hours.map((h) => ({ k: s.subjectKind, s: s.subjectId, t: h.t, l: h.leadH, m: h.mean, a: h.lo80, b: h.hi80, c: h.lo95, d: h.hi95, u: h.usual })),
+    );
+    if (rows.length === 0) return;
+    await tx.query(
+      `insert into forecasts (site_id, subject_kind, subject_id, made_at, t, lead_h, mean, lo80, hi80, lo95, hi95, usual)
+         select $1, x.k, x.s, $2, x.t, x.l, x.m, x.a, x.b, x.c, x.d, x.u from jsonb_to_recordset($3::jsonb)
+           as x(k text, s text, t bigint, l integer, m float8, a float8, b float8, c float8, d float8, u float8)
+       on conflict do nothing`,
+      [siteId, madeAt, JSON.stringify(rows)],
+    );
+  };
+  /** Runs a `delete … where ctid = any(array(select ctid … limit n))` until it deletes nothing. */
+  const deleteInBatches = async (select: string, params: unknown[]) => {
+    for (;;) {
+      const { rows } = await db.query<{ n: number }>(
+        `with d as (delete from forecasts where ctid = any(array(${select} limit ${BATCH_ROWS})) returning 1) select count(*)::int as n from d`,
+        params,
+      );
+      if ((rows[0]?.n ?? 0) < BATCH_ROWS) return;
+    }
+  };
+
   return {
     async saveRun(run, series) {
-      const rows = series.flatMap((s) =>
-        s.hours.map((h) => ({ k: s.subjectKind, s: s.subjectId, t: h.t, l: h.leadH, m: h.mean, a: h.lo80, b: h.hi80, c: h.lo95, d: h.hi95, u: h.usual })),
-      );
       await db.transaction(async (tx) => {
-        await tx.query(`insert into forecast_runs (site_id, made_at, origin, horizon_h, series, duration_ms) values ($1, $2, $3, $4, $5, $6) on conflict do nothing`, [
-          siteId, run.madeAt, run.origin, run.horizonH, run.series, Math.round(run.durationMs),
-        ]);
-        await tx.query(
-          `insert into forecast_series (site_id, subject_kind, subject_id, made_at, confidence, reason, observed_hours)
-             select $1, x.k, x.s, $2, x.c, x.r, x.o from jsonb_to_recordset($3::jsonb) as x(k text, s text, c text, r text, o integer)
-           on conflict do nothing`,
-          [siteId, run.madeAt, JSON.stringify(series.map((s) => ({ k: s.subjectKind, s: s.subjectId, c: s.confidence, r: s.reason, o: s.observedHours })))],
-        );
-        if (rows.length > 0) {
-          await tx.query(
-            `insert into forecasts (site_id, subject_kind, subject_id, made_at, t, lead_h, mean, lo80, hi80, lo95, hi95, usual)
-               select $1, x.k, x.s, $2, x.t, x.l, x.m, x.a, x.b, x.c, x.d, x.u from jsonb_to_recordset($3::jsonb)
-                 as x(k text, s text, t bigint, l integer, m float8, a float8, b float8, c float8, d float8, u float8)
-             on conflict do nothing`,
-            [siteId, run.madeAt, JSON.stringify(rows)],
-          );
-        }
+        await insertRun(tx, run);
+        await insertHeads(tx, run, series);
+        await insertHours(tx, run.madeAt, series);
+      });
+    },
+
+    async saveHours(madeAt, series) {
+      await insertHours(db, madeAt, series);
+    },
+
+    async commitRun(run, series) {
+      await db.transaction(async (tx) => {
+        await insertRun(tx, run);
+        await insertHeads(tx, run, series);
       });
     },
 
@@ -114,8 +159,10 @@ export function createForecastStore(db: SqlClient, siteId: string): ForecastStor
     },
 
     async prune(q) {
-      await db.query(`delete from forecasts where site_id = $1 and made_at < $2 and lead_h <> all($3::int[])`, [siteId, q.fullBefore, [...SERVED_LEADS]]);
-      await db.query('delete from forecasts where site_id = $1 and t < $2', [siteId, q.before]);
+      await deleteInBatches(`select ctid from forecasts where site_id = $1 and made_at < $2 and lead_h <> all($3::int[])`, [siteId, q.fullBefore, [...SERVED_LEADS]]);
+      // A forecast hour always comes after the run that made it, so `made_at < before` only narrows the
+      // search to what the (site, made_at) index finds instead of scanning every stored forecast.
+      await deleteInBatches(`select ctid from forecasts where site_id = $1 and made_at < $2 and t < $2`, [siteId, q.before]);
       await db.query('delete from forecast_series where site_id = $1 and made_at < $2', [siteId, q.before]);
       await db.query('delete from forecast_runs where site_id = $1 and made_at < $2', [siteId, q.before]);
     },

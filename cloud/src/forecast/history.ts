@@ -45,14 +45,10 @@ export function slotAt(grid: HourGrid, t: number): number {
   return s;
 }
 
-/**
- * Hourly `in` counts of every listed subject of one kind over [grid.from, to), one series per
- * subject on the wall-clock grid (a subject without any row gets an all-missing series).
- */
-export async function loadHourlyHistory(
-  store: Pick<SeriesStore, 'footfall'>,
-  q: { siteId: string; subjectKind: SubjectKind; subjectIds: readonly string[]; grid: HourGrid; to: number },
-): Promise<Map<string, HourlySeries>> {
+type HistoryQuery = { siteId: string; subjectKind: SubjectKind; subjectIds: readonly string[]; grid: HourGrid; to: number };
+
+/** An all-missing series per subject over the grid's slots up to `to`, and the number of real hours read. */
+function emptyHistories(q: HistoryQuery): { out: Map<string, HourlySeries>; hours: number } {
   const { grid } = q;
   const to = Math.min(q.to, grid.from + grid.hours * MS_PER_HOUR);
   const hours = Math.max(0, Math.round((to - grid.from) / MS_PER_HOUR));
@@ -62,18 +58,55 @@ export async function loadHourlyHistory(
   for (const id of q.subjectIds) {
     out.set(id, { sensorId: id, sensor: `${q.subjectKind} ${id}`, start: first, values: new Float64Array(Math.max(0, last - first + 1)).fill(Number.NaN) });
   }
-  // One query per subject over the whole window: the store's (site, kind, subject, minute) index
-  // answers it as one range scan, and no query materialises more than one series' hours.
-  for (const [id, series] of out) {
-    const points = await store.footfall({ siteId: q.siteId, subjectKind: q.subjectKind, subjectId: id, from: grid.from, to, everyMs: MS_PER_HOUR });
-    for (const p of points) {
-      const k = Math.round((p.t - grid.from) / MS_PER_HOUR);
-      const slot = grid.slot[k];
-      if (slot === undefined) continue;
-      const i = slot - series.start;
-      // Points come in time order, so "first count wins" for the repeated DST hour is "first seen wins".
-      if (Number.isNaN(series.values[i])) series.values[i] = p.in;
+  return { out, hours };
+}
+
+/** Puts real hour k's count in its wall-clock slot; the repeated DST hour keeps its first (earlier) count. */
+function place(series: HourlySeries, grid: HourGrid, k: number, count: number): void {
+  const slot = grid.slot[k];
+  if (slot === undefined) return;
+  const i = slot - series.start;
+  if (Number.isNaN(series.values[i])) series.values[i] = count;
+}
+
+/**
+ * Hourly `in` counts of every listed subject of one kind over [grid.from, to), one series per
+ * subject on the wall-clock grid (a subject without any row gets an all-missing series).
+ *
+ * Read from the store's hourly rollups in one query for all the listed subjects (callers pass
+ * a chunk, not a whole mall). A timezone whose hours do not start on UTC hours (e.g. UTC+9:30)
+ * cannot be served by UTC-hour rollups; its history is read from minute rows instead.
+ */
+export async function loadHourlyHistory(store: Pick<SeriesStore, 'footfall' | 'footfallHours'>, q: HistoryQuery): Promise<Map<string, HourlySeries>> {
+  if (q.grid.from % MS_PER_HOUR !== 0) return loadHistoryFromMinutes(store, q);
+  const { out, hours } = emptyHistories(q);
+  if (hours === 0) return out;
+  const totals = await store.footfallHours({ siteId: q.siteId, subjectKind: q.subjectKind, subjectIds: [...out.keys()], from: q.grid.from, to: q.grid.from + hours * MS_PER_HOUR });
+  for (const t of totals) {
+    const series = out.get(t.subjectId);
+    if (!series) continue;
+    for (let k = 0; k < t.in.length; k++) {
+      const v = t.in[k] as number;
+      if (!Number.isNaN(v)) place(series, q.grid, k, v);
     }
+  }
+  return out;
+}
+
+/**
+ * The same history from minute rows: one query per subject, each bucketing a year of minute
+ * rows by the hour. What the refresh read before the rollups (the bench's baseline), and the
+ * path for timezones off the UTC hour.
+ */
+export async function loadHistoryFromMinutes(store: Pick<SeriesStore, 'footfall'>, q: HistoryQuery): Promise<Map<string, HourlySeries>> {
+  const { grid } = q;
+  const { out, hours } = emptyHistories(q);
+  const to = grid.from + hours * MS_PER_HOUR;
+  for (const [id, series] of out) {
+    if (hours === 0) break;
+    const points = await store.footfall({ siteId: q.siteId, subjectKind: q.subjectKind, subjectId: id, from: grid.from, to, everyMs: MS_PER_HOUR });
+    // Points come in time order, so "first count wins" for the repeated DST hour is "first seen wins".
+    for (const p of points) place(series, grid, Math.round((p.t - grid.from) / MS_PER_HOUR), p.in);
   }
   return out;
 }

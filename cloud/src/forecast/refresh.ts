@@ -3,11 +3,13 @@ import type { ForecastHour, RefreshSummary, SeriesRun, SiteModel, SubjectKind } 
 import type { CalendarStore } from '../calendar/calendar-store.ts';
 import type { SeriesStore } from '../series/series-store.ts';
 import { HOURS_PER_WEEK } from './clock.ts';
-import type { ForecastStore } from './forecast-store.ts';
-import { MS_PER_HOUR, createHourGrid, loadHourlyHistory, slotAt } from './history.ts';
+import type { ForecastCompute } from './compute.ts';
+import type { ForecastStore, SeriesHead } from './forecast-store.ts';
+import { MS_PER_HOUR, createHourGrid, loadHourlyHistory, slotAt, type HourGrid } from './history.ts';
 import { toOperatorCalendar } from './operator-calendar.ts';
-import { forecastSeries } from './series-forecast.ts';
-import type { Forecaster } from './types.ts';
+import type { SeriesForecast } from './series-forecast.ts';
+import type { HourlySeries } from './series.ts';
+import { workerCompute } from './worker-compute.ts';
 import { localHourStart } from './zone-clock.ts';
 
 /**
@@ -27,6 +29,8 @@ export interface RefreshOptions {
   keepFullRunsMs: number;
   /** every forecast row for hours older than this (ms) is dropped: live accuracy needs 4 weeks */
   keepMs: number;
+  /** series read, forecast and stored together: small enough that no statement holds the database long */
+  chunkSeries: number;
 }
 
 export const DEFAULT_REFRESH_OPTIONS: Readonly<RefreshOptions> = {
@@ -34,6 +38,7 @@ export const DEFAULT_REFRESH_OPTIONS: Readonly<RefreshOptions> = {
   horizonH: 72,
   keepFullRunsMs: 24 * MS_PER_HOUR,
   keepMs: 35 * 24 * MS_PER_HOUR,
+  chunkSeries: 25,
 };
 
 export interface ForecastRefresh {
@@ -47,21 +52,50 @@ export const subjectsOf = (site: SiteModel): Record<SubjectKind, string[]> => ({
   shop: site.shops.map((s) => s.id),
 });
 
+interface Chunk {
+  kind: SubjectKind;
+  ids: string[];
+}
+
+function chunksOf(subjects: Record<SubjectKind, string[]>, size: number): Chunk[] {
+  const out: Chunk[] = [];
+  for (const kind of ['zone', 'entrance', 'shop'] as const) {
+    const ids = subjects[kind];
+    for (let i = 0; i < ids.length; i += size) out.push({ kind, ids: ids.slice(i, i + size) });
+  }
+  return out;
+}
+
+/** The stored form of one series' forecast: the 72 real hours after the run's hour, each from its wall-clock slot. */
+function toRun(kind: SubjectKind, id: string, fc: SeriesForecast, at: { madeHour: number; grid: HourGrid; origin: number; horizonH: number }): SeriesRun {
+  const hours: ForecastHour[] = [];
+  for (let lead = 1; lead <= at.horizonH; lead++) {
+    const t = at.madeHour + lead * MS_PER_HOUR;
+    const k = slotAt(at.grid, t) - at.origin;
+    const usual = fc.usual[k] as number;
+    hours.push({ t, leadH: lead, mean: fc.mean[k] ?? 0, lo80: fc.lo80[k] ?? 0, hi80: fc.hi80[k] ?? 0, lo95: fc.lo95[k] ?? 0, hi95: fc.hi95[k] ?? 0, usual: Number.isNaN(usual) ? null : usual });
+  }
+  return { subjectKind: kind, subjectId: id, confidence: fc.confidence, reason: fc.reason, observedHours: fc.observedHours, hours };
+}
+
 export function createForecastRefresh(deps: {
   site: SiteModel;
-  series: Pick<SeriesStore, 'footfall'>;
+  series: Pick<SeriesStore, 'footfall' | 'footfallHours'>;
   forecasts: ForecastStore;
   calendar: Pick<CalendarStore, 'list'>;
   logger: Logger;
   options?: Partial<RefreshOptions>;
-  /** the model (default: the measured one in model.ts); the bench passes the seasonal naive */
-  forecaster?: Forecaster;
+  /** where the forecasts are computed, one per run (default: a worker thread, worker-compute.ts) */
+  compute?: () => ForecastCompute;
+  /** how history is read (default: hourly rollups, history.ts); the bench passes the minute-row reader as its baseline */
+  loadHistory?: typeof loadHourlyHistory;
   /** only these subjects (default: every zone, entrance and shop of the site) */
   subjects?: Record<SubjectKind, string[]>;
 }): ForecastRefresh {
   const o: RefreshOptions = { ...DEFAULT_REFRESH_OPTIONS, ...deps.options };
   const tz = deps.site.timezone;
   const subjects = deps.subjects ?? subjectsOf(deps.site);
+  const load = deps.loadHistory ?? loadHourlyHistory;
   let running: Promise<RefreshSummary> | null = null;
 
   const refresh = async (now: number): Promise<RefreshSummary> => {
@@ -73,29 +107,33 @@ export function createForecastRefresh(deps: {
     const grid = createHourGrid(tz, historyFrom, lastT + MS_PER_HOUR);
     const origin = slotAt(grid, firstT);
     const slots = slotAt(grid, lastT) - origin + 1;
-    const cal = toOperatorCalendar(await deps.calendar.list());
-    const runs: SeriesRun[] = [];
-    for (const kind of ['zone', 'entrance', 'shop'] as const) {
-      const ids = subjects[kind];
-      if (ids.length === 0) continue;
-      // The current hour is still filling up: history stops at its start, so it reads as missing, not as a dip.
-      const histories = await loadHourlyHistory(deps.series, { siteId: deps.site.id, subjectKind: kind, subjectIds: ids, grid, to: madeHour });
-      for (const [id, history] of histories) {
-        const fc = forecastSeries(history, origin, slots, cal, deps.forecaster);
-        const hours: ForecastHour[] = [];
-        for (let lead = 1; lead <= o.horizonH; lead++) {
-          const t = madeHour + lead * MS_PER_HOUR;
-          const k = slotAt(grid, t) - origin;
-          const usual = fc.usual[k] as number;
-          hours.push({ t, leadH: lead, mean: fc.mean[k] ?? 0, lo80: fc.lo80[k] ?? 0, hi80: fc.hi80[k] ?? 0, lo95: fc.lo95[k] ?? 0, hi95: fc.hi95[k] ?? 0, usual: Number.isNaN(usual) ? null : usual });
-        }
-        runs.push({ subjectKind: kind, subjectId: id, confidence: fc.confidence, reason: fc.reason, observedHours: fc.observedHours, hours });
+    const calendar = toOperatorCalendar(await deps.calendar.list());
+    const chunks = chunksOf(subjects, Math.max(1, o.chunkSeries));
+    // The current hour is still filling up: history stops at its start, so it reads as missing, not as a dip.
+    const read = (c: Chunk) => load(deps.series, { siteId: deps.site.id, subjectKind: c.kind, subjectIds: c.ids, grid, to: madeHour });
+    const compute = (deps.compute ?? workerCompute)();
+    const heads: SeriesHead[] = [];
+    try {
+      let next: Promise<Map<string, HourlySeries>> | null = chunks[0] ? read(chunks[0]) : null;
+      for (let i = 0; i < chunks.length; i++) {
+        const chunk = chunks[i] as Chunk;
+        const histories = await (next as Promise<Map<string, HourlySeries>>);
+        const ids = [...histories.keys()];
+        const computing = compute.run({ origin, slots, calendar, histories: [...histories.values()] });
+        // Read the next chunk while this one is computed; its failure surfaces when it is awaited.
+        next = chunks[i + 1] ? read(chunks[i + 1] as Chunk) : null;
+        next?.catch(() => undefined);
+        const runs = (await computing).map((fc, k) => toRun(chunk.kind, ids[k] as string, fc, { madeHour, grid, origin, horizonH: o.horizonH }));
+        await deps.forecasts.saveHours(now, runs);
+        for (const { hours: _, ...head } of runs) heads.push(head);
       }
+    } finally {
+      await compute.close();
     }
     const durationMs = performance.now() - started;
-    await deps.forecasts.saveRun({ madeAt: now, origin: firstT, horizonH: o.horizonH, series: runs.length, durationMs }, runs);
+    await deps.forecasts.commitRun({ madeAt: now, origin: firstT, horizonH: o.horizonH, series: heads.length, durationMs }, heads);
     await deps.forecasts.prune({ fullBefore: now - o.keepFullRunsMs, before: now - o.keepMs });
-    const summary = { madeAt: now, series: runs.length, lowConfidence: runs.filter((r) => r.confidence === 'low').length, durationMs: Math.round(performance.now() - started) };
+    const summary = { madeAt: now, series: heads.length, lowConfidence: heads.filter((r) => r.confidence === 'low').length, durationMs: Math.round(performance.now() - started) };
     deps.logger.info(summary, 'forecasts refreshed');
     return summary;
   };
