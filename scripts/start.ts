@@ -124,6 +124,8 @@ await crew?.start();
 if (needsHistory) void seedDemoHistory(stack.cloud, site, { end: simStart, weeks: 6, now: () => clock(), logger: logger.child({ component: 'history' }) }).catch((err: Error) => logger.error({ err }, 'demo history failed; forecasts wait for real history'));
 
 stopOnSignals(logger, async () => {
+  // Every wait below is bounded; whatever is cut short is logged with its reason.
+  logger.info({}, 'stopping: the devices get 5 s to deliver what they hold, the edge 5 s to hand its outbox to the cloud (Ctrl-C again quits at once)');
   await crew?.stop();
   await sim?.stop();
   await stack.stop(); // the edge flushes open minutes to the cloud before it closes

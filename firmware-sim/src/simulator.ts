@@ -39,6 +39,12 @@ export interface SimulatorOptions {
   maxStepMs?: number;
   /** progress log interval in real ms (default 5000, 0 = off) */
   progressIntervalMs?: number;
+  /**
+   * On stop, how long (real ms) messages may take to be acknowledged before what is left is
+   * dropped and logged (default 5000): a device whose credentials were rotated, or one offline,
+   * can never deliver what it holds, and Ctrl-C must not wait for it.
+   */
+  stopDrainMs?: number;
 }
 
 export interface SimStats extends LedgerSnapshot {
@@ -59,7 +65,7 @@ export interface SimStats extends LedgerSnapshot {
 export interface Simulator {
   /** connects the fleet (in bursts) and starts the clock; rejects if the broker refuses a device */
   start(): Promise<void>;
-  /** stops the clock, lets in-flight messages be acknowledged, says `offline`, disconnects */
+  /** stops the clock, lets in-flight messages be acknowledged (up to stopDrainMs, then drops and logs the rest), says `offline`, disconnects */
   stop(): Promise<void>;
   /** resolves when durationMs is reached and everything sent is settled (or after stop()) */
   readonly done: Promise<void>;
@@ -103,6 +109,8 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
   let loop: Promise<void> | undefined;
   let starting: Promise<void> | undefined;
   let stopPromise: Promise<void> | undefined;
+  const drainMs = opts.stopDrainMs ?? 5000;
+  let stopDeadline = Number.POSITIVE_INFINITY;
   let realEnd: number | undefined;
   let progress: NodeJS.Timeout | undefined;
   const pending = new Set<Promise<void>>();
@@ -167,6 +175,31 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     while (pending.size > 0) await Promise.allSettled([...pending]);
   }
 
+  /** Waits for `work` until the stop deadline; true if it finished. */
+  async function beforeDeadline(work: Promise<unknown>): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const left = Math.max(0, stopDeadline - performance.now());
+    const inTime = await Promise.race([work.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), left)))]);
+    clearTimeout(timer);
+    return inTime;
+  }
+
+  /** What cannot be delivered in time, per device and why, in one log line; then the links fail it. */
+  async function dropUndelivered(): Promise<void> {
+    const held = units.filter((u) => u.link.unsettled > 0);
+    const why = (u: Unit) => u.link.refused ?? (u.link.up ? 'not acknowledged by the broker' : 'offline');
+    const byReason: Record<string, number> = {};
+    for (const u of held) byReason[why(u)] = (byReason[why(u)] ?? 0) + u.link.unsettled;
+    const unsent = held.reduce((n, u) => n + u.link.unsettled, 0);
+    if (unsent > 0) {
+      log?.warn(
+        { unsent, devices: held.length, byReason, examples: held.slice(0, 10).map((u) => ({ deviceId: u.fd.device.id, messages: u.link.unsettled, why: why(u) })), drainMs },
+        `stopping: ${unsent} messages from ${held.length} devices were not acknowledged within ${drainMs} ms and are dropped`,
+      );
+    }
+    await mapLimit(units, 100, (u) => u.link.close(0));
+  }
+
   async function endOutages(until: number): Promise<void> {
     const ending = outages.filter((o) => o.untilMs <= until);
     if (ending.length === 0) return;
@@ -227,9 +260,10 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
         else await sleep(REALTIME_TICK_MS);
       }
     }
-    // Nothing is left behind: held-back readings go out, and dropped devices reconnect to flush.
+    // Nothing is left behind: held-back readings go out, and dropped devices reconnect to flush
+    // (not when stopping: a device out of reach keeps what it holds, and the drain says so).
     for (const u of units) for (const m of u.shaper.flush()) send(u, m, false);
-    await endOutages(Number.POSITIVE_INFINITY);
+    if (!stopping) await endOutages(Number.POSITIVE_INFINITY);
     await settleAll();
     if (simNow >= endMs) {
       finished = true;
@@ -331,16 +365,23 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
           resolveDone();
           return;
         }
-        await loop;
+        stopDeadline = performance.now() + drainMs;
+        // The loop ends once what was sent is acknowledged; a device that cannot deliver holds it up
+        // until the deadline, when what is left is dropped (and logged) so the loop can end.
+        if (!(await beforeDeadline(loop))) {
+          await dropUndelivered();
+          await loop;
+        }
         if (progress) clearInterval(progress);
         if (running) {
           // A clean power-down: the retained status says offline (the will only fires on a crash).
           for (const u of units) {
             if (u.link.up) send(u, u.stamper.stamp({ channel: 'status', atMs: simNow, body: { state: 'offline' } }), false);
           }
+          if (!(await beforeDeadline(settleAll()))) await dropUndelivered();
           await settleAll();
           await mapLimit(units, 100, async (u) => {
-            await u.link.close();
+            await u.link.close(Math.max(0, stopDeadline - performance.now()));
             ledger.disconnected(u.fd.device.id, false);
           });
           running = false;

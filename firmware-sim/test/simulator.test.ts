@@ -1,4 +1,6 @@
+import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
 import { startPlainBroker, type PlainBroker } from '../scripts/plain-broker.ts';
 import { zonedTimeToUtc } from '../src/local-time.ts';
 import { buildDemoMall } from '../src/mall/build.ts';
@@ -111,3 +113,29 @@ describe('simulator runtime against a real aedes broker', () => {
     expect(broker.refused).toContain('re-g-north');
   });
 });
+
+describe('simulator shutdown', () => {
+  it('stops within its drain when the broker stops acknowledging, logging what was dropped and why', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = pino({ level: 'warn' }, new Writable({ write: (chunk: Buffer, _e, done) => (lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>), done()) }));
+    const sim = createSimulator({ site, brokerUrl: broker.url, secret: SECRET, speed: 600, seed: 7, start: SAT_1PM, deviceIds: DEVICES, logger, stopDrainMs: 300, progressIntervalMs: 0 });
+    await sim.start();
+    // From now on no PUBACK comes back: every publish stays in flight.
+    broker.broker.authorizePublish = () => undefined;
+    const sent = sim.stats().messages.sent;
+    await eventuallyTrue(() => sim.stats().messages.inFlight > 0 && sim.stats().messages.sent > sent);
+    await sim.stop();
+    const dropped = lines.find((l) => typeof l.msg === 'string' && l.msg.includes('not acknowledged within 300 ms and are dropped'));
+    expect(dropped).toMatchObject({ unsent: expect.any(Number), byReason: { 'not acknowledged by the broker': expect.any(Number) } });
+    expect(dropped!.unsent as number).toBeGreaterThan(0);
+    expect(sim.stats().messages.inFlight).toBe(0);
+  });
+});
+
+async function eventuallyTrue(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -49,9 +49,9 @@ export async function stopChild(p: ChildProcess, graceMs = 5_000): Promise<void>
 }
 
 /** Runs a package entry point as its own process, the way it is deployed; stderr/stdout kept for failures. */
-export function startEntryPoint(entry: string, env: Record<string, string>): ChildProcess & { output: () => string } {
+export function startEntryPoint(entry: string, env: Record<string, string>, args: readonly string[] = []): ChildProcess & { output: () => string } {
   // node itself with tsx as a loader: one process, so a SIGKILL hits the service and not a wrapper.
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   own(child);
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));

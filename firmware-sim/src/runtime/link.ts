@@ -22,6 +22,10 @@ export interface LinkOptions {
 
 export interface DeviceLink {
   readonly up: boolean;
+  /** why the link cannot deliver, when it cannot: the broker refused its credentials (e.g. after a rotation) */
+  readonly refused: string | undefined;
+  /** messages not yet acknowledged: buffered while offline or awaiting PUBACK */
+  readonly unsettled: number;
   /** first connection; rejects if the broker refuses the credentials */
   open(): Promise<void>;
   /** resolves on PUBACK; while the link is down the message waits in the device's buffer */
@@ -30,7 +34,7 @@ export interface DeviceLink {
   drop(): Promise<void>;
   /** back online after a drop; flushes the buffer */
   reopen(): Promise<void>;
-  /** clean shutdown: waits (up to `graceMs`) for in-flight acks, sends DISCONNECT; buffered messages fail */
+  /** clean shutdown: waits (up to `graceMs`) for in-flight acks, sends DISCONNECT; whatever is still unacknowledged then fails */
   close(graceMs?: number): Promise<void>;
 }
 
@@ -50,26 +54,39 @@ export function createLink(opts: LinkOptions): DeviceLink {
   let up = false;
   let dropping = false;
   let closed = false;
+  let refused: string | undefined;
   let buffer: Queued[] = [];
-  let inFlight = 0;
+  // Publishes handed to mqtt.js and not yet answered. mqtt.js keeps a QoS 1 message for as long
+  // as the client lives and never answers it once the broker refuses the device, so the link
+  // holds its own list and fails what can no longer be delivered.
+  const inFlight = new Set<Queued>();
   let idleWaiters: (() => void)[] = [];
 
   const settle = () => {
-    if (inFlight === 0) {
+    if (inFlight.size === 0) {
       for (const w of idleWaiters) w();
       idleWaiters = [];
     }
   };
-  const idle = () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((r) => idleWaiters.push(r)));
+  const idle = () => (inFlight.size === 0 ? Promise.resolve() : new Promise<void>((r) => idleWaiters.push(r)));
 
   function send(c: MqttClient, q: Queued) {
-    inFlight++;
+    inFlight.add(q);
     c.publish(q.topic, q.body, { qos: 1, retain: q.retain }, (err) => {
-      inFlight--;
+      if (!inFlight.delete(q)) return; // failed already (refused or shut down)
       if (err) q.reject(err);
       else q.resolve();
       settle();
     });
+  }
+
+  /** Fails every unacknowledged message, buffered or in flight, with `why`. */
+  function failAll(why: string) {
+    const waiting = [...buffer, ...inFlight];
+    buffer = [];
+    inFlight.clear();
+    for (const q of waiting) q.reject(new Error(`device ${opts.deviceId}: ${why}`));
+    settle();
   }
 
   /** fails a first connection still pending when the link is closed */
@@ -120,7 +137,13 @@ export function createLink(opts: LinkOptions): DeviceLink {
           if (first) {
             first = false;
             reject(new Error(`device ${opts.deviceId}: broker refused the connection: ${err.message}`));
-          } else opts.logger?.error({ deviceId: opts.deviceId, err: err.message }, 'broker refused reconnection');
+          } else {
+            // Its credentials no longer open the broker (rotated or disabled): nothing it holds can be delivered.
+            refused = `the broker refused its credentials (${err.message})`;
+            up = false;
+            opts.logger?.error({ deviceId: opts.deviceId, err: err.message, unsent: buffer.length + inFlight.size }, 'broker refused reconnection: what the device holds is dropped');
+            failAll(refused);
+          }
           return;
         }
         opts.logger?.debug({ deviceId: opts.deviceId, err: err.message }, 'mqtt error (retrying)');
@@ -134,9 +157,16 @@ export function createLink(opts: LinkOptions): DeviceLink {
     get up() {
       return up;
     },
+    get refused() {
+      return refused;
+    },
+    get unsettled() {
+      return buffer.length + inFlight.size;
+    },
     open: connect,
     publish(topic, body, retain) {
       if (closed) return Promise.reject(new Error(`device ${opts.deviceId} is shut down`));
+      if (refused) return Promise.reject(new Error(`device ${opts.deviceId}: ${refused}`));
       return new Promise<void>((resolve, reject) => {
         const q = { topic, body, retain, resolve, reject };
         // While mqtt.js is reconnecting on its own it stores QoS 1 publishes itself; the local
@@ -173,7 +203,8 @@ export function createLink(opts: LinkOptions): DeviceLink {
       let timer: NodeJS.Timeout | undefined;
       const settled = await Promise.race([idle().then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), graceMs)))]);
       clearTimeout(timer);
-      // A broker that stopped acknowledging gets no DISCONNECT; mqtt.js fails what is still out.
+      // A broker that stopped acknowledging gets no DISCONNECT, and what it never acknowledged fails.
+      if (!settled) failAll(`shut down with messages not acknowledged within ${graceMs} ms`);
       if (c) await endClient(c, !settled);
       up = false;
     },
