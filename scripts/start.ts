@@ -51,6 +51,7 @@ const quiet = logger.child({}, { level: 'warn' });
 const site = loadSiteFile(parsed.site);
 // Rules and SLA clocks run on the simulated mall's time, so a 10-minute SLA means 10 simulated minutes.
 let clock: () => number = Date.now;
+const metricsToken = keyIn(parsed['data-dir'], 'metrics-token', () => randomBytes(24).toString('base64url'));
 const stack = await startStack({
   site,
   logger: quiet,
@@ -71,8 +72,11 @@ const stack = await startStack({
   cloudMqttPort: 0,
   edgeMqttPort: parsed['edge-port'],
   edgeHttpPort: 0,
+  // Prometheus' token for both /metrics, kept with the data so a scrape config keeps working.
+  cloudEnv: { ATRIUM_METRICS_TOKEN: metricsToken },
   // Simulated devices report `speed` times faster than real ones; their budget scales with them.
   edgeEnv: {
+    ATRIUM_METRICS_TOKEN: metricsToken,
     ATRIUM_MAX_PUBLISH_RATE: String(50 * Math.max(1, parsed.speed / 60)),
     ATRIUM_MAX_PUBLISH_BURST: String(Math.round(500 * Math.max(1, parsed.speed / 60))),
     // Local flows on the gateway (the CO2 → ventilation example ships enabled); login admin / .data/node-red-password.
@@ -94,7 +98,7 @@ console.log(
     `    admin · password ${stack.adminPassword}  (kept in ${parsed['data-dir']}/admin-password)`,
     ...people.map((p) => `    ${p.userId} · password ${demoPassword}  → ${p.home}`),
     `  Edge gateway (devices): ${stack.urls.edgeMqtt}`,
-    `  Edge health/metrics: ${stack.urls.edgeHttp}/health  ${stack.urls.edgeHttp}/metrics`,
+    `  Edge health/metrics: ${stack.urls.edgeHttp}/health  ${stack.urls.edgeHttp}/metrics  (metrics on both: Authorization: Bearer <${parsed['data-dir']}/metrics-token>)`,
     `  Edge local flows (Node-RED): ${stack.urls.edgeHttp}/red  (user admin, password in ${parsed['data-dir']}/node-red-password)`,
     `  API: ${stack.urls.page}openapi.json  (scripts: Authorization: Bearer <key>; the admin's key is in ${parsed['data-dir']}/admin-key)`,
     '',

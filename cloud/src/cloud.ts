@@ -153,6 +153,7 @@ export async function createCloud(config: CloudConfig, deps: CloudDeps): Promise
   };
   const app = await createHttpApp({ logger, site: deps.site, zones, queries, metrics, health, dispatch, opsStore, users, clock, forecasting, rateLimit: config.http.rateLimit,
     accounts,
+    metricsToken: config.http.metricsToken,
     sessions: { store: sessionStore, idleMs: config.signIn.sessionIdleMs, maxAgeMs: config.signIn.sessionMaxAgeMs },
   });
   const io = attachLive(app.server, {

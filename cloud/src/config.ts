@@ -45,6 +45,8 @@ export const CloudEnv = z
      * password (a warning each hour); a gateway that has one must use it.
      */
     ATRIUM_GATEWAY_SECRET: optional(Secret),
+    /** The bearer token Prometheus scrapes /metrics with (an admin's API key also reads it); unset: admins only. */
+    ATRIUM_METRICS_TOKEN: optional(Secret),
     LOG_LEVEL: LogLevel,
 
     /**
@@ -145,7 +147,7 @@ export interface CloudConfig {
   readonly siteFile: string | undefined;
   readonly logLevel: CloudEnv['LOG_LEVEL'];
   /** the REST API, socket.io and the pages */
-  readonly http: { readonly host: string; readonly port: number; readonly rateLimit: HttpRateLimit };
+  readonly http: { readonly host: string; readonly port: number; readonly rateLimit: HttpRateLimit; readonly metricsToken: string | undefined };
   /**
    * the uplink listener gateways connect to, each with its own stored credential;
    * legacyGatewaySecret (deprecated) also admits gateways without one by the derived password
@@ -168,7 +170,7 @@ function fromEnv(e: CloudEnv): CloudConfig {
   return {
     siteFile: e.ATRIUM_SITE_FILE,
     logLevel: e.LOG_LEVEL,
-    http: { host: e.ATRIUM_CLOUD_HOST, port: e.ATRIUM_CLOUD_HTTP_PORT, rateLimit: { anonymousPerMinute: e.ATRIUM_HTTP_RATE_LIMIT_ANONYMOUS, userPerMinute: e.ATRIUM_HTTP_RATE_LIMIT_USER } },
+    http: { host: e.ATRIUM_CLOUD_HOST, port: e.ATRIUM_CLOUD_HTTP_PORT, rateLimit: { anonymousPerMinute: e.ATRIUM_HTTP_RATE_LIMIT_ANONYMOUS, userPerMinute: e.ATRIUM_HTTP_RATE_LIMIT_USER }, metricsToken: e.ATRIUM_METRICS_TOKEN },
     mqtt: { host: e.ATRIUM_CLOUD_HOST, port: e.ATRIUM_CLOUD_MQTT_PORT, legacyGatewaySecret: e.ATRIUM_GATEWAY_SECRET },
     database: { url: e.ATRIUM_DATABASE_URL, dataDir: e.ATRIUM_DATA_DIR },
     users: { adminKey: e.ATRIUM_ADMIN_KEY, adminPassword: e.ATRIUM_ADMIN_PASSWORD },

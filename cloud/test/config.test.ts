@@ -16,7 +16,7 @@ describe('cloud configuration', () => {
     expect(parseCloudConfig({ ATRIUM_GATEWAY_SECRET: SECRET })).toEqual({
       siteFile: undefined,
       logLevel: 'info',
-      http: { host: '127.0.0.1', port: 8080, rateLimit: { anonymousPerMinute: 600, userPerMinute: 6000 } },
+      http: { host: '127.0.0.1', port: 8080, rateLimit: { anonymousPerMinute: 600, userPerMinute: 6000 }, metricsToken: undefined },
       mqtt: { host: '127.0.0.1', port: 1884, legacyGatewaySecret: SECRET },
       database: { url: undefined, dataDir: '.data/cloud' },
       users: { adminKey: undefined, adminPassword: undefined },

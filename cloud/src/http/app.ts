@@ -48,6 +48,8 @@ export interface HttpDeps {
   forecasting: Forecasting;
   /** unset: DEFAULT_RATE_LIMIT */
   rateLimit?: HttpRateLimit;
+  /** Prometheus' bearer token for /metrics; unset: admins' API keys only */
+  metricsToken?: string | undefined;
   /** people's sign-in: passwords, sessions and their lifetimes */
   accounts: Accounts;
   sessions: SessionSettings;
