@@ -3,18 +3,21 @@ import { parseArgs } from 'node:util';
 import { benchDispatchLatency, benchRulesThroughput } from './dispatch.ts';
 import { benchEdgeMemory, edgeMemoryRows } from './edge-memory.ts';
 import { benchEdgeThroughput } from './edge-throughput.ts';
-import { benchGatewayStorm, benchStepCost, stepRows, stormRows } from './engine-step.ts';
+import { benchEngineCompute, benchGatewayStorm, benchStepCost, computeRows, stepRows, stormRows } from './engine-step.ts';
 import { benchForecastRefresh, forecastRows } from './forecast-refresh.ts';
 import { benchInfluxLatency } from './influx-latency.ts';
 import { benchInfluxWrite } from './influx-write.ts';
 import { benchLighthouse, lighthouseRows } from './lighthouse.ts';
 import { benchLiveLatency } from './live-latency.ts';
 import { benchOutbox, outboxRows } from './outbox.ts';
+import { benchSoak, soakRows } from './soak.ts';
 import { progress, writeResult } from './support.ts';
 
 // `npm run bench [-- --quick]`: every figure is measured next to its baseline in the same run.
 // Each part adds its rows to the table printed at the end and writes bench/results/<name>.json.
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+// The soak runs `npm start` itself at 240×: one simulated day by default (6 min if the stack keeps
+// up, at most 15), a quarter of one with --quick, `--soak-days N`, or `--month` (30 days, about 3 h).
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, month: { type: 'boolean', default: false }, 'soak-days': { type: 'string' } } });
 const q = values.quick;
 const rows: string[] = [];
 const written: string[] = [];
@@ -48,9 +51,15 @@ rows.push(`| rules evaluated (demo mall minutes, shipped rules) | ${rules.shippe
 for (const d of dispatch) rows.push(`| forced door publish → security order assigned, ${d.devices} devices live, p50 / p99 | ${d.p50Ms} ms / ${d.p99Ms} ms (${d.received}/${d.samples}) |`);
 
 const stepCost = await benchStepCost({ steps: q ? 10 : 40, openAlarms: [10, 1000, 10_000] });
+const compute = benchEngineCompute({ steps: q ? 10 : 40, openAlarms: [10, 1000, 10_000] });
 const storm = benchGatewayStorm({ copies: q ? [1] : [1, 10] });
-written.push(writeResult('engine', { stepCost, storm }));
-rows.push(...stepRows(stepCost), ...stormRows(storm));
+written.push(writeResult('engine', { stepCost, compute, storm }));
+rows.push(...stepRows(stepCost), ...computeRows(compute), ...stormRows(storm));
+
+const soakDays = values.month ? 30 : values['soak-days'] !== undefined ? Number(values['soak-days']) : q ? 0.25 : 1;
+const soak = await benchSoak({ speed: 240, simulatedDays: soakDays, sampleEveryS: q ? 5 : 15, ...(!values.month && { maxRealMinutes: q ? 5 : 15 }) });
+written.push(writeResult('soak', soak));
+rows.push(...soakRows(soak));
 
 const forecast = await benchForecastRefresh({ weeks: q ? 4 : 16, copies: 10 });
 written.push(writeResult('forecast-refresh', forecast));
