@@ -49,8 +49,14 @@ export interface ForecastStore {
 type Num = number | string;
 const num = (v: Num): number => Number(v);
 
-/** Rows per statement when a run is written in parts or pruned. */
-const BATCH_ROWS = 2000;
+/** Rows per statement when a run is written in parts or pruned (~100 ms of the embedded engine on a busy machine). */
+const BATCH_ROWS = 1000;
+
+/**
+ * Between two statements of a long write: the embedded engine resolves a query in microtasks,
+ * so without a macrotask turn a loop of statements would hold the event loop from first to last.
+ */
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export function createForecastStore(db: SqlClient, siteId: string): ForecastStore {
   const insertHeads = (tx: Pick<SqlTx, 'query'>, run: RunInfo, series: readonly SeriesHead[]) =>
@@ -64,10 +70,9 @@ export function createForecastStore(db: SqlClient, siteId: string): ForecastStor
     tx.query(`insert into forecast_runs (site_id, made_at, origin, horizon_h, series, duration_ms) values ($1, $2, $3, $4, $5, $6) on conflict do nothing`, [
       siteId, run.madeAt, run.origin, run.horizonH, run.series, Math.round(run.durationMs),
     ]);
-  const insertHours = async (tx: Pick<SqlTx, 'query'>, madeAt: number, series: readonly SeriesRun[]) => {
-    const rows = series.flatMap((s) =>
-      s.hours.map((h) => ({ k: s.subjectKind, s: s.subjectId, t: h.t, l: h.leadH, m: h.mean, a: h.lo80, b: h.hi80, c: h.lo95, d: h.hi95, u: h.usual })),
-    );
+  const rowsOf = (series: readonly SeriesRun[]) =>
+    series.flatMap((s) => s.hours.map((h) => ({ k: s.subjectKind, s: s.subjectId, t: h.t, l: h.leadH, m: h.mean, a: h.lo80, b: h.hi80, c: h.lo95, d: h.hi95, u: h.usual })));
+  const insertHours = async (tx: Pick<SqlTx, 'query'>, madeAt: number, rows: readonly ReturnType<typeof rowsOf>[number][]) => {
     if (rows.length === 0) return;
     await tx.query(
       `insert into forecasts (site_id, subject_kind, subject_id, made_at, t, lead_h, mean, lo80, hi80, lo95, hi95, usual)
@@ -85,6 +90,7 @@ export function createForecastStore(db: SqlClient, siteId: string): ForecastStor
         params,
       );
       if ((rows[0]?.n ?? 0) < BATCH_ROWS) return;
+      await yieldToLoop();
     }
   };
 
@@ -93,12 +99,16 @@ export function createForecastStore(db: SqlClient, siteId: string): ForecastStor
       await db.transaction(async (tx) => {
         await insertRun(tx, run);
         await insertHeads(tx, run, series);
-        await insertHours(tx, run.madeAt, series);
+        await insertHours(tx, run.madeAt, rowsOf(series));
       });
     },
 
     async saveHours(madeAt, series) {
-      await insertHours(db, madeAt, series);
+      const rows = rowsOf(series);
+      for (let i = 0; i < rows.length; i += BATCH_ROWS) {
+        if (i > 0) await yieldToLoop();
+        await insertHours(db, madeAt, rows.slice(i, i + BATCH_ROWS));
+      }
     },
 
     async commitRun(run, series) {
