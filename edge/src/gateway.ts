@@ -23,7 +23,7 @@ import { authorizePublish } from './pipeline/index.ts';
 import { replayJournal } from './pipeline/replay.ts';
 import { createAggregator } from './readings/aggregator.ts';
 import { createEdgeBus } from './readings/bus.ts';
-import { createCollector } from './readings/collector.ts';
+import { createCollector, type Collector } from './readings/collector.ts';
 import { createLiveOccupancy } from './readings/live.ts';
 import { createEdgeHttp, type EdgeHealth } from './status/http.ts';
 import { createStatusReport } from './status/report.ts';
@@ -117,7 +117,7 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
     journal,
     guard: outboxGuard,
     hold,
-    collector,
+    collector: expediteEvents(collector, () => soon.flush()),
     clock,
     bus,
     metrics,
@@ -125,6 +125,17 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
     logger,
     shouldLog,
   });
+  /** An event's own fold: queued events and statuses only, then the forwarder (the minutes and gauges wait for the tick). */
+  const flushEvents = () => {
+    const now = Date.now();
+    const { events, statuses } = collector.queued();
+    if (events.length + statuses.length === 0) return;
+    journal.fold([...uplinks.events(events.map((e) => e.record)), ...uplinks.statuses(statuses.map((s) => s.record))], [...events.map((e) => e.id), ...statuses.map((s) => s.id)], now);
+    collector.clearQueued();
+    forwarder.pump();
+  };
+  // While the uplink is down there is nobody to hurry for: events wait for the tick as before.
+  const soon = flushSoon(() => flushEvents(), () => uplink.connected);
   let listeners: DeviceListeners | undefined;
   let http: ReturnType<typeof createEdgeHttp> | undefined;
   let ticker: NodeJS.Timeout | undefined;
@@ -144,6 +155,7 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
   /** Folds closed minutes and queued events into outbox uplinks (one transaction), then lets the forwarder send them. */
   const flush = (all: boolean) => {
     const now = Date.now();
+    soon.flushed(now);
     const closed = all ? aggregator.takeAll() : aggregator.takeClosed(now, clock());
     metrics.pendingReadings.set(aggregator.pendingReadings);
     const { events, statuses } = collector.queued();
@@ -212,6 +224,7 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
     },
     async stop() {
       clearInterval(ticker);
+      soon.cancel();
       clearInterval(liveTicker);
       // Flows first, so none sends a command into a closing broker.
       await red?.stop().catch((err: Error) => logger.error({ err: err.message }, 'Node-RED did not stop cleanly'));
@@ -228,6 +241,49 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
       credentials.close();
       await http?.close();
       logger.info('edge gateway stopped');
+    },
+  };
+}
+
+/**
+ * Events (a forced door, a tamper, a locker fault) are what staff act on: they leave
+ * for the cloud at once instead of waiting up to a flush period (ATRIUM_FLUSH_EVERY_MS, 250 ms)
+ * with the minute telemetry. That wait was most of the forced-door-to-assigned-guard delay
+ * (bench/dispatch.ts: p50 131 ms of 183 ms from the publish to the cloud's ingest). These
+ * folds are at least EVENT_FLUSH_GAP_MS apart, so an event storm costs at most 40 extra
+ * outbox transactions a second, and none happen while the uplink is down (an outage's
+ * outbox stays made of few, full uplinks).
+ */
+const EVENT_FLUSH_GAP_MS = 25;
+
+function expediteEvents(collector: Collector, flush: () => void): Collector {
+  return {
+    ...collector,
+    add(reading, receivedAt, journalId) {
+      collector.add(reading, receivedAt, journalId);
+      if (reading.channel === 'event') flush();
+    },
+  };
+}
+
+function flushSoon(run: () => void, worthIt: () => boolean) {
+  let timer: NodeJS.Timeout | undefined;
+  let lastAt = 0;
+  return {
+    flush() {
+      if (timer || !worthIt()) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        lastAt = Date.now();
+        run();
+      }, Math.max(0, lastAt + EVENT_FLUSH_GAP_MS - Date.now()));
+    },
+    flushed(now: number) {
+      lastAt = now;
+    },
+    cancel() {
+      clearTimeout(timer);
+      timer = undefined;
     },
   };
 }
