@@ -1,7 +1,7 @@
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
-import { UPLINK_PREFIX, createLogThrottle, createMqttGuard, type MqttGuardLimits } from '@atrium/shared';
+import { UPLINK_PREFIX, createLogThrottle, createLoginThrottle, createMqttGuard, type LoginThrottleLimits, type MqttGuardLimits } from '@atrium/shared';
 import type { CloudMetrics } from '../metrics.ts';
 import type { GatewayLoginResult, SessionEnd } from './gateway-login.ts';
 import type { Ingest } from './ingest.ts';
@@ -29,6 +29,9 @@ export interface UplinkBroker {
  * broker works for scale-out). A QoS 1 uplink is acknowledged only after `ingest.accept`
  * resolves, i.e. after it is stored: aedes sends PUBACK once authorizePublish calls back.
  */
+/** Failed gateway logins per source address (shared/mqtt-guard.ts createLoginThrottle). */
+export const UPLINK_LOGIN_THROTTLE: LoginThrottleLimits = { freeFailures: 10, baseBackoffMs: 1000, maxBackoffMs: 60_000, forgetOneAfterMs: 6000, maxKeys: 10_000 };
+
 export async function createUplinkBroker(deps: {
   ingest: Ingest;
   /** checks a CONNECT's username and password (gateway-login.ts) */
@@ -54,6 +57,9 @@ export async function createUplinkBroker(deps: {
     if (throttle.shouldLog(`${address}|${reason}`)) logger.warn({ remote: address, reason, detail }, 'gateway connection closed before login');
   });
 
+  // Wrong passwords from one address wait, doubling, once ten have failed; always expiring, so a
+  // gateway behind the same address is slowed, never shut out. Throttled logins are not checked.
+  const byAddress = createLoginThrottle(UPLINK_LOGIN_THROTTLE);
   // Logins on the deprecated shared secret: a reminder per gateway an hour, never per reconnect.
   const deprecation = createLogThrottle(3_600_000, 1000);
   broker.authenticate = (client, username, password, done) => {
@@ -66,9 +72,14 @@ export async function createUplinkBroker(deps: {
       }
       done(Object.assign(new Error(`gateway login refused: ${reason}`), { returnCode }) as AuthenticateError, false);
     };
+    if (byAddress.waitFor([address]) > 0) return refuse('login_throttled', undefined, 3);
     deps.login(username, password).then(
       (result) => {
-        if (!result.ok) return refuse(result.reason, result.gatewayId, result.reason === 'disabled' ? 5 : 4);
+        if (!result.ok) {
+          // a disabled gateway retrying is not guessing; everything else is a failed guess
+          if (result.reason !== 'disabled') byAddress.failed([address]);
+          return refuse(result.reason, result.gatewayId, result.reason === 'disabled' ? 5 : 4);
+        }
         metrics.gatewayLogins.inc({ credential: result.credential });
         if (result.credential === 'derived' && deprecation.shouldLog(result.gatewayId)) {
           logger.warn(
