@@ -2,11 +2,11 @@ import type { Uplink } from '@atrium/shared';
 import { migrate } from '../db/migrate.ts';
 import type { SqlClient } from '../db/sql-client.ts';
 import { createInfluxClient } from './influx-http.ts';
-import { uplinkLines, uplinkPointsBound } from './influx-lines.ts';
-import { createInfluxOutbox, SeriesBufferFullError } from './influx-outbox.ts';
+import { createInfluxOutbox } from './influx-outbox.ts';
 import { createInfluxReads } from './influx-reads.ts';
 import { createInfluxRollups } from './influx-rollups.ts';
 import { verifyInfluxTargets } from './influx-startup.ts';
+import { createUplinkWriter } from './influx-uplink-writer.ts';
 import type { InfluxSeriesStore, InfluxSeriesStoreOptions } from './influx-store-types.ts';
 
 export { SeriesBufferFullError } from './influx-outbox.ts';
@@ -23,7 +23,8 @@ export type { InfluxSeriesStore, InfluxSeriesStoreOptions, SeriesStoreObserver, 
  *   uplink: the uplink ledger row (`uplinks`, shared with the embedded store, so a redelivered
  *   id is a no-op), the uplink's line protocol in `influx_outbox` (the disk-backed write
  *   buffer) and the hours whose rollups it dirties. So an uplink is acknowledged only once it
- *   is durable, and it is either wholly stored-or-queued or not at all.
+ *   is durable, and it is either wholly stored-or-queued or not at all. Uplinks arriving
+ *   together share one such transaction (group commit, influx-uplink-writer.ts).
  * - A flusher moves the outbox to InfluxDB in batches through the library's WriteApi (gzip,
  *   retries with exponential backoff in memory) and deletes rows only after InfluxDB said
  *   204. A crash between the write and the delete replays the rows: the points carry the same
@@ -83,33 +84,16 @@ export async function createInfluxSeriesStore(opts: InfluxSeriesStoreOptions): P
     isDegraded: () => outbox.degraded,
     ...(logger ? { logger } : {}),
   });
+  const writeGrouped = createUplinkWriter({ sql, outbox, rollups, groupPoints: Math.max(opts.batchPoints, 20_000), ...(obs ? { onRefused: () => obs.refused() } : {}) });
   const reads = createInfluxReads({ sql, client, minute: opts.minute, rollup: opts.rollup, minuteRetentionDays: opts.minuteRetentionDays, now });
 
   const store: InfluxSeriesStore = {
     async writeUplink(uplink: Uplink, receivedAt: number) {
       if (outbox.closed) throw new Error('series store is closed');
-      const bound = uplinkPointsBound(uplink);
       const backlog = outbox.buffered.points;
-      const result = await sql.transaction(async (tx) => {
-        const ledger = await tx.query(
-          `insert into uplinks (id, site_id, gateway_id, kind, sent_at, received_at, records) values ($1, $2, $3, $4, $5, $6, $7)
-           on conflict (id) do nothing returning id`,
-          [uplink.id, uplink.siteId, uplink.gatewayId, uplink.kind, uplink.sentAt, receivedAt, recordCount(uplink)],
-        );
-        if (ledger.rows.length === 0) return undefined;
-        outbox.checkRoom(bound);
-        const seq = await outbox.nextSeq(tx);
-        const { lines, hours } = uplinkLines(uplink, seq);
-        if (lines.length > 0) await outbox.insert(tx, { seq, uplink, lines, enqueuedAt: receivedAt });
-        if (hours.length > 0) await rollups.mark(tx, uplink.siteId, hours, seq);
-        return { seq, points: lines.length };
-      }).catch((err: unknown) => {
-        if (err instanceof SeriesBufferFullError) obs?.refused();
-        throw err;
-      });
-      if (!result) return { stored: false };
-      if (result.points > 0) {
-        outbox.added(result.points);
+      const result = await writeGrouped(uplink, receivedAt);
+      if (!result.stored) return { stored: false };
+      if (result.points > 0 && result.queued) {
         const healthy = !outbox.degraded && backlog < 2 * opts.batchPoints;
         outbox.kick();
         if (healthy) await outbox.waitFor(result.seq, ackWaitMs);
@@ -147,5 +131,3 @@ export async function createInfluxSeriesStore(opts: InfluxSeriesStoreOptions): P
   outbox.resume();
   return store;
 }
-
-const recordCount = (u: Uplink) => (u.kind === 'minute' ? u.footfall.length + u.env.length : u.kind === 'events' ? u.events.length : u.devices.length);
