@@ -29,10 +29,20 @@ export function createHourGrid(timeZone: string, from: number, to: number): Hour
   const start = localHourStart(timeZone, from);
   const hours = Math.max(0, Math.ceil((to - start) / MS_PER_HOUR));
   const slot = new Float64Array(hours);
-  // Offsets change a couple of times a year: ask Intl once per hour, not once per point.
-  for (let k = 0; k < hours; k++) {
+  const at = (k: number) => {
     const t = start + k * MS_PER_HOUR;
-    slot[k] = Math.floor((t + utcOffsetMs(timeZone, t)) / MS_PER_HOUR);
+    return { offset: utcOffsetMs(timeZone, t), t };
+  };
+  // Offsets change a couple of times a year, never twice in a day: ask Intl once a day, and hour
+  // by hour only across a day whose two ends differ (a year of hours is 9,000 Intl calls otherwise).
+  for (let day = 0; day < hours; day += 24) {
+    const end = Math.min(hours - 1, day + 24);
+    const a = at(day).offset;
+    const same = at(end).offset === a;
+    for (let k = day; k <= end && k < hours; k++) {
+      const t = start + k * MS_PER_HOUR;
+      slot[k] = Math.floor((t + (same ? a : utcOffsetMs(timeZone, t))) / MS_PER_HOUR);
+    }
   }
   return { timeZone, from: start, hours, slot };
 }
