@@ -1,108 +1,238 @@
-import { pathToFileURL } from 'node:url';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { getHeapStatistics } from 'node:v8';
+import { Worker } from 'node:worker_threads';
 import { pino } from 'pino';
 import { loadSiteFile, type SiteModel, type SubjectKind } from '@atrium/shared';
 import { backfillHistory } from '@atrium/firmware-sim';
 import { createCalendarStore } from '../cloud/src/calendar/calendar-store.ts';
 import { openPglite } from '../cloud/src/db/pglite.ts';
+import { inlineCompute } from '../cloud/src/forecast/compute.ts';
 import { createForecastStore } from '../cloud/src/forecast/forecast-store.ts';
-import { createHourGrid, loadHourlyHistory, slotAt } from '../cloud/src/forecast/history.ts';
-import { seasonalNaive } from '../cloud/src/forecast/naive.ts';
-import type { HourlySeries } from '../cloud/src/forecast/series.ts';
-import { forecastSeries } from '../cloud/src/forecast/series-forecast.ts';
-import { toOperatorCalendar } from '../cloud/src/forecast/operator-calendar.ts';
-import { createForecastRefresh, DEFAULT_REFRESH_OPTIONS, subjectsOf } from '../cloud/src/forecast/refresh.ts';
+import { loadHistoryFromMinutes, loadHourlyHistory } from '../cloud/src/forecast/history.ts';
+import { createForecastRefresh, subjectsOf } from '../cloud/src/forecast/refresh.ts';
+import { workerCompute } from '../cloud/src/forecast/worker-compute.ts';
 import { createSqlSeriesStore } from '../cloud/src/series/pglite-series-store.ts';
-import { progress, writeResult } from './support.ts';
+import type { SeriesStore } from '../cloud/src/series/series-store.ts';
+import { percentile, progress, writeResult } from './support.ts';
 
 /**
- * Time to refresh the 72 h forecasts of every series of the demo mall, and of ten times as
- * many, on one core (Node's main thread; the embedded PostgreSQL runs in it too), with memory.
- * Baseline in the same run: the same refresh (same reads, same writes) with the seasonal naive
- * forecast, and both again from histories in memory (the model's cost without the database's).
- * History: the demo mall's backfill; the 10× series are copies of its rows under other subject
- * ids, made inside the database.
+ * The hourly forecast refresh of every series of the demo mall (149) and of ten malls' worth
+ * (1,490), each run in a process of its own so its peak memory is its own, on the embedded
+ * store on disk as `npm start` keeps it. While it runs, a thread of the same process asks a
+ * /health-like endpoint on the main event loop every 20 ms (HTTP plus the ledger count the
+ * embedded /health reads) and times the answers: what the live path sees meanwhile.
+ *
+ * Baseline in the same run: the refresh as it was, reading each series' history from minute
+ * rows (one query per series) and forecasting on the main thread without yielding.
+ * Measured: hourly rollups, chunks of 25 series, forecasts on a worker thread.
+ *
+ * History: the demo mall's backfill (16 weeks), written through the series store (so the
+ * rollup is kept by the write path). The other nine malls' rollup rows are copies of the
+ * first's under other subject ids, made in SQL; their minute rows are not copied (4.2 M rows
+ * take a quarter of an hour to insert on a shared machine), so the baseline reads the first
+ * mall's minute rows for each copy: the same rows per series, from a smaller database, which
+ * flatters the baseline if anything. The fixture is vacuumed once, as pages of a store that
+ * has been read before would be.
  */
 const H = 3_600_000;
 const END = Date.UTC(2025, 2, 20, 3); // Thursday 14:00 in Melbourne
+const PROBE_MS = 20;
+
+type Variant = 'minutes-main-thread' | 'hourly-worker';
+interface ChildArgs {
+  dir: string;
+  copies: number;
+  variant: Variant;
+}
 
 const mib = (bytes: number) => Math.round(bytes / 104_857.6) / 10;
+const copyId = (id: string, k: number) => `${id}-x${k}`;
 
 function multiplied(site: SiteModel, copies: number): Record<SubjectKind, string[]> {
   const base = subjectsOf(site);
-  const times = (ids: string[]) => [...ids, ...Array.from({ length: copies - 1 }, (_, k) => ids.map((id) => `${id}-x${k + 1}`)).flat()];
+  const times = (ids: string[]) => [...ids, ...Array.from({ length: copies - 1 }, (_, k) => ids.map((id) => copyId(id, k + 1))).flat()];
   return { zone: times(base.zone), entrance: times(base.entrance), shop: times(base.shop) };
 }
 
-export async function benchForecastRefresh(o: { weeks: number; copies: number }) {
+/** The baseline's view of the store: a copy's minute rows are its original's. */
+function minutesOfOriginals(store: SeriesStore): Pick<SeriesStore, 'footfall'> {
+  return {
+    footfall: async (r) => {
+      const original = r.subjectId?.replace(/-x\d+$/, '');
+      return (await store.footfall({ ...r, subjectId: original })).map((p) => ({ ...p, subjectId: r.subjectId ?? p.subjectId }));
+    },
+  };
+}
+
+async function buildFixture(dir: string, weeks: number, copies: number) {
   const site = loadSiteFile();
-  const sql = await openPglite('memory://');
+  const sql = await openPglite(dir);
   const store = await createSqlSeriesStore(sql, { ownsClient: false });
-  progress(`forecast refresh: backfilling ${o.weeks} weeks of the demo mall`);
-  const filled = await backfillHistory(store, site, { end: END, weeks: o.weeks });
-  progress(`forecast refresh: ${filled.records} hourly records; copying them ${o.copies - 1}× under other ids`);
+  const t = performance.now();
+  const filled = await backfillHistory(store, site, { end: END, weeks });
+  const backfillMs = Math.round(performance.now() - t);
+  progress(`forecast refresh: ${filled.records} hourly records written in ${backfillMs} ms; copying the rollup ${copies - 1}× under other ids`);
   await sql.query(
-    `insert into footfall_minute
-       select site_id, device_id || '-x' || k, minute, floor_id, zone_id, subject_kind, subject_id || '-x' || k, in_count, out_count, samples, occ_sum, occ_count, occ_max
-         from footfall_minute, generate_series(1, $1::int) as k where site_id = $2`,
-    [o.copies - 1, site.id],
+    `insert into footfall_hourly select site_id, subject_kind, subject_id || '-x' || k, day, in_h, out_h
+       from footfall_hourly, generate_series(1, $1::int) as k where site_id = $2`,
+    [copies - 1, site.id],
   );
   const calendar = createCalendarStore(sql, site.id);
   await calendar.ensure(filled.holidays.map((h) => ({ date: h.date, name: h.name, kind: 'holiday' as const })), 'bench', END);
-  const forecasts = createForecastStore(sql, site.id);
-  const logger = pino({ level: 'silent' });
-
-  const runs = [];
-  let madeAt = END + 5 * 60_000;
-  for (const scale of [1, o.copies]) {
-    const subjects = scale === 1 ? subjectsOf(site) : multiplied(site, scale);
-    const series = subjects.zone.length + subjects.entrance.length + subjects.shop.length;
-    // Reading alone, so the table shows what the store costs apart from any forecasting.
-    const grid = createHourGrid(site.timezone, END - DEFAULT_REFRESH_OPTIONS.historyWeeks * 168 * H, END + 73 * H);
-    let t = performance.now();
-    const histories: HourlySeries[] = [];
-    for (const kind of ['zone', 'entrance', 'shop'] as const) histories.push(...(await loadHourlyHistory(store, { siteId: site.id, subjectKind: kind, subjectIds: subjects[kind], grid, to: END })).values());
-    const readMs = Math.round(performance.now() - t);
-    // The forecasts alone, from histories in memory: the model's cost apart from the database's.
-    const origin = slotAt(grid, END + H);
-    const cal = toOperatorCalendar(await calendar.list());
-    const compute: Record<string, number> = {};
-    for (const [name, forecaster] of [['seasonalNaive', seasonalNaive], ['model', undefined]] as const) {
-      t = performance.now();
-      for (const history of histories) forecastSeries(history, origin, 72, cal, forecaster);
-      compute[name] = Math.round(performance.now() - t);
-    }
-    const row: Record<string, number | string> = { series, readMs, computeModelMs: compute.model!, computeNaiveMs: compute.seasonalNaive! };
-    for (const [name, forecaster] of [['seasonalNaive', seasonalNaive], ['model', undefined]] as const) {
-      const refresh = createForecastRefresh({ site, series: store, forecasts, calendar, logger, subjects, ...(forecaster ? { forecaster } : {}) });
-      const heapBefore = process.memoryUsage().heapUsed;
-      t = performance.now();
-      const s = await refresh.run((madeAt += 60_000));
-      const ms = Math.round(performance.now() - t);
-      const mem = process.memoryUsage();
-      row[`${name}Ms`] = ms;
-      row[`${name}MsPerSeries`] = Math.round((ms / s.series) * 10) / 10;
-      row[`${name}HeapGrowthMiB`] = mib(mem.heapUsed - heapBefore);
-      row[`${name}RssMiB`] = mib(mem.rss);
-      progress(`forecast refresh: ${series} series, ${name}: ${ms} ms (${row[`${name}MsPerSeries`]} ms/series), RSS ${row[`${name}RssMiB`]} MiB`);
-    }
-    row.ratioModelToNaive = Math.round(((row.modelMs as number) / (row.seasonalNaiveMs as number)) * 100) / 100;
-    runs.push(row);
-  }
+  await sql.exec('vacuum');
   await sql.close();
-  // maxRSS includes the embedded PostgreSQL's memory (its WASM heap), which dominates.
-  return { weeksOfHistory: o.weeks, historyWeeksRead: DEFAULT_REFRESH_OPTIONS.historyWeeks, runs, maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024), node: process.version };
+  return { records: filled.records, backfillMs };
+}
+
+/** A thread that asks GET /health every PROBE_MS and keeps the answer times (its own event loop, so a blocked main thread shows). */
+const PROBE_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const http = require('node:http');
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+let on = true;
+let errors = 0;
+const samples = [];
+const ask = () => {
+  if (!on) return;
+  const t = performance.now();
+  const at = performance.timeOrigin + t;
+  http.get({ host: '127.0.0.1', port: workerData.port, path: '/health', agent }, (res) => {
+    res.resume();
+    res.on('end', () => { samples.push([at, performance.now() - t]); setTimeout(ask, workerData.everyMs); });
+  }).on('error', () => { errors++; setTimeout(ask, workerData.everyMs); });
+};
+parentPort.on('message', () => {
+  on = false; parentPort.postMessage({ samples, errors }); agent.destroy();
+});
+ask();
+const peak = { rss: 0 };
+setInterval(() => { peak.rss = Math.max(peak.rss, process.memoryUsage().rss); parentPort.postMessage({ peakRss: peak.rss }); }, 50).unref();
+`;
+
+/** One refresh in this process: the child's side. */
+async function runChild(a: ChildArgs) {
+  const site = loadSiteFile();
+  const sql = await openPglite(a.dir);
+  const store = await createSqlSeriesStore(sql, { ownsClient: false });
+  const subjects = multiplied(site, a.copies);
+  const series = subjects.zone.length + subjects.entrance.length + subjects.shop.length;
+  const server = createServer((_req, res) => {
+    void sql.query<{ n: number }>('select count(*)::int as n from uplinks where site_id = $1', [site.id]).then(({ rows }) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ status: 'ok', uplinks: rows[0]?.n }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  const probe = new Worker(PROBE_SOURCE, { eval: true, workerData: { port, everyMs: PROBE_MS } });
+  let peakRss = 0;
+  let stopped: (m: { samples: Array<[number, number]>; errors: number }) => void = () => undefined;
+  probe.on('message', (m: { peakRss?: number; samples?: Array<[number, number]>; errors?: number }) => {
+    if (m.peakRss !== undefined) peakRss = Math.max(peakRss, m.peakRss);
+    else stopped(m as { samples: Array<[number, number]>; errors: number });
+  });
+  await new Promise((r) => setTimeout(r, 1000)); // idle answers first, for reference
+
+  const refresh = createForecastRefresh({
+    site,
+    series: store,
+    forecasts: createForecastStore(sql, site.id),
+    calendar: createCalendarStore(sql, site.id),
+    logger: pino({ level: 'silent' }),
+    subjects,
+    ...(a.variant === 'minutes-main-thread'
+      ? { compute: () => inlineCompute({ sliceMs: Number.POSITIVE_INFINITY }), loadHistory: (_s, q) => loadHistoryFromMinutes(minutesOfOriginals(store), q) }
+      : { compute: () => workerCompute(), loadHistory: loadHourlyHistory }),
+  });
+  let heapPeak = getHeapStatistics().used_heap_size;
+  const heapTimer = setInterval(() => (heapPeak = Math.max(heapPeak, getHeapStatistics().used_heap_size)), 100);
+  const cpu = process.cpuUsage();
+  const t = performance.now();
+  const startedAt = performance.timeOrigin + t;
+  const summary = await refresh.run(END + 5 * 60_000);
+  const ms = performance.now() - t;
+  const cpuUsed = process.cpuUsage(cpu);
+  clearInterval(heapTimer);
+  const endedAt = performance.timeOrigin + performance.now();
+  const { samples, errors } = await new Promise<{ samples: Array<[number, number]>; errors: number }>((resolve) => ((stopped = resolve), probe.postMessage('stop')));
+  await probe.terminate();
+  server.close();
+  await sql.close();
+  // A request sent during the refresh counts for it, however late its answer came.
+  const idle = samples.filter(([at]) => at < startedAt).map(([, ms]) => ms).sort((x, y) => x - y);
+  const busy = samples.filter(([at]) => at >= startedAt && at <= endedAt).map(([, ms]) => ms).sort((x, y) => x - y);
+  const r1 = (x: number) => Math.round(x * 10) / 10;
+  return {
+    variant: a.variant,
+    series,
+    stored: summary.series,
+    ms: Math.round(ms),
+    cpuMs: Math.round((cpuUsed.user + cpuUsed.system) / 1000),
+    peakRssMiB: mib(Math.max(peakRss, process.resourceUsage().maxRSS * 1024)),
+    mainHeapPeakMiB: mib(heapPeak),
+    health: { samples: busy.length, errors, p50Ms: r1(percentile(busy, 50)), p99Ms: r1(percentile(busy, 99)), maxMs: r1(busy.at(-1) ?? Number.NaN), idleP50Ms: r1(percentile(idle, 50)) },
+  };
+}
+
+type ChildResult = Awaited<ReturnType<typeof runChild>>;
+
+function inChild(a: ChildArgs): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', JSON.stringify(a)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const last = out.trim().split('\n').at(-1) ?? '';
+      if (code === 0) resolve(JSON.parse(last) as ChildResult);
+      else reject(new Error(`forecast refresh child (${a.variant}, ×${a.copies}) exited ${code}: ${out}`));
+    });
+  });
+}
+
+export async function benchForecastRefresh(o: { weeks: number; copies: number }) {
+  const dir = mkdtempSync(join(tmpdir(), 'atrium-bench-forecast-'));
+  try {
+    progress(`forecast refresh: backfilling ${o.weeks} weeks of the demo mall into ${dir}`);
+    const fixture = await buildFixture(dir, o.weeks, o.copies);
+    const runs: ChildResult[] = [];
+    for (const copies of [1, o.copies]) {
+      for (const variant of ['minutes-main-thread', 'hourly-worker'] as const) {
+        const r = await inChild({ dir, copies, variant });
+        progress(`forecast refresh: ${r.series} series, ${variant}: ${r.ms} ms (cpu ${r.cpuMs} ms), peak RSS ${r.peakRssMiB} MiB, /health p50/p99/max ${r.health.p50Ms}/${r.health.p99Ms}/${r.health.maxMs} ms`);
+        runs.push(r);
+      }
+    }
+    return { weeksOfHistory: o.weeks, backfillRecords: fixture.records, backfillMs: fixture.backfillMs, probeEveryMs: PROBE_MS, runs };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export function forecastRows(r: Awaited<ReturnType<typeof benchForecastRefresh>>): string[] {
-  return r.runs.map(
-    (x) =>
-      `| forecast refresh, ${x.series} series (${r.weeksOfHistory} weeks of history), one core | ${x.modelMs} ms = ${x.modelMsPerSeries} ms/series (seasonal naive, same reads and writes: ${x.seasonalNaiveMs} ms, ×${x.ratioModelToNaive}; of which reading history ${x.readMs} ms; forecasts alone ${x.computeModelMs} ms vs naive ${x.computeNaiveMs} ms); RSS ${x.modelRssMiB} MiB, peak ${r.maxRssMiB} MiB (mostly the embedded PostgreSQL); JS heap grew ${x.modelHeapGrowthMiB} MiB |`,
-  );
+  const by = (series: number, v: Variant) => r.runs.find((x) => x.series === series && x.variant === v);
+  return [...new Set(r.runs.map((x) => x.series))].map((series) => {
+    const base = by(series, 'minutes-main-thread')!;
+    const x = by(series, 'hourly-worker')!;
+    return (
+      `| forecast refresh, ${series} series (${r.weeksOfHistory} weeks of history), embedded store on disk | ${x.ms} ms (cpu ${x.cpuMs} ms, all threads), peak RSS ${x.peakRssMiB} MiB, /health p50 / p99 / max ${x.health.p50Ms} / ${x.health.p99Ms} / ${x.health.maxMs} ms (${x.health.samples} answers) ` +
+      `— baseline (minute rows, main thread): ${base.ms} ms (cpu ${base.cpuMs} ms), peak RSS ${base.peakRssMiB} MiB, /health ${base.health.p50Ms} / ${base.health.p99Ms} / ${base.health.maxMs} ms (${base.health.samples} answers); ×${Math.round((base.ms / x.ms) * 10) / 10} faster |`
+    );
+  });
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, child: { type: 'string' } } });
+  if (values.child) {
+    console.log(JSON.stringify(await runChild(JSON.parse(values.child) as ChildArgs)));
+    process.exit(0);
+  }
   const result = await benchForecastRefresh({ weeks: values.quick ? 4 : 16, copies: 10 });
   const path = writeResult('forecast-refresh', result);
   console.log(`\n| measure | value |\n| --- | --- |\n${forecastRows(result).join('\n')}\n\nwritten to ${path}`);
