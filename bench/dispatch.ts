@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { io } from 'socket.io-client';
-import { LIVE_EVENTS, MinuteUplink, deviceTopic, loadSiteFile, type SiteModel } from '@atrium/shared';
+import { LIVE_EVENTS, MinuteUplink, deviceTopic, loadSiteFile, type Effect, type SiteModel } from '@atrium/shared';
 import { createSimulator, withDeviceCopies } from '@atrium/firmware-sim';
 import { DEFAULT_RULES_FILE } from '../cloud/src/config.ts';
 import { createEngine, step } from '../cloud/src/dispatch/engine.ts';
@@ -78,6 +78,7 @@ export async function benchDispatchLatency(opts: { copies: number; samples: numb
   const start = Date.now();
   const clock = Date.now;
   const stack = await startStack({ site, logger: pino({ level: 'warn' }) });
+  const stages = traceStages(stack, gate.id);
   const auth = { authorization: `Bearer ${stack.adminKey}`, 'content-type': 'application/json' };
   const post = (path: string, body: unknown) => fetch(`${stack.urls.page}${path}`, { method: 'POST', headers: auth, body: JSON.stringify(body) });
   const shift = [{ from: clock() - 3600_000, to: clock() + 30 * 86_400_000 }];
@@ -97,12 +98,14 @@ export async function benchDispatchLatency(opts: { copies: number; samples: numb
   const delays: number[] = [];
   for (let i = 0; i < opts.samples; i++) {
     const assigned = new Promise<{ order: { id: string; alarmIds: string[] }; at: number }>((resolve) => (waiting = (order, at) => resolve({ order, at })));
+    stages.reset();
     const t = performance.now();
     await publish(device, deviceTopic(site.id, gate.id, 'event'), { ts: clock(), seq: i + 1, event: 'forced_open' });
     const got = await Promise.race([assigned, new Promise<null>((r) => setTimeout(() => r(null), 10_000))]);
     waiting = null;
     if (!got) continue;
     delays.push(got.at - t);
+    stages.sample(t, got.at);
     // Stand the guard down and close the alarm so the next door is a fresh alarm.
     await post(`api/v1/work-orders/${got.order.id}/cancel`, { reason: 'benchmark' });
     for (const alarmId of got.order.alarmIds) await post(`api/v1/alarms/${alarmId}/clear`, { note: 'benchmark' });
@@ -113,7 +116,62 @@ export async function benchDispatchLatency(opts: { copies: number; samples: numb
   await sim.stop();
   await stack.stop();
   delays.sort((a, b) => a - b);
-  return { copies: opts.copies, devices: site.devices.length, samples: opts.samples, received: delays.length, p50Ms: round1(percentile(delays, 50)), p99Ms: round1(percentile(delays, 99)) };
+  return { copies: opts.copies, devices: site.devices.length, samples: opts.samples, received: delays.length, p50Ms: round1(percentile(delays, 50)), p99Ms: round1(percentile(delays, 99)), stages: stages.summary() };
+}
+
+/**
+ * Where one forced door's delay goes, stage by stage (p50/p99 over the samples): from the
+ * publish to the cloud storing its events uplink (the edge, its outbox and the uplink), the
+ * store write, from stored to the operational store recording the step that assigns the guard
+ * (the dispatch queue and the engine step), that record, and from there to the control-room
+ * client (effects listeners, socket.io). Observed from outside, by wrapping the store and ops
+ * store methods the cloud calls and listening to the dispatch effects.
+ */
+function traceStages(stack: Awaited<ReturnType<typeof startStack>>, gateId: string) {
+  let marks: Partial<Record<'ingest' | 'stored' | 'recordStart' | 'recordEnd' | 'effects', number>> = {};
+  const spans: Record<string, number[]> = {};
+  const assigns = (effects: readonly Effect[]) => effects.some((e) => e.kind === 'work_order' && e.change === 'assign' && e.order.subject.id === gateId);
+  const store = stack.cloud.store;
+  const writeUplink = store.writeUplink.bind(store);
+  store.writeUplink = async (u, receivedAt) => {
+    const mine = u.kind === 'events' && u.events.some((e) => e.deviceId === gateId && e.type === 'forced_open');
+    if (mine) marks.ingest = performance.now();
+    const r = await writeUplink(u, receivedAt);
+    if (mine) marks.stored = performance.now();
+    return r;
+  };
+  const ops = stack.cloud.opsStore;
+  const record = ops.record.bind(ops);
+  ops.record = async (x) => {
+    const mine = assigns(x.effects);
+    if (mine) marks.recordStart = performance.now();
+    await record(x);
+    if (mine) marks.recordEnd = performance.now();
+  };
+  stack.cloud.dispatch.onEffects((effects) => {
+    if (assigns(effects)) marks.effects ??= performance.now();
+  });
+  return {
+    reset: () => {
+      marks = {};
+    },
+    sample(publishedAt: number, seenAt: number) {
+      const m = marks;
+      const add = (k: string, from: number | undefined, to: number | undefined) => {
+        if (from !== undefined && to !== undefined) (spans[k] ??= []).push(to - from);
+      };
+      add('publishToStoreWrite', publishedAt, m.ingest);
+      add('storeWrite', m.ingest, m.stored);
+      add('storedToStepRecord', m.stored, m.recordStart);
+      add('stepRecord', m.recordStart, m.recordEnd);
+      add('recordToClient', m.recordEnd, seenAt);
+    },
+    summary: () =>
+      Object.fromEntries(Object.entries(spans).map(([k, v]) => {
+        const sorted = [...v].sort((a, b) => a - b);
+        return [k, { p50Ms: round1(percentile(sorted, 50)), p99Ms: round1(percentile(sorted, 99)) }];
+      })),
+  };
 }
 
 const round1 = (v: number) => Math.round(v * 10) / 10;
