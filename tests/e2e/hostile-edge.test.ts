@@ -266,9 +266,14 @@ describe('hostile input against the edge and the cloud uplink listener', () => {
       await v5.closed;
       expect([...v5.received().subarray(0, 4)]).toEqual([0x20, 2, 0, 1]);
     }
-    const v31 = await mqtt.connectAsync(`mqtt://127.0.0.1:${ports.edgeMqtt}`, { protocolId: 'MQIsdp', protocolVersion: 3, clientId: 'locker-1', username: 'locker-1', password: derivePassword(secrets.device, 'locker-1'), reconnectPeriod: 0 });
+    // A device nobody guessed (locker-1 was, above); retried while this address may still be waiting out the guessing classes' backoff.
+    const v31 = await eventually(
+      () => mqtt.connectAsync(`mqtt://127.0.0.1:${ports.edgeMqtt}`, { protocolId: 'MQIsdp', protocolVersion: 3, clientId: 'radar-coffee', username: 'radar-coffee', password: derivePassword(secrets.device, 'radar-coffee'), reconnectPeriod: 0 }).catch(() => undefined),
+      45_000,
+      'an MQTT 3.1 client logging in',
+    );
     await v31.endAsync();
-  });
+  }, 60_000);
 
   it('kept the legitimate radar flowing: every acknowledged reading is stored', async () => {
     clearInterval(legit.timer);

@@ -52,7 +52,7 @@ export async function sendGatewayEvent(
 }
 
 /** Runs the gateway provisioning CLI (`npm run gateways -- …`) as its own process, the way an operator does. */
-export const runGatewaysCli = (args: string[], env: Record<string, string>) => runCli('cloud/src/ingest/gateways-cli.ts', args, env);
+export const runGatewaysCli = (args: string[], env: Record<string, string>) => runCli('cloud/src/gateways-cli.ts', args, env);
 
 /**
  * Gives gateways their own credentials in a cloud's database (ATRIUM_DATA_DIR while that cloud

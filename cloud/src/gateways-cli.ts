@@ -2,13 +2,13 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { GatewayId, Secret, configOrExit, describeIssues, loadSiteFile, parseConfig } from '@atrium/shared';
-import { CloudEnv } from '../config.ts';
-import { migrate } from '../db/migrate.ts';
-import { openPg } from '../db/pg.ts';
-import { openPglite } from '../db/pglite.ts';
-import type { SqlClient } from '../db/sql-client.ts';
-import { createGatewayCredentials } from './gateway-credentials.ts';
-import { GATEWAY_COMMANDS, runGatewaysCommand, type GatewaysResult } from './gateways-command.ts';
+import { CloudEnv } from './config.ts';
+import { migrate } from './db/migrate.ts';
+import { openPg } from './db/pg.ts';
+import { openPglite } from './db/pglite.ts';
+import type { SqlClient } from './db/sql-client.ts';
+import { createGatewayCredentials } from './ingest/gateway-credentials.ts';
+import { GATEWAY_COMMANDS, runGatewaysCommand, type GatewaysResult } from './ingest/gateways-command.ts';
 
 const USAGE = `usage: npm run gateways -- <command> [gatewayId ...] [--json]
   add <gatewayId ...>           give gateways their own credential; prints each new password once
