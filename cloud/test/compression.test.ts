@@ -3,11 +3,11 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
 import { io } from 'socket.io-client';
 import { LIVE_EVENTS } from '@atrium/shared';
 import { PUBLIC_DIR } from '@atrium/dashboards';
-import { createCloud, parseCloudConfig, type Cloud } from '../src/index.ts';
+import type { Cloud } from '../src/index.ts';
+import { startTestCloud } from './support/test-cloud.ts';
 import { miniSite } from '../../tests/support/mini-site.ts';
 
 /**
@@ -54,15 +54,7 @@ describe('compressed answers', () => {
     });
 
   beforeAll(async () => {
-    const config = parseCloudConfig({
-      ATRIUM_CLOUD_HTTP_PORT: '0',
-      ATRIUM_CLOUD_MQTT_PORT: '0',
-      ATRIUM_DATA_DIR: 'memory://',
-      ATRIUM_GATEWAY_SECRET: 'gateway-secret-for-tests-01',
-      ATRIUM_ADMIN_KEY: ADMIN,
-    });
-    cloud = await createCloud(config, { site: miniSite, logger: pino({ level: 'silent' }) });
-    base = `http://127.0.0.1:${(await cloud.start()).httpPort}`;
+    ({ cloud, base } = await startTestCloud({ ATRIUM_ADMIN_KEY: ADMIN }));
   });
   afterAll(async () => {
     await cloud?.stop();

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
 import { io } from 'socket.io-client';
 import { LIVE_EVENTS } from '@atrium/shared';
-import { createCloud, parseCloudConfig, type Cloud } from '../src/index.ts';
+import type { Cloud } from '../src/index.ts';
 import { miniSite } from '../../tests/support/mini-site.ts';
 import { apiClient, seedPeople } from './support/api-client.ts';
-import { sessionClient, type SessionClient } from './support/session-client.ts';
+import { sessionClient } from './support/session-client.ts';
+import { startTestCloud } from './support/test-cloud.ts';
 
 /**
  * People sign in with a password and hold a session cookie, on a real cloud on loopback:
@@ -44,17 +44,7 @@ describe('sign-in for people', () => {
   }
 
   beforeAll(async () => {
-    const config = parseCloudConfig({
-      ATRIUM_CLOUD_HTTP_PORT: '0',
-      ATRIUM_CLOUD_MQTT_PORT: '0',
-      ATRIUM_DATA_DIR: 'memory://',
-      ATRIUM_GATEWAY_SECRET: 'gateway-secret-for-tests-01',
-      ATRIUM_ADMIN_KEY: ADMIN,
-      ATRIUM_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      ATRIUM_SESSION_IDLE_MINUTES: String(IDLE_S / 60),
-    });
-    cloud = await createCloud(config, { site: miniSite, logger: pino({ level: 'silent' }) });
-    base = `http://127.0.0.1:${(await cloud.start()).httpPort}`;
+    ({ cloud, base } = await startTestCloud({ ATRIUM_ADMIN_KEY: ADMIN, ATRIUM_ADMIN_PASSWORD: ADMIN_PASSWORD, ATRIUM_SESSION_IDLE_MINUTES: String(IDLE_S / 60) }));
     await seedPeople(call, ADMIN, {
       zoneId: 'hall',
       staff: [['guard-1', ['security']]],

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
 import mqtt from 'mqtt';
-import { createCloud, parseCloudConfig, type Cloud } from '../src/index.ts';
-import { miniSite } from '../../tests/support/mini-site.ts';
+import type { Cloud } from '../src/index.ts';
+import { startTestCloud } from './support/test-cloud.ts';
 
 /**
  * Guessing a gateway's password at the cloud's uplink listener: after ten wrong passwords from
@@ -13,9 +12,7 @@ describe('uplink listener: wrong gateway passwords slow down', () => {
   let cloud: Cloud;
   let url: string;
   beforeAll(async () => {
-    const config = parseCloudConfig({ ATRIUM_CLOUD_HTTP_PORT: '0', ATRIUM_CLOUD_MQTT_PORT: '0', ATRIUM_DATA_DIR: 'memory://', ATRIUM_GATEWAY_SECRET: 'gateway-secret-for-tests-01' });
-    cloud = await createCloud(config, { site: miniSite, logger: pino({ level: 'silent' }) });
-    url = `mqtt://127.0.0.1:${(await cloud.start()).mqttPort}`;
+    ({ cloud, mqttUrl: url } = await startTestCloud());
   }, 180_000);
   afterAll(async () => {
     await cloud?.stop();
