@@ -7,6 +7,7 @@ import { migrate } from './db/migrate.ts';
 import { openPg } from './db/pg.ts';
 import { openPglite } from './db/pglite.ts';
 import { createHttpApp } from './http/app.ts';
+import { createSqlIdempotencyStore } from './http/idempotency-store.ts';
 import { sessionPrincipal } from './http/sessions.ts';
 import { createAccounts, type Accounts } from './auth/accounts.ts';
 import { createPasswordHasher } from './auth/passwords.ts';
@@ -18,7 +19,9 @@ import { createGatewayLogin, sessionEnd } from './ingest/gateway-login.ts';
 import { createIngest } from './ingest/ingest.ts';
 import { createUplinkBroker } from './ingest/uplink-broker.ts';
 import { attachLive } from './live/socket.ts';
+import { createSiteClock } from './live/site-clock.ts';
 import { createZoneState } from './live/zone-state.ts';
+import { createDeviceReports } from './control/device-reports.ts';
 import { createCloudMetrics } from './metrics.ts';
 import { createForecasting, type Forecasting } from './forecasting.ts';
 import type { TimerClock } from './forecast/scheduler.ts';
@@ -133,6 +136,8 @@ export async function createCloud(config: CloudConfig, deps: CloudDeps): Promise
   const gateways = createGatewayCredentials(sql, deps.site.id);
   const ingest = createIngest({ store, zones, metrics, logger, siteId: deps.site.id, ownership, clock });
   ingest.onStored((uplink) => dispatch.observeUplink(uplink));
+  const deviceReports = createDeviceReports();
+  ingest.onStored((uplink) => deviceReports.observe(uplink));
   ingest.onLive((live) => dispatch.observeLive(live));
   const login = createGatewayLogin({ credentials: gateways, ownership, legacySecret: config.mqtt.legacyGatewaySecret });
   const broker = await createUplinkBroker({ ingest, login, sessionEnd: (l) => sessionEnd(gateways, l), siteId: deps.site.id, logger, metrics });
@@ -151,9 +156,11 @@ export async function createCloud(config: CloudConfig, deps: CloudDeps): Promise
       return { status: 'failing', store: { ok: false, error: (err as Error).message }, ...base };
     }
   };
-  const app = await createHttpApp({ logger, site: deps.site, zones, queries, metrics, health, dispatch, opsStore, users, clock, forecasting, rateLimit: config.http.rateLimit,
+  const siteClock = createSiteClock({ clock, timeZone: deps.site.timezone });
+  const app = await createHttpApp({ logger, site: deps.site, zones, queries, metrics, health, dispatch, opsStore, users, clock, siteClock, forecasting, deviceReports, rateLimit: config.http.rateLimit,
     accounts,
     metricsToken: config.http.metricsToken,
+    idempotency: createSqlIdempotencyStore(sql, deps.site.id),
     sessions: { store: sessionStore, idleMs: config.signIn.sessionIdleMs, maxAgeMs: config.signIn.sessionMaxAgeMs },
   });
   const io = attachLive(app.server, {
@@ -161,6 +168,7 @@ export async function createCloud(config: CloudConfig, deps: CloudDeps): Promise
     ingest,
     metrics,
     dispatch,
+    siteClock,
     principalByKeyHash: users.principalByKeyHash,
     principalBySession: (cookieHeader) => sessionPrincipal(cookieHeader, { store: sessionStore, maxAgeMs: config.signIn.sessionMaxAgeMs }, users.principalById, Date.now()),
     onRevoked: users.onRevoked,
@@ -191,6 +199,7 @@ export async function createCloud(config: CloudConfig, deps: CloudDeps): Promise
     },
     async stop() {
       unwatch?.();
+      siteClock.stop();
       if (pruneSessions) clearInterval(pruneSessions);
       await broker.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ZoneLive } from './api.ts';
+import { SiteClockReading } from './rest/clock.ts';
 import { AlertEvent } from './merchants.ts';
 import { AlarmEffect, CountersResetEffect, NotifyEffect, SlaBreachEffect, WorkOrderEffect } from './ops/effect.ts';
 import { StaffMember } from './ops/staff.ts';
@@ -29,6 +30,8 @@ export const SERVER_EVENTS = {
   staff: StaffMember,
   counters_reset: CountersResetEffect,
   merchant_alert: AlertEvent,
+  /** the site's clock: on connect and every few seconds, so countdowns follow an accelerated demo */
+  clock: SiteClockReading,
 } as const;
 export type ServerEventName = keyof typeof SERVER_EVENTS;
 export type ServerEventPayload<E extends ServerEventName> = z.infer<(typeof SERVER_EVENTS)[E]>;
@@ -54,4 +57,5 @@ export const LIVE_EVENTS = {
   staff: 'staff',
   countersReset: 'counters_reset',
   merchantAlert: 'merchant_alert',
+  clock: 'clock',
 } as const satisfies Record<string, ServerEventName>;

@@ -8,12 +8,14 @@ import type { CloudHealth, SiteModel } from '@atrium/shared';
 import { PUBLIC_DIR } from '@atrium/dashboards';
 import type { CloudMetrics } from '../metrics.ts';
 import type { ZoneState } from '../live/zone-state.ts';
+import type { SiteClock } from '../live/site-clock.ts';
 import type { SeriesQueries } from '../series/queries.ts';
 import { siteRoutes } from './routes/site.ts';
 import { seriesRoutes } from './routes/series.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { alarmRoutes } from './routes/alarms.ts';
 import { workOrderRoutes } from './routes/work-orders.ts';
+import { workOrderCreateRoutes } from './routes/work-order-create.ts';
 import { staffRoutes } from './routes/staff.ts';
 import { rulesRoutes } from './routes/rules.ts';
 import { reportRoutes } from './routes/reports.ts';
@@ -22,7 +24,10 @@ import { calendarRoutes } from './routes/calendar.ts';
 import { forecastRoutes } from './routes/forecast.ts';
 import { merchantRoutes } from './routes/merchants.ts';
 import { staffingRoutes } from './routes/staffing.ts';
+import { controlRoutes } from './routes/control.ts';
+import type { DeviceReports } from '../control/device-reports.ts';
 import { vendorRoutes } from './vendor.ts';
+import type { IdempotencyStore } from './idempotency-store.ts';
 import { authPlugin, type AuthDeps } from './auth.ts';
 import { sessionRoutes } from './routes/session.ts';
 import type { SessionSettings } from './sessions.ts';
@@ -45,7 +50,13 @@ export interface HttpDeps {
   opsStore: OpsStore;
   users: Users;
   clock: () => number;
+  /** results of work-order actions sent with an Idempotency-Key (the staff app's offline queue) */
+  idempotency: IdempotencyStore;
+  /** the site clock with its measured rate, for pages' countdowns */
+  siteClock: SiteClock;
   forecasting: Forecasting;
+  /** what devices last reported about themselves (battery, last will), for device health */
+  deviceReports: DeviceReports;
   /** unset: DEFAULT_RATE_LIMIT */
   rateLimit?: HttpRateLimit;
   /** Prometheus' bearer token for /metrics; unset: admins' API keys only */
@@ -122,7 +133,8 @@ export async function createHttpApp(deps: HttpDeps) {
     sessions: { ...deps.sessions, principalById: deps.users.principalById },
   });
   await app.register(sessionRoutes, { accounts: deps.accounts, sessionMaxAgeMs: deps.sessions.maxAgeMs, now: Date.now });
-  for (const routes of [siteRoutes, seriesRoutes, opsRoutes, alarmRoutes, workOrderRoutes, staffRoutes, rulesRoutes, reportRoutes, userRoutes, ...FORECASTING_ROUTES]) await app.register(routes, deps);
+  for (const routes of [siteRoutes, seriesRoutes, opsRoutes, alarmRoutes, workOrderRoutes, workOrderCreateRoutes, staffRoutes, rulesRoutes, reportRoutes, userRoutes, ...FORECASTING_ROUTES]) await app.register(routes, deps);
+  await app.register(controlRoutes, deps);
   await app.register(vendorRoutes);
   await app.register(fastifyStatic, { root: PUBLIC_DIR, index: 'index.html' });
   return app;

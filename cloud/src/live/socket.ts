@@ -5,6 +5,7 @@ import { hashApiKey } from '../auth/api-keys.ts';
 import type { Ingest } from '../ingest/ingest.ts';
 import type { DispatchService } from '../ops/dispatch-service.ts';
 import type { ZoneState } from './zone-state.ts';
+import type { SiteClock } from './site-clock.ts';
 import type { CloudMetrics } from '../metrics.ts';
 
 /** Rooms: who hears what. Nothing is broadcast to every socket. */
@@ -30,6 +31,7 @@ export interface LiveDeps {
   ingest: Ingest;
   metrics: CloudMetrics;
   dispatch: DispatchService;
+  siteClock: SiteClock;
   principalByKeyHash: (keyHash: string) => Promise<Principal | null>;
   /** the signed-in person a handshake's Cookie header carries, or null */
   principalBySession: (cookieHeader: string | undefined) => Promise<Principal | null>;
@@ -66,10 +68,13 @@ export function attachLive(server: HttpServer, deps: LiveDeps): LiveServer {
     const rooms = roomsFor(principal);
     void socket.join([...rooms, ROOMS.user(principal.userId)]);
     socket.emit(LIVE_EVENTS.hello, { principal, zones: rooms.includes(ROOMS.site) ? deps.zones.all() : [] });
+    socket.emit(LIVE_EVENTS.clock, deps.siteClock.reading());
     socket.on('disconnect', () => deps.metrics.liveClients.set(io.engine.clientsCount));
   });
   // A key checked at the handshake is not checked again: revocation has to end the session itself.
   deps.onRevoked((userId) => io.in(ROOMS.user(userId)).disconnectSockets(true));
+  // The clock is no secret: every page gets it, so countdowns stay on the SLA timers' clock.
+  deps.siteClock.onBeat((reading) => io.emit(LIVE_EVENTS.clock, reading));
   deps.ingest.onZones((zones) => io.to(ROOMS.site).emit(LIVE_EVENTS.zones, zones));
   deps.dispatch.onEffects((effects) => {
     for (const e of effects) deliver(io, e);

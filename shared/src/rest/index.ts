@@ -10,3 +10,6 @@ export * from './series.ts';
 export * from './forecasting.ts';
 export * from './session.ts';
 export * from './merchant-portal.ts';
+export * from './clock.ts';
+export * from './control.ts';
+export * from './staff-app.ts';
