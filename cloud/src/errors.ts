@@ -38,6 +38,9 @@ export const Errors = {
   CalendarEntryExists: createError<[string]>('ATRIUM_CALENDAR_ENTRY_EXISTS', 'the calendar already has %s', 409),
   SubscriptionNotFound: createError<[number]>('ATRIUM_SUBSCRIPTION_NOT_FOUND', 'no alert subscription %d for this shop', 404),
   DeliveryNotFound: createError<[number]>('ATRIUM_DELIVERY_NOT_FOUND', 'no webhook delivery %d for this shop', 404),
+  // the staff app's offline queue (issue 14): a work-order action sent again is applied once
+  IdempotencyKeyReused: createError<[string, string]>('ATRIUM_IDEMPOTENCY_KEY_REUSED', 'Idempotency-Key "%s" was already used for a different request (%s): use a new key for a new request', 409),
+  IdempotencyKeyBusy: createError<[string]>('ATRIUM_IDEMPOTENCY_KEY_BUSY', 'Idempotency-Key "%s": the first request with this key is still being applied; try again in a moment', 409),
 } as const;
 
 /** A refusal a client can wait out: the error handler sends `Retry-After` with it. */

@@ -509,4 +509,28 @@ export const MIGRATIONS: readonly { id: number; name: string; sql: string }[] = 
          group by d.site_id, d.subject_kind, d.subject_id, d.day;
     `,
   },
+  {
+    id: 10,
+    // Results of work-order actions sent with an Idempotency-Key (http/idempotency-store.ts): the
+    // staff phone's offline queue sends an action again when it cannot know whether the first
+    // try arrived, and the replay gets the stored result instead of acting twice. Per user (two
+    // people's keys never collide), bounded (the header allows 128 characters) and expiring.
+    // status is null while the first try runs.
+    name: 'idempotency keys',
+    sql: `
+      create table idempotency_keys (
+        site_id text not null,
+        user_id text not null,
+        key varchar(128) not null,
+        fingerprint text not null,
+        request text not null,
+        status integer,
+        body jsonb,
+        created_at bigint not null,
+        expires_at bigint not null,
+        primary key (site_id, user_id, key)
+      );
+      create index idempotency_keys_expiry on idempotency_keys (site_id, expires_at);
+    `,
+  },
 ];

@@ -1,4 +1,4 @@
-import { type Alarm, type Effect, type NotifyReason, type OrderAction, parseWith, type RuleSet, type SlaStage, StaffInput, type StaffMember, SYSTEM_ACTOR, type WorkOrder } from '@atrium/shared';
+import { type Alarm, type Effect, type OrderAction, parseWith, type RuleSet, type SlaStage, StaffInput, type StaffMember, SYSTEM_ACTOR, type WorkOrder } from '@atrium/shared';
 import { subjectKey, zoneOfSubject, type SiteFacts } from '../rules/subjects.ts';
 import { isOpen, type AlarmsHot } from './alarms.ts';
 import { dispatchError, type Result } from './errors.ts';
@@ -6,6 +6,7 @@ import { dropOrder, dueOrders, emptyBook, putOrder, seqOf, subjectSlotOf, zoneSl
 import { isReservedId, own } from './own.ts';
 import { policyFor } from './policy.ts';
 import { onShift, rankCandidates, supervisorsFor, type Roster, type Workload } from './roster.ts';
+import { createWording, type NotifyDetail, typeWords } from './wording.ts';
 import { applyOrderAction, createWorkOrder, hasDue, isTerminal, noteOnOrder, SLA_STAGES } from './work-orders.ts';
 
 /**
@@ -82,28 +83,17 @@ class Op {
     this.save(r.order);
     return r.order;
   }
-  notify(audience: 'assignee' | 'supervisor', to: string[], order: WorkOrder, reason: NotifyReason, detail = '') {
+  notify(audience: 'assignee' | 'supervisor', to: string[], order: WorkOrder, detail: NotifyDetail) {
     const recipients = audience === 'supervisor' ? supervisorsFor(this.roster, this.now) : to;
-    const where = this.ctx.facts.zones.get(order.zoneId)?.name ?? order.zoneId;
-    const message = `${order.id} ${order.type} P${order.priority} at ${where}: ${MESSAGES[reason]}${detail ? ` (${detail})` : ''}`;
-    this.effects.push({ kind: 'notify', siteId: this.ctx.facts.siteId, audience, to: recipients, orderId: order.id, reason, message });
+    const message = createWording(this.ctx.facts, (id) => own(this.roster, id)?.name).message(order, detail);
+    this.effects.push({ kind: 'notify', siteId: this.ctx.facts.siteId, audience, to: recipients, orderId: order.id, reason: detail.reason, message });
   }
 }
 
-const MESSAGES: Record<NotifyReason, string> = {
-  assigned: 'assigned to you, please accept',
-  withdrawn: 'reassigned, no longer yours',
-  cancelled: 'cancelled, no longer needed',
-  not_accepted: 'not accepted in time, reassigning',
-  declined: 'declined',
-  sla_breach: 'SLA breached',
-  unassignable: 'nobody with the role is free, queued',
-  reopened: 'reopened',
-  awaiting_verification: 'resolved, awaiting your verification',
-};
-
 const byQueueOrder = (a: WorkOrder, b: WorkOrder) => a.priority - b.priority || a.createdAt - b.createdAt || seqOf(a) - seqOf(b);
 const minutes = (s: number) => `${Math.round(s / 6) / 10} min`;
+/** When the person just given an order must accept it by: the accept target runs from the assignment. */
+const acceptBy = (o: WorkOrder) => (o.assignedAt ?? o.createdAt) + o.targets.acceptS * 1000;
 
 // ── alarms in ───────────────────────────────────────────────────────────────────────────────
 
@@ -133,7 +123,7 @@ export function onAlarmRaised(s: OrderBook, alarm: Alarm, ctx: DispatchContext, 
     let order: WorkOrder = { ...existing, alarmIds: existing.alarmIds.includes(alarm.id) ? existing.alarmIds : [...existing.alarmIds, alarm.id] };
     if (order.status === 'resolved') {
       order = op.act(order, { kind: 'reopen', by: SYSTEM, reason: `verification failed: alarm ${alarm.id} raised again` });
-      op.notify('supervisor', [], order, 'reopened', `alarm ${alarm.id}`);
+      op.notify('supervisor', [], order, { reason: 'reopened', why: `${typeWords(alarm.type)} raised again` });
     } else op.save(noteOnOrder(order, { at: now, action: 'alarm_linked', reason: `alarm ${alarm.id}` }));
   } else {
     const zone = zoneOfSubject(alarm.subject, ctx.facts);
@@ -163,7 +153,7 @@ export function onAlarmCleared(s: OrderBook, alarm: Alarm, alarms: AlarmsHot, ct
     const assignee = o.assignee;
     const why = alarm.clearedBy === SYSTEM ? 'cleared by itself before anyone arrived' : `alarm cleared by ${alarm.clearedBy}`;
     const cancelled = op.act(o, { kind: 'cancel', by: SYSTEM, reason: why });
-    if (assignee) op.notify('assignee', [assignee], cancelled, 'cancelled', why);
+    if (assignee) op.notify('assignee', [assignee], cancelled, { reason: 'cancelled', why });
   }
   drain(op);
   return op.out();
@@ -203,7 +193,7 @@ export function orderCommand(s: OrderBook, cmd: OrderCommand, ctx: DispatchConte
     if (order.status === 'assigned' || order.status === 'accepted') {
       const from = order.assignee;
       current = op.act(order, { kind: 'unassign', by: a.by, reason: `reassigned to ${a.staffId}` });
-      if (from) op.notify('assignee', [from], current, 'withdrawn');
+      if (from) op.notify('assignee', [from], current, { reason: 'withdrawn' });
     }
   }
   const r = applyOrderAction(current, a, now);
@@ -212,16 +202,16 @@ export function orderCommand(s: OrderBook, cmd: OrderCommand, ctx: DispatchConte
   const next = r.order;
   switch (a.kind) {
     case 'assign':
-      op.notify('assignee', [a.staffId], next, 'assigned', `by ${a.by}`);
+      op.notify('assignee', [a.staffId], next, { reason: 'assigned', acceptBy: acceptBy(next), by: a.by });
       break;
     case 'decline':
-      op.notify('supervisor', [], next, 'declined', `${a.by}: ${a.reason}`);
+      op.notify('supervisor', [], next, { reason: 'declined', by: a.by, why: a.reason });
       break;
     case 'unassign':
-      if (order.assignee) op.notify('assignee', [order.assignee], next, 'withdrawn');
+      if (order.assignee) op.notify('assignee', [order.assignee], next, { reason: 'withdrawn' });
       break;
     case 'cancel':
-      if (order.assignee) op.notify('assignee', [order.assignee], next, 'cancelled', a.reason);
+      if (order.assignee) op.notify('assignee', [order.assignee], next, { reason: 'cancelled', why: a.reason });
       break;
     case 'arrive': {
       // Where they are now is where the job is: the next assignment starts from here.
@@ -246,7 +236,7 @@ function resolved(op: Op, order: WorkOrder) {
   if (order.resetOnResolve) op.followUps.push({ kind: 'reset', zoneId: order.zoneId, cause: order.resetOnResolve, at: op.now });
   if (order.resolveClearsAlarm) for (const id of order.alarmIds) op.followUps.push({ kind: 'clear_alarm', alarmId: id, by: order.resolvedBy ?? SYSTEM, reason: `resolved in ${order.id}` });
   if (order.verify.by === 'none') op.act(order, { kind: 'verify', by: SYSTEM, method: 'auto' });
-  else if (order.verify.by === 'supervisor') op.notify('supervisor', [], order, 'awaiting_verification');
+  else if (order.verify.by === 'supervisor') op.notify('supervisor', [], order, { reason: 'awaiting_verification', by: order.resolvedBy });
 }
 
 export function upsertStaff(s: OrderBook, input: unknown, ctx: DispatchContext, now: number): Result<DispatchOut> {
@@ -301,8 +291,8 @@ export function tickDispatch(s: OrderBook, alarms: AlarmsHot, ctx: DispatchConte
     if (o.status === 'assigned' && o.assignedAt !== null && now >= o.assignedAt + o.targets.acceptS * 1000) {
       const from = o.assignee!;
       o = op.act(o, { kind: 'unassign', by: SYSTEM, reason: `not accepted within ${minutes(o.targets.acceptS)}` });
-      op.notify('assignee', [from], o, 'withdrawn');
-      op.notify('supervisor', [], o, 'not_accepted', from);
+      op.notify('assignee', [from], o, { reason: 'withdrawn' });
+      op.notify('supervisor', [], o, { reason: 'not_accepted', from });
     }
     o = breaches(op, o);
     if (o.status === 'resolved' && o.verify.by === 'sensors') verifyBySensors(op, o, alarms);
@@ -321,7 +311,7 @@ function breaches(op: Op, order: WorkOrder): WorkOrder {
     o = noteOnOrder({ ...o, breaches: { ...o.breaches, [stage]: op.now } }, { at: op.now, action: 'sla_breach', reason: `${stage} target ${minutes(o.targets[`${stage}S`])}` });
     op.save(o);
     op.effects.push({ kind: 'sla_breach', siteId: o.siteId, orderId: o.id, type: o.type, priority: o.priority, stage, dueAt: o.due[due], at: op.now, assignee: o.assignee });
-    op.notify('supervisor', [], o, 'sla_breach', `${stage} due ${new Date(o.due[due]).toISOString()}`);
+    op.notify('supervisor', [], o, { reason: 'sla_breach', stage, dueAt: o.due[due] });
   }
   return o;
 }
@@ -335,7 +325,7 @@ function verifyBySensors(op: Op, o: WorkOrder, alarms: AlarmsHot) {
     if (op.now >= lastClear + o.verify.clearForS * 1000) op.act(o, { kind: 'verify', by: SYSTEM, method: 'sensors' });
   } else if (op.now >= resolvedAt + o.verify.withinS * 1000) {
     const r = op.act(o, { kind: 'reopen', by: SYSTEM, reason: `sensors still show the problem ${minutes(o.verify.withinS)} after resolution` });
-    op.notify('supervisor', [], r, 'reopened');
+    op.notify('supervisor', [], r, { reason: 'reopened', why: 'the sensors still show the problem' });
   }
 }
 
@@ -363,12 +353,12 @@ function drain(op: Op) {
     if (!best) {
       if (!queuedSinceOpen(o)) {
         op.save(noteOnOrder(o, { at: op.now, action: 'queued', reason: `nobody free with the role ${o.role}` }));
-        op.notify('supervisor', [], o, 'unassignable', o.role);
+        op.notify('supervisor', [], o, { reason: 'unassignable', role: o.role });
       }
       continue;
     }
     const assigned = op.act(o, { kind: 'assign', staffId: best.staffId, by: SYSTEM, reason: `nearest free (${best.distanceM} m, score ${best.score})` });
-    op.notify('assignee', [best.staffId], assigned, 'assigned');
+    op.notify('assignee', [best.staffId], assigned, { reason: 'assigned', acceptBy: acceptBy(assigned) });
     const l = load.get(best.staffId) ?? { active: 0, recent: 0 };
     load.set(best.staffId, { ...l, active: l.active + 1 });
   }

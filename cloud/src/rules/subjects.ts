@@ -15,6 +15,8 @@ export interface ZoneFacts {
   id: string;
   name: string;
   floorId: string;
+  /** the floor's name, for people ("Ground") */
+  floorName: string;
   /** floor level (0 ground, -1 lower ground …) for walking distance */
   level: number;
   kind: SiteModel['zones'][number]['kind'];
@@ -44,10 +46,11 @@ export interface SiteFacts {
 
 export function siteFacts(site: SiteModel): SiteFacts {
   const level = new Map(site.floors.map((f) => [f.id, f.level]));
+  const floorName = new Map(site.floors.map((f) => [f.id, f.name]));
   const zones = new Map<string, ZoneFacts>(
     site.zones.map((z) => [
       z.id,
-      { id: z.id, name: z.name, floorId: z.floorId, level: level.get(z.floorId) ?? 0, kind: z.kind, areaM2: z.areaM2, cx: z.rect.x + z.rect.w / 2, cy: z.rect.y + z.rect.h / 2 },
+      { id: z.id, name: z.name, floorId: z.floorId, floorName: floorName.get(z.floorId) ?? z.floorId, level: level.get(z.floorId) ?? 0, kind: z.kind, areaM2: z.areaM2, cx: z.rect.x + z.rect.w / 2, cy: z.rect.y + z.rect.h / 2 },
     ]),
   );
   const devices = new Map<string, DeviceFacts>(

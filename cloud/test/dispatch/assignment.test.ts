@@ -94,7 +94,7 @@ describe('assignment', () => {
       'order wo-1 assign → assigned (cl-upstairs)',
       'notify assignee [cl-upstairs] wo-1 assigned',
     ]);
-    expect(h.effects.find((e) => e.kind === 'notify' && e.reason === 'declined')).toMatchObject({ message: expect.stringContaining('cl-mall: no supplies left') });
+    expect(h.effects.find((e) => e.kind === 'notify' && e.reason === 'declined')).toMatchObject({ message: expect.stringContaining('declined by cl mall: no supplies left') });
     h.do({ kind: 'order', orderId: 'wo-1', action: { kind: 'decline', by: 'cl-upstairs', reason: 'stuck on level 1' } }, at(3));
     h.do({ kind: 'order', orderId: 'wo-1', action: { kind: 'decline', by: 'cl-far', reason: 'lunch' } }, at(4));
     expect(h.order('wo-1')).toMatchObject({ status: 'open', excluded: ['cl-mall', 'cl-upstairs', 'cl-far'] });

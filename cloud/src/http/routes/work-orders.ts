@@ -1,9 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { apiErrors, Notification, NotificationListQuery, ORDER_ACTION_BODIES, type OrderAction, type OrderActionKind, OrderListQuery, OrderParams, type Principal, WorkOrder } from '@atrium/shared';
+import { type Alarm, apiErrors, Notification, NotificationListQuery, ORDER_ACTION_BODIES, type OrderAction, OrderActionHeaders, type OrderActionKind, OrderCause, OrderListQuery, OrderParams, type Principal, WorkOrder } from '@atrium/shared';
+import { describeCause } from '../../dispatch/cause.ts';
 import { dispatchError } from '../../dispatch/errors.ts';
 import { dispatchHttpError, Errors } from '../../errors.ts';
 import type { HttpDeps } from '../app.ts';
 import { requireRole, SITE_WIDE } from '../auth.ts';
+import { once } from '../idempotency.ts';
+import { parseRuleSet } from '../../rules/load.ts';
 
 /**
  * Who may take each action (its body is ORDER_ACTION_BODIES'). Staff actions act as the
@@ -74,6 +77,18 @@ export const workOrderRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps
     },
   );
 
+  app.get(
+    '/api/v1/work-orders/:orderId/cause',
+    { schema: { summary: 'What raised a work order, in words: its alarms, their readings and rules (staff: their own orders)', params: OrderParams, response: { 200: OrderCause, ...apiErrors(400, 401, 403, 404, 500) } } },
+    async (req) => {
+      const p = requireRole(req, [...SITE_WIDE, 'staff']);
+      const order = await readOne(p, req.params.orderId);
+      const [alarms, rules] = await Promise.all([Promise.all(order.alarmIds.map((id) => deps.opsStore.getAlarm(id))), deps.opsStore.currentRules()]);
+      const parsed = rules ? parseRuleSet(rules.text) : null;
+      return describeCause(order, alarms.filter((a): a is Alarm => a !== null), parsed?.ok ? parsed.ruleSet : null);
+    },
+  );
+
   for (const name of Object.keys(WHO) as OrderActionKind[]) {
     const who = WHO[name];
     const roles = who === 'staff' ? (['staff', 'supervisor'] as const) : SITE_WIDE;
@@ -82,19 +97,23 @@ export const workOrderRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps
       {
         schema: {
           summary: `${name} a work order (${who === 'staff' ? 'the assignee' : 'supervisor or control room'})`,
+          description: 'With an Idempotency-Key header the first result is kept for a day: the same key again returns it without acting twice; the same key with another request is refused (409).',
           params: OrderParams,
+          headers: OrderActionHeaders,
           body: ORDER_ACTION_BODIES[name],
           response: { 200: WorkOrder, ...apiErrors(400, 401, 403, 404, 409, 500, 503) },
         },
       },
-      async (req) => {
+      async (req, reply) => {
         const p = requireRole(req, roles);
         // Staff act as themselves; an operator or admin without a roster entry acts in the control room's name.
         const by = p.staffId ?? p.userId;
         const authority = who === 'control' && (p.role === 'operator' || p.role === 'admin') ? 'operator' : undefined;
-        const r = await deps.dispatch.command({ kind: 'order', orderId: req.params.orderId, action: actionOf(name, by, req.body as Record<string, unknown>), authority });
-        if (!r.ok) throw dispatchHttpError(r.error);
-        return readOne(p, req.params.orderId);
+        return once(req, reply, deps.idempotency, p.userId, req.headers['idempotency-key'], async () => {
+          const r = await deps.dispatch.command({ kind: 'order', orderId: req.params.orderId, action: actionOf(name, by, req.body as Record<string, unknown>), authority });
+          if (!r.ok) throw dispatchHttpError(r.error);
+          return readOne(p, req.params.orderId);
+        });
       },
     );
   }
