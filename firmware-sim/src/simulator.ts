@@ -9,6 +9,7 @@ import { createFaultShaper, FaultRates, type FaultRatesInput, type FaultShaper }
 import { createLedger, type LedgerSnapshot } from './runtime/ledger.ts';
 import { createLimiter, mapLimit } from './runtime/limiter.ts';
 import { createLink, type DeviceLink } from './runtime/link.ts';
+import { createPace, type Pace } from './runtime/pace.ts';
 import { createStamper, type Stamper, type WireMessage } from './runtime/wire.ts';
 
 export interface SimulatorOptions {
@@ -18,6 +19,18 @@ export interface SimulatorOptions {
   secret: string;
   /** sim seconds per real second, or 'max': as fast as the broker acknowledges */
   speed: number | 'max';
+  /** sim seconds per real second while the mall is closed (a demo gets the night over quickly); default `speed` */
+  closedSpeed?: number;
+  /**
+   * How far (sim ms) the clock may run ahead of what the fleet has produced: a simulator that
+   * cannot keep up then runs slower instead of catching up later. Default: no bound.
+   */
+  maxLeadMs?: number;
+  /**
+   * Called before any device produces a reading stamped up to `untilMs`, so a caller can keep a
+   * high-water mark on disk that a restarted run starts after (see scripts/demo-clock.ts).
+   */
+  reserve?: (untilMs: number) => void;
   seed: number;
   /** sim clock start, epoch ms */
   start: number;
@@ -74,6 +87,8 @@ export interface Simulator {
   stats(): SimStats;
   /** current sim time */
   now(): number;
+  /** sim ms per real ms at the current sim time (the speed, or the closed-hours speed); 0 in 'max' mode */
+  rate(): number;
 }
 
 interface Unit {
@@ -90,6 +105,7 @@ const yieldToIo = () => new Promise<void>((r) => setImmediate(r));
 export function createSimulator(opts: SimulatorOptions): Simulator {
   const { site, seed } = opts;
   if (opts.speed !== 'max' && !(opts.speed > 0)) throw new RangeError(`speed must be a positive number or 'max', got ${opts.speed}`);
+  if (opts.closedSpeed !== undefined && !(opts.closedSpeed > 0)) throw new RangeError(`closedSpeed must be a positive number, got ${opts.closedSpeed}`);
   if (opts.durationMs !== undefined && !(opts.durationMs > 0)) throw new RangeError(`durationMs must be positive, got ${opts.durationMs}`);
   const faults = FaultRates.parse(opts.faults ?? {});
   const log = opts.logger;
@@ -103,6 +119,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
 
   let simNow = opts.start;
   let realStart = 0;
+  let pace: Pace | undefined;
   let running = false;
   let stopping = false;
   let finished = false;
@@ -223,6 +240,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
 
   /** Produces everything up to `target` and sends it in device-time order. */
   async function step(target: number, awaitAcks: boolean): Promise<void> {
+    opts.reserve?.(target + faults.clockDriftMs);
     await endOutages(target);
     await startOutages(simNow, target);
     const batch: { u: Unit; m: WireMessage; key: number }[] = [];
@@ -253,7 +271,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
       if (opts.speed === 'max') {
         await step(Math.min(simNow + maxStepMs, endMs), true);
       } else {
-        const clock = Math.min(opts.start + (performance.now() - realStart) * opts.speed, endMs);
+        const clock = Math.min(pace!.target(performance.now(), simNow), endMs);
         if (clock > simNow) await step(Math.floor(Math.min(clock, simNow + maxStepMs)), false);
         // Behind by more than a step (high speed or a slow broker): catch up, yielding to I/O only.
         if (clock - simNow > maxStepMs) await yieldToIo();
@@ -269,6 +287,10 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
       finished = true;
       log?.info(summary(), 'simulation finished');
     }
+  }
+
+  function paceOptions(speed: number) {
+    return { speed, closedSpeed: opts.closedSpeed, maxLeadMs: opts.maxLeadMs, trading: (t: number) => model.calendar.at(t).trading };
   }
 
   function summary() {
@@ -313,6 +335,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     done,
     stats,
     now: () => simNow,
+    rate: () => (opts.speed === 'max' ? 0 : (pace ?? createPace(simNow, 0, paceOptions(opts.speed))).rate(simNow)),
     clean(zoneId) {
       if (!site.zones.some((z) => z.id === zoneId)) throw new RangeError(`unknown zone "${zoneId}"`);
       return fleet.clean(zoneId, simNow);
@@ -339,6 +362,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
         log?.info({ devices: units.length, ms: Math.round(performance.now() - t0), broker: opts.brokerUrl }, 'fleet connected');
         if (stopping) return; // stop() arrived while connecting; it takes it from here
         realStart = performance.now();
+        if (opts.speed !== 'max') pace = createPace(opts.start, realStart, paceOptions(opts.speed));
         startProgress();
         loop = run().then(
           () => {

@@ -16,6 +16,8 @@ export interface CrewOptions {
   /** simulated time, and how many simulated seconds pass per real second */
   now: () => number;
   speed: number;
+  /** the simulated clock's speed right now, when it varies (a demo's closed hours run faster); default `speed` */
+  rate?: () => number;
   seed?: number;
   habits?: Partial<StaffHabits>;
   /** one person's habits over the crew's (a guard who never looks at the phone, say) */
@@ -78,14 +80,26 @@ export function createCrew(opts: CrewOptions): Crew {
     if (!res.ok) throw new Error(`${what}: the cloud answered ${res.status}: ${await res.text()}`);
     return res.json() as Promise<unknown>;
   };
-  /** Simulated seconds from now, in real time. */
+  const rate = () => Math.max(0.001, opts.rate?.() ?? opts.speed);
+  /**
+   * Simulated seconds from now, on the simulated clock: a wake-up before the simulated deadline
+   * (the clock slowed, or runs at another speed since) sleeps again for what is left, so a
+   * person's reaction takes the same simulated time at any pace.
+   */
   const after = (simS: number, fn: () => Promise<void>) => {
     if (stopped) return;
-    const t = setTimeout(() => {
-      timers.delete(t);
-      if (!stopped) fn().catch((err: Error) => opts.logger?.warn({ err: err.message }, 'crew action failed'));
-    }, (simS * 1000) / opts.speed);
-    timers.add(t);
+    const due = opts.now() + simS * 1000;
+    const arm = (realMs: number) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        if (stopped) return;
+        const left = due - opts.now();
+        if (left > 0) arm(Math.max(10, left / rate()));
+        else fn().catch((err: Error) => opts.logger?.warn({ err: err.message }, 'crew action failed'));
+      }, realMs);
+      timers.add(t);
+    };
+    arm((simS * 1000) / rate());
   };
   const act = async (key: string, orderId: string, action: string, body: unknown = {}): Promise<boolean> => {
     const res = await call(key, 'POST', `/api/v1/work-orders/${orderId}/${action}`, body);
