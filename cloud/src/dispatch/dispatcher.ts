@@ -1,10 +1,10 @@
-import { type Alarm, type Effect, type OrderAction, parseWith, type RuleSet, type SlaStage, StaffInput, type StaffMember, SYSTEM_ACTOR, type WorkOrder } from '@atrium/shared';
+import { type Alarm, type Effect, type HandRaisedOrder, type OrderAction, parseWith, type RuleSet, type SlaStage, StaffInput, type StaffMember, SYSTEM_ACTOR, type WorkOrder } from '@atrium/shared';
 import { subjectKey, zoneOfSubject, type SiteFacts } from '../rules/subjects.ts';
 import { isOpen, type AlarmsHot } from './alarms.ts';
 import { dispatchError, type Result } from './errors.ts';
 import { dropOrder, dueOrders, emptyBook, putOrder, seqOf, subjectSlotOf, zoneSlotOf, type OrderBook } from './order-book.ts';
 import { isReservedId, own } from './own.ts';
-import { policyFor } from './policy.ts';
+import { handRaisedPolicy, policyFor } from './policy.ts';
 import { onShift, rankCandidates, supervisorsFor, type Roster, type Workload } from './roster.ts';
 import { createWording, type NotifyDetail, typeWords } from './wording.ts';
 import { applyOrderAction, createWorkOrder, hasDue, isTerminal, noteOnOrder, SLA_STAGES } from './work-orders.ts';
@@ -132,6 +132,21 @@ export function onAlarmRaised(s: OrderBook, alarm: Alarm, ctx: DispatchContext, 
   }
   drain(op);
   return op.out();
+}
+
+/**
+ * A person raises an order by hand (the control room took a call). It is a new order about
+ * the zone, queued and given to the nearest free person with the role like any other; an
+ * alarm of its type about the zone that follows joins it rather than making a second job.
+ */
+export function raiseOrder(s: OrderBook, p: { order: HandRaisedOrder; by: string }, ctx: DispatchContext, now: number): Result<DispatchOut> {
+  const zone = ctx.facts.zones.get(p.order.zoneId);
+  if (!zone) return { ok: false, error: dispatchError('WORK_ORDER_ZONE_UNKNOWN', p.order.zoneId) };
+  const op = new Op(s, ctx, now);
+  const policy = handRaisedPolicy(ctx.ruleSet, p.order);
+  op.save(createWorkOrder({ id: op.nextId(), siteId: ctx.facts.siteId, policy, alarmId: null, subject: { kind: 'zone', id: zone.id }, zoneId: zone.id, floorId: zone.floorId, now, by: p.by, note: p.order.note ?? null }));
+  drain(op);
+  return { ok: true, ...op.out() };
 }
 
 /**

@@ -3,7 +3,7 @@ import { createRulesState, evaluate, evaluateBatch, reloadRules, restoreRules, s
 import { formatIssues, parseRuleSet } from '../rules/load.ts';
 import { zoneOfSubject } from '../rules/subjects.ts';
 import { alarmsFromStored, alarmsToStored, applyAlarm, initialAlarms, isOpen, pruneAlarms, type AlarmsHot } from './alarms.ts';
-import { initialDispatch, onAlarmCleared, onAlarmRaised, orderCommand, pruneOrders, setStaff, tickDispatch, upsertStaff, type DispatchContext, type DispatchOut, type FollowUp } from './dispatcher.ts';
+import { initialDispatch, onAlarmCleared, onAlarmRaised, orderCommand, pruneOrders, raiseOrder, setStaff, tickDispatch, upsertStaff, type DispatchContext, type DispatchOut, type FollowUp } from './dispatcher.ts';
 import { dispatchError, type DispatchError } from './errors.ts';
 import { bookFromStored, bookToStored, type OrderBook } from './order-book.ts';
 import type { Roster } from './roster.ts';
@@ -124,6 +124,8 @@ export function step(state: EngineState, input: EngineInput, now: number): StepR
     }
     case 'order':
       return fromDispatch(orderCommand(state.dispatch, { orderId: input.orderId, action: input.action, authority: input.authority }, ctxOf(state), now));
+    case 'raise_order':
+      return fromDispatch(raiseOrder(state.dispatch, input, ctxOf(state), now));
     case 'upsert_staff':
       return fromDispatch(upsertStaff(state.dispatch, input.staff, ctxOf(state), now));
     case 'set_staff':

@@ -11,6 +11,7 @@ export const DISPATCH_ERRORS = {
   WORK_ORDER_NOT_FOUND: { status: 404, text: (id: string) => `no work order "${id}"` },
   WORK_ORDER_INVALID_TRANSITION: { status: 409, text: (id: string, from: string, action: string) => `work order "${id}" is ${from}: cannot ${action} it` },
   WORK_ORDER_NOT_ASSIGNEE: { status: 403, text: (id: string, who: string) => `work order "${id}" is not assigned to "${who}"` },
+  WORK_ORDER_ZONE_UNKNOWN: { status: 400, text: (id: string) => `zoneId: no zone "${id}" on this site` },
   WORK_ORDER_REASON_REQUIRED: { status: 400, text: (action: string) => `a reason is required to ${action}` },
   STAFF_NOT_FOUND: { status: 404, text: (id: string) => `no staff member "${id}"` },
   STAFF_LACKS_ROLE: { status: 409, text: (id: string, role: string) => `"${id}" does not have the role "${role}"` },

@@ -1,4 +1,4 @@
-import type { DispatchPolicy, DispatchRole, RuleSet, SlaTargets } from '@atrium/shared';
+import type { DispatchPolicy, DispatchRole, HandRaisedOrder, RuleSet, SlaTargets } from '@atrium/shared';
 
 
 /**
@@ -43,5 +43,28 @@ export function policyFor(ruleSet: RuleSet, type: string): ResolvedPolicy | null
     resolveClearsAlarm: p.resolveClearsAlarm,
     resetOnResolve: p.resetOnResolve ?? null,
     groupWithinS: p.groupWithinS,
+  };
+}
+
+/**
+ * A hand-raised order's policy. The type's policy lends its SLA, priority and counter reset
+ * when it is for the same role; otherwise the role's defaults. No alarm stands behind it, so
+ * nothing can clear by itself and no sensor can verify it: a person signs it off. A cleaner's
+ * job resets the zone's cleaning counters when resolved, as a cleaning does.
+ */
+export function handRaisedPolicy(ruleSet: RuleSet, order: HandRaisedOrder): ResolvedPolicy {
+  const typed = policyFor(ruleSet, order.type);
+  const base = typed?.role === order.role ? typed : null;
+  const d = ROLE_DEFAULTS[order.role];
+  return {
+    type: order.type,
+    role: order.role,
+    priority: order.priority ?? base?.priority ?? d.priority,
+    sla: base?.sla ?? d.sla,
+    verify: { by: 'supervisor', clearForS: 0, withinS: base?.verify.withinS ?? 3600 },
+    cancelOnSelfClear: false,
+    resolveClearsAlarm: false,
+    resetOnResolve: base?.resetOnResolve ?? (order.role === 'cleaner' ? 'cleaning' : null),
+    groupWithinS: 0,
   };
 }

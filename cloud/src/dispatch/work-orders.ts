@@ -40,13 +40,28 @@ const TO: Readonly<Record<OrderActionKind, OrderStatus>> = {
 const ASSIGNEE_ONLY: ReadonlySet<OrderActionKind> = new Set(['accept', 'decline', 'arrive', 'resolve']);
 const NEEDS_REASON: ReadonlySet<OrderActionKind> = new Set(['unassign', 'decline', 'reopen', 'cancel']);
 
-export function createWorkOrder(p: { id: string; siteId: string; policy: ResolvedPolicy; alarmId: string; subject: SubjectRef; zoneId: string; floorId: string; now: number }): WorkOrder {
+/**
+ * A new order, open: raised by an alarm (`alarmId`), or by a person by hand (`alarmId` null,
+ * `by` who, `note` what they know, kept as the reason of the audit trail's first entry).
+ */
+export function createWorkOrder(p: {
+  id: string;
+  siteId: string;
+  policy: ResolvedPolicy;
+  alarmId: string | null;
+  subject: SubjectRef;
+  zoneId: string;
+  floorId: string;
+  now: number;
+  by?: string;
+  note?: string | null;
+}): WorkOrder {
   const { policy, now } = p;
   return {
     id: p.id,
     siteId: p.siteId,
     type: policy.type,
-    alarmIds: [p.alarmId],
+    alarmIds: p.alarmId === null ? [] : [p.alarmId],
     subject: p.subject,
     zoneId: p.zoneId,
     floorId: p.floorId,
@@ -69,7 +84,7 @@ export function createWorkOrder(p: { id: string; siteId: string; policy: Resolve
     resolvedBy: null,
     closedAt: null,
     breaches: {},
-    history: [{ at: now, by: 'system', action: 'created', from: null, to: 'open', staffId: null, reason: `alarm ${p.alarmId}` }],
+    history: [{ at: now, by: p.by ?? 'system', action: 'created', from: null, to: 'open', staffId: null, reason: p.alarmId === null ? (p.note ?? 'raised by hand') : `alarm ${p.alarmId}` }],
   };
 }
 

@@ -8,7 +8,13 @@ export interface AlarmQuery {
   from?: number | undefined;
   /** raised before */
   to?: number | undefined;
+  /** text to find (case-insensitive substring): ids, type, rule, zone, notes, who acted (id or name) */
+  q?: string | undefined;
+  /** someone who acted on it (acknowledged, cleared) */
+  staff?: string | undefined;
   limit: number;
+  /** rows to skip, newest first */
+  offset?: number | undefined;
 }
 
 export interface OrderQuery {
@@ -20,7 +26,15 @@ export interface OrderQuery {
   from?: number | undefined;
   /** created before */
   to?: number | undefined;
+  /** text to find (case-insensitive substring): ids, type, zone, notes and reasons, who acted (id or name) */
+  q?: string | undefined;
+  /** a member of staff who held it, now or before */
+  staff?: string | undefined;
+  /** orders this alarm raised or joined */
+  alarmId?: string | undefined;
   limit: number;
+  /** rows to skip, newest first */
+  offset?: number | undefined;
 }
 
 /**

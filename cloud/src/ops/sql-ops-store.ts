@@ -96,8 +96,12 @@ export async function createSqlOpsStore(sql: SqlClient, opts: { siteId: string; 
         `select id, data from alarms
           where site_id = $7 and ($1::text[] is null or status = any($1::text[])) and ($2::text is null or zone_id = $2) and ($3::text is null or type = $3)
             and ($4::bigint is null or raised_at >= $4) and ($5::bigint is null or raised_at < $5)
-          order by raised_at desc, n desc limit $6`,
-        [q.status ? [...q.status] : null, q.zoneId ?? null, q.type ?? null, q.from ?? null, q.to ?? null, q.limit, siteId],
+            and ($8::text is null or data->'history' @> jsonb_build_array(jsonb_build_object('by', $8::text)))
+            and ($9::text is null or position($9::text in replace(lower(concat_ws(' ', id, type, rule_id, zone_id,
+                  (select string_agg(concat_ws(' ', h->>'by', h->>'note'), ' ') from jsonb_array_elements(data->'history') h),
+                  ${staffNamesOf('alarms', ['by'])})), '_', ' ')) > 0)
+          order by raised_at desc, n desc limit $6 offset $10`,
+        [q.status ? [...q.status] : null, q.zoneId ?? null, q.type ?? null, q.from ?? null, q.to ?? null, q.limit, siteId, q.staff ?? null, searchOf(q.q), q.offset ?? 0],
       );
       return rows.map((r) => parseRow(Alarm, 'alarms', r.id, r.data));
     },
@@ -112,8 +116,14 @@ export async function createSqlOpsStore(sql: SqlClient, opts: { siteId: string; 
         `select id, data from work_orders
           where site_id = $8 and ($1::text[] is null or status = any($1::text[])) and ($2::text is null or assignee = $2) and ($3::text is null or type = $3)
             and ($4::text is null or zone_id = $4) and ($5::bigint is null or created_at >= $5) and ($6::bigint is null or created_at < $6)
-          order by created_at desc, n desc limit $7`,
-        [q.status ? [...q.status] : null, q.assignee ?? null, q.type ?? null, q.zoneId ?? null, q.from ?? null, q.to ?? null, q.limit, siteId],
+            and ($9::text is null or assignee = $9 or data->'history' @> jsonb_build_array(jsonb_build_object('staffId', $9::text))
+                 or data->'history' @> jsonb_build_array(jsonb_build_object('by', $9::text)))
+            and ($10::text is null or position($10::text in replace(lower(concat_ws(' ', id, type, zone_id, assignee,
+                  (select string_agg(concat_ws(' ', h->>'by', h->>'staffId', h->>'reason'), ' ') from jsonb_array_elements(data->'history') h),
+                  ${staffNamesOf('work_orders', ['by', 'staffId'])})), '_', ' ')) > 0)
+            and ($12::text is null or data->'alarmIds' ? $12::text)
+          order by created_at desc, n desc limit $7 offset $11`,
+        [q.status ? [...q.status] : null, q.assignee ?? null, q.type ?? null, q.zoneId ?? null, q.from ?? null, q.to ?? null, q.limit, siteId, q.staff ?? null, searchOf(q.q), q.offset ?? 0, q.alarmId ?? null],
       );
       return rows.map((r) => parseRow(WorkOrder, 'work_orders', r.id, r.data));
     },
@@ -269,6 +279,17 @@ function lastById<T extends { id: string }>(effects: readonly Effect[], pick: (e
 
 // Histories only grow, so a row with a shorter history is older than the one stored: it must
 // not overwrite it (two writers, or a batch recorded again after a later one).
+/** A search as the list queries compare it: lower case, `restroom cleaning` finding `restroom_cleaning`. */
+const searchOf = (q: string | undefined): string | null => (q === undefined ? null : q.toLowerCase().replace(/_/g, ' '));
+
+/**
+ * SQL for the names of the site's staff named in the `fields` of the outer `table` row's
+ * history, so a search for a person's name finds what they did (qualified: staff has a `data` too).
+ */
+const staffNamesOf = (table: 'alarms' | 'work_orders', fields: readonly ('by' | 'staffId')[]) =>
+  `(select string_agg(s.data->>'name', ' ') from staff s where s.site_id = ${table}.site_id
+     and s.id in (${fields.map((f) => `select h->>'${f}' from jsonb_array_elements(${table}.data->'history') h`).join(' union ')}))`;
+
 async function writeAlarms(tx: SqlTx, siteId: string, alarms: readonly Alarm[]) {
   const json = JSON.stringify(alarms);
   await tx.query(

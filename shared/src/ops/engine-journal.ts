@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { SiteId, Slug } from '../ids.ts';
 import { EnvMetric } from '../payloads.ts';
 import { SubjectRef } from './alarm.ts';
+import { HandRaisedOrder } from './work-order.ts';
 import { At, RecordId } from './time.ts';
 
 /**
@@ -62,6 +63,8 @@ export const EngineInput = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('set_staff'), staffId: Slug, available: z.boolean().optional(), zoneId: Slug.nullable().optional() }),
   /** a routine cleaning done outside any work order (the cleaner's round): counters restart */
   z.object({ kind: z.literal('cleaned'), zoneId: Slug, by }),
+  /** a person in the control room raises a work order by hand (a phone call, something seen on camera) */
+  z.object({ kind: z.literal('raise_order'), order: HandRaisedOrder, by }),
 ]);
 export type EngineInput = z.infer<typeof EngineInput>;
 

@@ -79,3 +79,24 @@ export const WorkOrder = z.object({
   history: z.array(OrderHistoryEntry),
 });
 export type WorkOrder = z.infer<typeof WorkOrder>;
+
+/**
+ * Kinds of job the control room raises by hand most often, offered first in its form; any
+ * other slug is accepted too (a rules-file alarm type, or a kind of job the site names itself).
+ */
+export const HAND_RAISED_TYPES = ['spill', 'cleaning', 'repair', 'security_check', 'assistance', 'lost_property'] as const;
+
+/**
+ * A work order a person raises by hand: where, what kind of job, who should go and how urgent.
+ * No alarm stands behind it, so a person signs it off (verification by a supervisor). Priority
+ * and SLA targets default from the type's dispatch policy if the rules file has one, else by role.
+ */
+export const HandRaisedOrder = z.strictObject({
+  zoneId: Slug,
+  type: Slug,
+  role: z.enum(DISPATCH_ROLES),
+  priority: z.number().int().min(1).max(4).optional(),
+  /** what the person who raised it knows (the caller's words, what the camera shows) */
+  note: z.string().trim().min(1).max(2000).optional(),
+});
+export type HandRaisedOrder = z.infer<typeof HandRaisedOrder>;

@@ -3,9 +3,9 @@ import { Slug, ZoneId } from '../ids.ts';
 import { ALARM_STATUSES } from '../ops/alarm.ts';
 import { StaffInput } from '../ops/staff.ts';
 import { At } from '../ops/time.ts';
-import { ORDER_STATUSES, type OrderActionKind } from '../ops/work-order.ts';
+import { HandRaisedOrder, ORDER_STATUSES, type OrderActionKind } from '../ops/work-order.ts';
 import { EmptyBody, omittable } from './common.ts';
-import { csvOf, FreeText, Limit, QueryEpochMs } from './query.ts';
+import { csvOf, FreeText, Limit, Offset, QueryEpochMs, SearchText } from './query.ts';
 
 /**
  * Requests of the operations API: alarms, work orders, notifications and the roster. The
@@ -24,7 +24,12 @@ export const AlarmListQuery = z.object({
   from: QueryEpochMs.optional(),
   /** raised before */
   to: QueryEpochMs.optional(),
+  /** text in its id, type, rule, zone id, notes, or the name or id of a person who acted on it */
+  q: SearchText.optional(),
+  /** acknowledged or cleared by this person (staff or user id) */
+  staff: Slug.optional(),
   limit: Limit,
+  offset: Offset,
 });
 /** acknowledge and clear: an optional note for the alarm's history */
 export const AlarmActionBody = omittable(z.object({ note: FreeText.optional() }));
@@ -39,8 +44,17 @@ export const OrderListQuery = z.object({
   from: QueryEpochMs.optional(),
   /** created before */
   to: QueryEpochMs.optional(),
+  /** text in its id, type, zone id, notes and reasons, or the name or id of a person who acted on it */
+  q: SearchText.optional(),
+  /** held by this member of staff, now or at any time (assignee, or named in its audit trail) */
+  staff: Slug.optional(),
+  /** the order this alarm raised or joined (the alarm's detail links to it) */
+  alarmId: EngineId.optional(),
   limit: Limit,
+  offset: Offset,
 });
+/** POST /api/v1/work-orders: a work order raised by hand in the control room. */
+export const RaiseOrderBody = HandRaisedOrder;
 const ReasonBody = z.object({ reason: FreeText });
 /** What each work-order action takes in its body. */
 export const ORDER_ACTION_BODIES = {

@@ -19,3 +19,7 @@ export const QueryEpochMs = z.coerce.number().int().min(0);
 export const Limit = z.coerce.number().int().min(1).max(1000).default(100);
 /** Free text from a person (a note, a reason), trimmed, bounded. */
 export const FreeText = z.string().trim().min(1).max(2000);
+/** Text to find in a list (history search): trimmed, bounded, matched as a plain substring, case-insensitive. */
+export const SearchText = z.string().trim().min(1).max(100);
+/** How many rows of a list to skip (paging through history, newest first), bounded so a page never scans without end. */
+export const Offset = z.coerce.number().int().min(0).max(100_000).default(0);
