@@ -33,15 +33,16 @@ export class ApiError extends Error {
  * @param {'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'} method
  * @param {string} path
  * @param {unknown} [body]
+ * @param {Record<string, string>} [headers] more request headers (an Idempotency-Key)
  * @returns {Promise<unknown>}
  */
-export async function callApi(method, path, body) {
+export async function callApi(method, path, body, headers = {}) {
   /** @type {Response} */
   let res;
   try {
     res = await fetch(path, {
       method,
-      headers: { accept: 'application/json', ...(method !== 'GET' && { 'x-csrf-token': csrfToken() }), ...(body !== undefined && { 'content-type': 'application/json' }) },
+      headers: { accept: 'application/json', ...(method !== 'GET' && { 'x-csrf-token': csrfToken() }), ...(body !== undefined && { 'content-type': 'application/json' }), ...headers },
       ...(body !== undefined && { body: JSON.stringify(body) }),
       cache: 'no-store',
       signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),

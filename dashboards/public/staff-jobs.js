@@ -1,8 +1,10 @@
 // @ts-check
 /**
  * A member of staff's jobs on their phone: one card per job with big buttons for the next
- * step (accept or decline, arrived, resolved). Declining asks for a reason and resolving
- * offers a note, in a form inside the card; whatever the cloud refuses is said in words there.
+ * step (accept or decline, arrived, resolved), where it is, what raised it and the SLA clock
+ * (on the site's clock). Declining asks for a reason and resolving offers a note, in a form
+ * inside the card; whatever the cloud refuses is said in words there. An action taken without
+ * a connection is kept on the phone and the card says it is waiting to be sent.
  */
 import { reconcileList } from './keyed-list.js';
 import { explainError, slaView, staffSteps, typeLabel } from './dispatch-model.js';
@@ -34,6 +36,8 @@ const STATUS_TEXT = {
  * @property {HTMLElement} where
  * @property {HTMLElement} status
  * @property {HTMLElement} sla
+ * @property {HTMLElement} cause
+ * @property {HTMLElement} pending
  * @property {HTMLElement} steps
  * @property {HTMLFormElement | null} form
  * @property {HTMLElement} error
@@ -47,7 +51,10 @@ const STATUS_TEXT = {
  * @param {HTMLElement} opts.empty
  * @param {HTMLElement} opts.said  a polite live region for what just happened
  * @param {(zoneId: string) => string} opts.where  e.g. "Restroom, Ground floor"
- * @param {(order: WorkOrder, step: StaffStep, body: StepBody) => Promise<void>} opts.act  throws an ApiError when refused
+ * @param {(order: WorkOrder, step: StaffStep, body: StepBody) => Promise<'applied' | 'queued'>} opts.act  throws an ApiError when refused
+ * @param {() => number} opts.now  the site's clock (SLA deadlines are on it)
+ * @param {(order: WorkOrder) => Promise<string>} opts.cause  what raised it, in words
+ * @param {(orderId: string) => string} opts.pending  what is waiting to be sent for it, in words ('' for nothing)
  */
 export function createJobList(opts) {
   /** @type {Map<string, JobCard>} */
@@ -66,13 +73,21 @@ export function createJobList(opts) {
     const where = p('job-where');
     const status = p('job-status');
     const sla = p('job-sla');
+    const cause = p('job-cause');
+    cause.textContent = 'What raised it: …';
+    void opts.cause(o).then(
+      (text) => (cause.textContent = text),
+      () => (cause.hidden = true),
+    );
+    const pending = p('job-pending');
+    pending.hidden = true;
     const steps = document.createElement('div');
     steps.className = 'job-steps';
     const error = p('row-error');
     error.setAttribute('role', 'alert');
     error.hidden = true;
-    li.append(head, where, status, sla, steps, error);
-    return { li, prio, type, where, status, sla, steps, form: null, error, key: '' };
+    li.append(head, where, cause, status, sla, pending, steps, error);
+    return { li, prio, type, where, status, sla, cause, pending, steps, form: null, error, key: '' };
   }
 
   /** @param {JobCard} card @param {WorkOrder} o */
@@ -97,12 +112,15 @@ export function createJobList(opts) {
         }),
       );
     }
+    const waiting = opts.pending(o.id);
+    if (card.pending.textContent !== waiting) card.pending.textContent = waiting;
+    card.pending.hidden = waiting === '';
     tick(card, o);
   }
 
   /** @param {JobCard} card @param {WorkOrder} o */
   function tick(card, o) {
-    const v = slaView(o, Date.now());
+    const v = slaView(o, opts.now());
     if (card.sla.textContent !== v.text) card.sla.textContent = v.text;
     card.sla.classList.toggle('breached', v.breached);
     card.li.className = `job prio-${Math.min(o.priority, 4)} st-${o.status}${v.breached ? ' breached' : ''}`;
@@ -172,8 +190,9 @@ export function createJobList(opts) {
     btn.disabled = true;
     card.error.hidden = true;
     try {
-      await opts.act(order, step, body);
-      opts.said.textContent = `${STEPS[step].done}: ${typeLabel(order.type)}, ${opts.where(order.zoneId)}.`;
+      const outcome = await opts.act(order, step, body);
+      const done = `${STEPS[step].done}: ${typeLabel(order.type)}, ${opts.where(order.zoneId)}.`;
+      opts.said.textContent = outcome === 'applied' ? done : `${done} Saved on this phone: it will be sent when the connection returns.`;
       requestAnimationFrame(() => {
         // keep the keyboard on the card's next step, if it still has one
         if (card.li.isConnected && !card.li.contains(document.activeElement)) /** @type {HTMLElement | null} */ (card.steps.querySelector('button'))?.focus();

@@ -1,16 +1,23 @@
 // @ts-check
 /**
- * The staff phone page, for a signed-in staff member or supervisor. Who they are (the session), their
- * jobs (GET /api/v1/work-orders: the API gives staff only their own), their messages
- * (GET /api/v1/notifications), all kept live by socket.io (`work_order`, `notification` and
- * `staff` for their own room; every `hello` reloads the lists), and whether they can take
- * jobs (PATCH /api/v1/staff/{id}).
+ * The staff phone page (an installable app: staff.webmanifest, staff-sw.js), for a signed-in
+ * staff member or supervisor. Who they are (the session), their jobs (GET /api/v1/work-orders:
+ * the API gives staff only their own) with what raised each (…/cause), the jobs they finished,
+ * their messages (GET /api/v1/notifications), all kept live by socket.io (`work_order`,
+ * `notification` and `staff` for their own room; every `hello` reloads the lists), and
+ * whether they can take jobs (PATCH /api/v1/staff/{id}). Times and countdowns are on the
+ * site's clock. Actions go through the phone's outbox (staff-queue.js), so one taken without
+ * a connection is sent, once, when it returns.
  */
 import { requireSession, showSignedIn } from './session.js';
 import { ApiError, callApi } from './api.js';
-import { EVENTS, STAFF_ORDER_STATUSES, compareOrders, createLiveRows, explainError, siteTimeFormat } from './dispatch-model.js';
+import { EVENTS, STAFF_ORDER_STATUSES, compareOrders, createLiveRows, explainError, siteTimeFormat, typeLabel } from './dispatch-model.js';
 import { socketClient } from './socket-client.js';
 import { createJobList } from './staff-jobs.js';
+import { createHistoryList, FINISHED_STATUSES } from './staff-history.js';
+import { createOutbox, withPending } from './staff-queue.js';
+import { createJobAlert } from './staff-alert.js';
+import { createSiteClock } from './site-clock.js';
 
 /** @typedef {import('./dispatch-model.js').WorkOrder} WorkOrder */
 /** @typedef {import('./dispatch-model.js').StaffMember} StaffMember */
@@ -21,6 +28,9 @@ import { createJobList } from './staff-jobs.js';
 /** Who may use this page; anyone else is sent to their own home. */
 const ROLES = ['staff', 'supervisor'];
 const MAX_MESSAGES = 20;
+const MAX_HISTORY = 20;
+/** How often a send that got no answer is tried again while the page thinks it is online. */
+const RETRY_EVERY_MS = 5000;
 /** @type {ReadonlySet<string>} */
 const IN_HAND = new Set(STAFF_ORDER_STATUSES);
 
@@ -50,34 +60,117 @@ const ui = {
   jobsSaid: byId('jobs-said'),
   messages: byId('messages'),
   messagesEmpty: byId('messages-empty'),
+  history: byId('history'),
+  historyCount: byId('history-count'),
+  historyEmpty: byId('history-empty'),
+  outbox: byId('outbox'),
+  sound: /** @type {HTMLInputElement} */ (byId('sound')),
 };
 
-/** @type {{ me: Principal & { staffId: string }, site: SiteModel, fmtTime: (ts: number) => string } | null} */
+/** @type {{ me: Principal & { staffId: string }, site: SiteModel, fmtTime: (ts: number, now?: number) => string } | null} */
 let ctx = null;
+/** the site's clock, from sign-in on (asking for it before would send a signed-out visitor to sign-in as "expired") */
+/** @type {import('./site-clock.js').SiteClock | null} */
+let clock = null;
+/** Site time now; nothing is shown before the clock exists, so the 0 is never seen. */
+const siteNow = () => clock?.now() ?? 0;
+const alert = createJobAlert({ toggle: ui.sound });
+/** @type {ReturnType<typeof createOutbox> | null} */
+let outbox = null;
+/** what each card is waiting for, by the outbox key of the action it sent */
+/** @type {Map<string, { resolve: (v: 'applied' | 'queued') => void, reject: (e: unknown) => void }>} */
+const waiters = new Map();
+/** jobs already announced (sound), so a reload or a repeat push does not ring again */
+const announced = new Set();
+/** @type {Map<string, Promise<string>>} */
+const causes = new Map();
 /** @type {Socket | undefined} */
 let socket;
 let generation = 0;
 /** @type {import('./dispatch-model.js').LiveRows<WorkOrder>} */
 const jobs = createLiveRows((o) => o.assignee === ctx?.me.staffId && IN_HAND.has(o.status));
+/** finished jobs of mine, newest first (kept apart: the live rows drop what leaves the hand) */
+/** @type {Map<string, WorkOrder>} */
+let finished = new Map();
+
+/** @param {string} zoneId */
+const where = (zoneId) => {
+  const zone = ctx?.site.zones.find((z) => z.id === zoneId);
+  const floor = zone && ctx?.site.floors.find((f) => f.id === zone.floorId);
+  return zone ? `${zone.name}${floor ? `, ${floor.name}` : ''}` : zoneId;
+};
+/** @param {number} ts */
+const siteTime = (ts) => ctx?.fmtTime(ts) ?? '';
+
+/** @type {Record<import('./dispatch-model.js').StaffStep, string>} */
+const STEP_WORDS = { accept: 'accept', decline: 'decline', arrive: 'arrived', resolve: 'resolved' };
 
 const jobList = createJobList({
   list: ui.jobs,
   count: ui.jobsCount,
   empty: ui.jobsEmpty,
   said: ui.jobsSaid,
-  where: (zoneId) => {
-    const zone = ctx?.site.zones.find((z) => z.id === zoneId);
-    const floor = zone && ctx?.site.floors.find((f) => f.id === zone.floorId);
-    return zone ? `${zone.name}${floor ? `, ${floor.name}` : ''}` : zoneId;
+  where,
+  now: siteNow,
+  cause: (order) => {
+    let c = causes.get(order.id);
+    if (!c) {
+      c = callApi('GET', `/api/v1/work-orders/${encodeURIComponent(order.id)}/cause`).then((r) => describeCause(/** @type {import('@atrium/shared').OrderCause} */ (r)));
+      c.catch(() => causes.delete(order.id)); // offline now: ask again when the card is built again
+      causes.set(order.id, c);
+    }
+    return c;
   },
-  async act(order, step, body) {
-    jobs.push(/** @type {WorkOrder} */ (await callApi('POST', `/api/v1/work-orders/${encodeURIComponent(order.id)}/${step}`, body)));
-    renderJobs();
+  pending: (orderId) => {
+    const waiting = outbox?.pendingFor(orderId) ?? [];
+    return waiting.length === 0 ? '' : `Not sent yet (no connection): ${waiting.map((a) => STEP_WORDS[a.step]).join(', then ')}. It goes by itself when the connection returns.`;
+  },
+  act(order, step, body) {
+    return new Promise((resolve, reject) => {
+      const box = outbox;
+      const key = box?.add(order.id, step, body);
+      if (!box || !key) return reject(new Error('outbox full'));
+      // Behind sends that found no connection, it waits too: say so now rather than when they go.
+      if (box.waiting()) resolve('queued');
+      else waiters.set(key, { resolve, reject });
+    });
   },
 });
 setInterval(() => jobList.tick(), 1000);
 
-const renderJobs = () => jobList.render([...jobs.values()].sort(compareOrders));
+const historyList = createHistoryList({ list: ui.history, count: ui.historyCount, empty: ui.historyEmpty, where, time: (ts) => ctx?.fmtTime(ts, siteNow()) ?? '' });
+
+/** My jobs as they will be once what is queued on this phone reaches the cloud. */
+function renderJobs() {
+  const shown = [...jobs.values()].map((o) => withPending(o, outbox?.pendingFor(o.id) ?? [])).filter((o) => IN_HAND.has(o.status));
+  jobList.render(shown.sort(compareOrders));
+  const n = outbox?.size() ?? 0;
+  ui.outbox.hidden = n === 0;
+  ui.outbox.textContent = n === 0 ? '' : `${n === 1 ? '1 action' : `${n} actions`} saved on this phone, waiting for a connection to be sent.`;
+}
+const renderHistory = () => historyList.render([...finished.values()].sort((a, b) => (b.resolvedAt ?? b.closedAt ?? 0) - (a.resolvedAt ?? a.closedAt ?? 0)).slice(0, MAX_HISTORY));
+
+/** @param {import('@atrium/shared').OrderCause} c */
+function describeCause(c) {
+  if (c.alarms.length === 0) return 'Raised by hand in the control room.';
+  return c.alarms
+    .map((a) => `${a.what}: ${a.reading ?? a.rule}${a.reading && a.rule ? `. ${a.rule}` : ''} (raised ${siteTime(a.raisedAt)})`)
+    .join(' · ');
+}
+
+/** A row of mine from a push or an answer: in hand, just finished, or a new job to announce. @param {WorkOrder} o */
+function takeRow(o) {
+  jobs.push(o);
+  const mine = o.assignee === ctx?.me.staffId || o.resolvedBy === ctx?.me.staffId;
+  if (mine && /** @type {readonly string[]} */ (FINISHED_STATUSES).includes(o.status)) {
+    finished.set(o.id, o);
+    renderHistory();
+  }
+  if (o.assignee === ctx?.me.staffId && o.status === 'assigned' && !announced.has(o.id)) {
+    announced.add(o.id);
+    alert.newJob();
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Start
@@ -99,7 +192,10 @@ async function boot() {
       return showProblem('This account is not a member of staff.', `It belongs to “${me.userId}” (${me.role}). Ask the control room to link it to the roster.`, false);
     }
     const site = /** @type {SiteModel} */ (await callApi('GET', '/api/v1/site'));
-    ctx = { me: { ...me, staffId: me.staffId }, site, fmtTime: siteTimeFormat(site.timezone) };
+    clock ??= createSiteClock();
+    await clock.ready;
+    ctx = { me: { ...me, staffId: me.staffId }, site, fmtTime: siteTimeFormat(clock.timeZone() || site.timezone) };
+    outbox ??= openOutbox(me.userId);
     ui.name.textContent = me.staffId;
     ui.detail.textContent = `${me.role === 'supervisor' ? 'Supervisor' : 'Staff'} · ${site.name}`;
     document.title = `My jobs · ${site.name}`;
@@ -120,7 +216,11 @@ async function connect() {
     throw new ApiError('network', '/socket.io/');
   });
   const s = (socket = /** @type {Socket} */ (io({ reconnectionDelay: 500, reconnectionDelayMax: 5000, timeout: 8000 })));
-  s.on('connect', () => setConnection('live'));
+  s.on('connect', () => {
+    setConnection('live');
+    void outbox?.flush();
+  });
+  s.on('clock', (r) => clock?.set(r));
   s.on('disconnect', (reason) => {
     setConnection('reconnecting');
     if (reason === 'io server disconnect') s.connect();
@@ -128,11 +228,11 @@ async function connect() {
   s.on('connect_error', () => setConnection('reconnecting'));
   s.on(EVENTS.hello, () => void load());
   s.on(EVENTS.workOrder, (m) => {
-    jobs.push(m.order);
+    takeRow(m.order);
     renderJobs();
   });
   s.on(EVENTS.notification, (n) => {
-    if (ctx && n.to.includes(ctx.me.staffId)) addMessages([{ at: Date.now(), message: n.message }]);
+    if (ctx && n.to.includes(ctx.me.staffId)) addMessages([{ at: siteNow(), message: n.message }]);
   });
   s.on(EVENTS.staff, (m) => {
     if (m.id === ctx?.me.staffId) showMember(m);
@@ -144,12 +244,18 @@ async function load() {
   const gen = ++generation;
   jobs.hold();
   try {
-    const [orders, notes] = await Promise.all([
+    const [orders, done, notes] = await Promise.all([
       callApi('GET', `/api/v1/work-orders?status=${STAFF_ORDER_STATUSES.join(',')}`),
+      callApi('GET', `/api/v1/work-orders?status=${FINISHED_STATUSES.join(',')}&limit=${MAX_HISTORY}`),
       callApi('GET', `/api/v1/notifications?limit=${MAX_MESSAGES}`),
     ]);
     if (gen !== generation) return;
-    jobs.adopt(/** @type {WorkOrder[]} */ (orders));
+    const list = /** @type {WorkOrder[]} */ (orders);
+    // Jobs already waiting when the page opened were seen on the list: no sound for them.
+    for (const o of list) announced.add(o.id);
+    jobs.adopt(list);
+    finished = new Map(/** @type {WorkOrder[]} */ (done).map((o) => [o.id, o]));
+    renderHistory();
     ui.messages.replaceChildren();
     addMessages(/** @type {Array<{ at: number, message: string }>} */ (notes).slice().reverse());
     ui.jobsSaid.textContent = '';
@@ -170,7 +276,7 @@ function addMessages(notes) {
     const li = document.createElement('li');
     const time = document.createElement('time');
     time.dateTime = new Date(n.at).toISOString();
-    time.textContent = ctx?.fmtTime(n.at) ?? '';
+    time.textContent = ctx?.fmtTime(n.at, siteNow()) ?? '';
     const text = document.createElement('span');
     text.textContent = n.message;
     li.append(time, ' ', text);
@@ -217,6 +323,54 @@ function setConnection(state) {
   if (ui.connText.textContent !== CONN_TEXT[state]) ui.connText.textContent = CONN_TEXT[state];
   document.body.classList.toggle('stale', ctx !== null && state !== 'live');
 }
+
+// ---------------------------------------------------------------------------------------------
+// The outbox: actions kept on the phone until the cloud has them
+
+/** @param {string} userId */
+function openOutbox(userId) {
+  const box = createOutbox({
+    storage: localStorage,
+    storageKey: `atrium.staff.outbox.${userId}`,
+    now: siteNow,
+    newKey: () => crypto.randomUUID(),
+    async send(a) {
+      try {
+        const order = /** @type {WorkOrder} */ (await callApi('POST', `/api/v1/work-orders/${encodeURIComponent(a.orderId)}/${a.step}`, a.body, { 'idempotency-key': a.key }));
+        return { kind: 'applied', order };
+      } catch (err) {
+        // No answer, or the cloud could not do it now (restarting, store down): the same key goes again later.
+        const e = /** @type {ApiError} */ (err);
+        const retry = !(e instanceof ApiError) || e.kind === 'network' || e.kind === 'timeout' || e.status >= 500 || e.status === 429 || e.code === 'ATRIUM_IDEMPOTENCY_KEY_BUSY';
+        return retry ? { kind: 'retry', error: err } : { kind: 'refused', error: err };
+      }
+    },
+    onEvent(ev) {
+      if (ev.kind === 'changed') return renderJobs();
+      const waiter = waiters.get(ev.action.key);
+      if (ev.kind === 'waiting') {
+        // Everything queued waits for the connection now: no card should keep its button down.
+        for (const w of waiters.values()) w.resolve('queued');
+        waiters.clear();
+        setTimeout(() => void box.flush(), RETRY_EVERY_MS);
+        return;
+      }
+      waiters.delete(ev.action.key);
+      if (ev.kind === 'applied') {
+        takeRow(ev.order);
+        renderJobs();
+        if (waiter) waiter.resolve('applied');
+        else ui.jobsSaid.textContent = `Sent now that the connection is back: ${STEP_WORDS[ev.action.step]}, ${typeLabel(ev.order.type)}, ${where(ev.order.zoneId)}.`;
+      } else if (waiter) waiter.reject(ev.error);
+      else ui.jobsSaid.textContent = explainError(/** @type {ApiError} */ (ev.error), `send “${STEP_WORDS[ev.action.step]}” saved on this phone`);
+    },
+  });
+  addEventListener('online', () => void box.flush());
+  return box;
+}
+
+// Installable, and opens without a connection: the service worker keeps the app's files.
+if ('serviceWorker' in navigator) void navigator.serviceWorker.register('staff-sw.js', { scope: './staff' }).catch(() => undefined);
 
 void requireSession(ROLES).then((session) => {
   showSignedIn(session, { button: byId('sign-out') });

@@ -1,0 +1,62 @@
+// @ts-check
+/**
+ * A new job while the app is open: two short tones and a vibration, so a phone in a pocket
+ * is noticed. The tones are made on the spot (Web Audio: no sound file to download or cache).
+ * Browsers only let a page play sound after the person has touched it, so the audio is
+ * unlocked on the first tap anywhere; the vibration needs no such permission where it exists.
+ * The person can turn the sound off; the choice is kept on the phone.
+ */
+
+const PREF_KEY = 'atrium.staff.sound';
+/** ms on, off, on: short enough not to alarm customers nearby */
+const VIBRATION = [180, 90, 180];
+
+/**
+ * @param {{ toggle: HTMLInputElement }} ui a checkbox "Sound and vibration for new jobs"
+ */
+export function createJobAlert({ toggle: ui }) {
+  /** @type {AudioContext | null} */
+  let audio = null;
+  ui.checked = localStorage.getItem(PREF_KEY) !== 'off';
+  ui.addEventListener('change', () => {
+    localStorage.setItem(PREF_KEY, ui.checked ? 'on' : 'off');
+    if (ui.checked) unlock();
+  });
+
+  function unlock() {
+    if (audio || typeof AudioContext === 'undefined') return;
+    audio = new AudioContext();
+    void audio.resume().catch(() => undefined);
+  }
+  // The first touch or key press lets the page make sound later, when a job arrives unasked.
+  for (const ev of /** @type {const} */ (['pointerdown', 'keydown'])) document.addEventListener(ev, unlock, { once: true, capture: true });
+
+  /** @param {number} freq @param {number} at seconds from now */
+  function tone(freq, at) {
+    if (!audio) return;
+    const t = audio.currentTime + at;
+    const osc = audio.createOscillator();
+    const gain = audio.createGain();
+    osc.frequency.value = freq;
+    gain.gain.setValueAtTime(0.0001, t);
+    gain.gain.exponentialRampToValueAtTime(0.3, t + 0.02);
+    gain.gain.exponentialRampToValueAtTime(0.0001, t + 0.25);
+    osc.connect(gain).connect(audio.destination);
+    osc.start(t);
+    osc.stop(t + 0.3);
+  }
+
+  /** @type {number} how many times it has sounded (the tests read it from the page) */
+  let played = 0;
+  return {
+    /** A job just given to this person. */
+    newJob() {
+      if (!ui.checked) return;
+      played++;
+      document.body.dataset.jobAlerts = String(played);
+      if (typeof navigator.vibrate === 'function') navigator.vibrate(VIBRATION);
+      tone(880, 0);
+      tone(1175, 0.3);
+    },
+  };
+}
