@@ -115,7 +115,7 @@ const jobList = createJobList({
   cause: (order) => {
     let c = causes.get(order.id);
     if (!c) {
-      c = callApi('GET', `/api/v1/work-orders/${encodeURIComponent(order.id)}/cause`).then((r) => describeCause(/** @type {import('@atrium/shared').OrderCause} */ (r)));
+      c = callApi('GET', `/api/v1/work-orders/${encodeURIComponent(order.id)}/cause`).then((r) => describeCause(order, /** @type {import('@atrium/shared').OrderCause} */ (r)));
       c.catch(() => causes.delete(order.id)); // offline now: ask again when the card is built again
       causes.set(order.id, c);
     }
@@ -150,9 +150,13 @@ function renderJobs() {
 }
 const renderHistory = () => historyList.render([...finished.values()].sort((a, b) => (b.resolvedAt ?? b.closedAt ?? 0) - (a.resolvedAt ?? a.closedAt ?? 0)).slice(0, MAX_HISTORY));
 
-/** @param {import('@atrium/shared').OrderCause} c */
-function describeCause(c) {
-  if (c.alarms.length === 0) return 'Raised by hand in the control room.';
+/** @param {WorkOrder} order @param {import('@atrium/shared').OrderCause} c */
+function describeCause(order, c) {
+  if (c.alarms.length === 0) {
+    // raised by a person (a phone call to the control room): their note says what it is about
+    const note = order.history.find((h) => h.action === 'created')?.reason;
+    return `Raised by hand in the control room${note ? `: ${note}` : '.'}`;
+  }
   return c.alarms
     .map((a) => `${a.what}: ${a.reading ?? a.rule}${a.reading && a.rule ? `. ${a.rule}` : ''} (raised ${siteTime(a.raisedAt)})`)
     .join(' · ');
