@@ -90,7 +90,7 @@ export interface SoakOptions {
 
 export async function benchSoak(o: SoakOptions) {
   const dataDir = mkdtempSync(join(tmpdir(), 'atrium-soak-'));
-  const args = ['--import', 'tsx', 'scripts/start.ts', '--speed', String(o.speed), '--data-dir', dataDir, '--port', '0', '--edge-port', '0', '--log-level', 'warn'];
+  const args = ['--import', 'tsx', 'scripts/start.ts', '--speed', String(o.speed), '--closed-speed', String(o.speed), '--data-dir', dataDir, '--port', '0', '--edge-port', '0', '--edge-http-port', '0', '--log-level', 'warn'];
   // node with tsx as a loader, like the tests' entry points: the pid sampled is the stack itself.
   const child = spawn(process.execPath, args, { cwd: REPO, env: { ...process.env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let tail = '';

@@ -24,7 +24,7 @@ describe('Ctrl-C on npm start after a device rotation', () => {
   });
 
   it('finishes, saying what the rotated device could not deliver', async () => {
-    start = startEntryPoint('scripts/start.ts', { LOG_LEVEL: 'info' }, ['--site', siteFile, '--data-dir', join(dir, 'data'), '--port', '0', '--edge-port', '0', '--speed', '120']);
+    start = startEntryPoint('scripts/start.ts', { LOG_LEVEL: 'info' }, ['--site', siteFile, '--data-dir', join(dir, 'data'), '--port', '0', '--edge-port', '0', '--edge-http-port', '0', '--speed', '120']);
     const out = () => start!.output();
     // The staff come on shift last, just before Ctrl-C is handled.
     await eventually(() => (out().includes('"simulated staff on shift"') ? true : undefined), 120_000, 'the simulated mall running');
