@@ -1,8 +1,8 @@
 // @ts-check
 /**
  * The control room's open alarms: one list item per alarm, most severe and newest first,
- * with acknowledge and clear buttons. Rows are kept by id across renders, so a push does not
- * take the keyboard focus away from a button the operator is on.
+ * with acknowledge and clear buttons and a way into its details. Rows are kept by id across
+ * renders, so a push does not take the keyboard focus away from a button the operator is on.
  */
 import { reconcileList } from './keyed-list.js';
 import { ALARM_STATUS_LABEL, SEVERITY_LABEL, compareAlarms, explainError, typeLabel } from './dispatch-model.js';
@@ -20,6 +20,7 @@ import { ALARM_STATUS_LABEL, SEVERITY_LABEL, compareAlarms, explainError, typeLa
  * @property {HTMLElement} status
  * @property {HTMLButtonElement} ack
  * @property {HTMLButtonElement} clear
+ * @property {HTMLButtonElement} details
  * @property {HTMLElement} error
  * @property {string} key  what was last drawn, to skip identical pushes
  */
@@ -32,6 +33,7 @@ import { ALARM_STATUS_LABEL, SEVERITY_LABEL, compareAlarms, explainError, typeLa
  * @param {(zoneId: string | null) => string} opts.zoneName
  * @param {(ts: number) => string} opts.fmtTime  in the site's time zone
  * @param {(alarm: Alarm, action: AlarmAction) => Promise<void>} opts.act  throws an ApiError when refused
+ * @param {(alarm: Alarm, from: HTMLElement) => void} opts.details  opens the alarm's detail (focus returns to `from`)
  */
 export function createAlarmsPanel(opts) {
   /** @type {Map<string, AlarmRow>} */
@@ -55,13 +57,18 @@ export function createAlarmsPanel(opts) {
     const actions = el('div', 'row-actions');
     const ack = button('Acknowledge', 'act-ack');
     const clear = button('Clear', 'act-clear');
-    actions.append(ack, clear);
+    const details = button('Details', 'act-details');
+    actions.append(details, ack, clear);
     const error = el('p', 'row-error');
     error.setAttribute('role', 'alert');
     error.hidden = true;
     li.append(head, meta, actions, error);
     /** @type {AlarmRow} */
-    const row = { li, severity, type, zone, raised, status, ack, clear, error, key: '' };
+    const row = { li, severity, type, zone, raised, status, ack, clear, details, error, key: '' };
+    details.addEventListener('click', () => {
+      const alarm = current.get(li.dataset.alarmId ?? '');
+      if (alarm) opts.details(alarm, details);
+    });
     ack.addEventListener('click', () => run(row, 'acknowledge', 'acknowledge this alarm', 'Acknowledging…'));
     clear.addEventListener('click', () => run(row, 'clear', 'clear this alarm', 'Clearing…'));
     return row;
@@ -118,6 +125,7 @@ export function createAlarmsPanel(opts) {
     row.ack.hidden = a.status !== 'raised';
     row.ack.setAttribute('aria-label', `Acknowledge ${type} in ${zoneName}`);
     row.clear.setAttribute('aria-label', `Clear ${type} in ${zoneName}`);
+    row.details.setAttribute('aria-label', `Details of ${type} in ${zoneName}`);
   }
 
   return {

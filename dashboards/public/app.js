@@ -15,6 +15,8 @@ import { createDispatchBoard } from './dispatch-board.js';
 import { SOCKET_CLIENT, socketClient } from './socket-client.js';
 import { requireSession, showSignedIn } from './session.js';
 import { ApiError, FETCH_TIMEOUT_MS, callApi } from './api.js';
+import { createSiteClock } from './site-clock.js';
+import { mountControlNav } from './control-nav.js';
 
 /** @typedef {import('./live-model.js').SiteModel} SiteModel */
 /** @typedef {import('./live-model.js').Floor} Floor */
@@ -76,7 +78,16 @@ const ui = {
   ordersCount: byId('orders-count'),
   ordersEmpty: byId('orders-empty'),
   dispatchProblem: byId('dispatch-problem'),
+  drawer: byId('detail'),
+  raiseToggle: /** @type {HTMLButtonElement} */ (byId('raise-toggle')),
+  raiseHost: byId('raise-order'),
+  raiseStatus: byId('raise-status'),
+  mute: /** @type {HTMLButtonElement} */ (byId('mute')),
 };
+
+/** The site's clock (cloud time and rate): every time and countdown on this page reads it. */
+const siteClock = createSiteClock();
+mountControlNav(byId('control-nav'), 'live');
 
 const reducedMotion = () => window.matchMedia('(prefers-reduced-motion: reduce)').matches;
 
@@ -103,7 +114,7 @@ let page = null;
 /** @type {Map<string, ZoneLive>} pushes not yet drawn, newest per zone */
 const pending = new Map();
 let frame = 0;
-/** Browser time of the last data received, for the header. */
+/** Site-clock time of the last data received, for the header. */
 let lastDataAt = 0;
 let lastSortAt = 0;
 /** @type {ReturnType<typeof setTimeout> | undefined} */
@@ -274,6 +285,7 @@ async function connectLive() {
   });
   socket.on('connect_error', () => setConnection(navigator.onLine ? 'reconnecting' : 'offline'));
   socket.on('hello', (msg) => receive(msg.zones));
+  socket.on('clock', (r) => siteClock.set(r));
   page?.board.attach(socket);
   socket.on('zones', (zones) => receive(zones));
 }
@@ -376,7 +388,21 @@ function build(site) {
   const board = createDispatchBoard({
     site,
     maps,
-    ui: { alarmsList: ui.alarmsList, alarmsCount: ui.alarmsCount, alarmsEmpty: ui.alarmsEmpty, ordersList: ui.ordersList, ordersCount: ui.ordersCount, ordersEmpty: ui.ordersEmpty, problem: ui.dispatchProblem },
+    clock: siteClock,
+    ui: {
+      alarmsList: ui.alarmsList,
+      alarmsCount: ui.alarmsCount,
+      alarmsEmpty: ui.alarmsEmpty,
+      ordersList: ui.ordersList,
+      ordersCount: ui.ordersCount,
+      ordersEmpty: ui.ordersEmpty,
+      problem: ui.dispatchProblem,
+      drawer: ui.drawer,
+      raiseToggle: ui.raiseToggle,
+      raiseHost: ui.raiseHost,
+      raiseStatus: ui.raiseStatus,
+      mute: ui.mute,
+    },
   });
   page = { site, zones: new Map(site.zones.map((z) => [z.id, z])), maps, floorLinks, table, board, live: new Map(), views: new Map(), clock, painted: false, selected: null };
   // Every zone starts as "no data" until the snapshot says otherwise.
@@ -398,7 +424,7 @@ function receive(zones) {
   for (const z of zones) {
     if (z && typeof z === 'object' && typeof z.zoneId === 'string') pending.set(z.zoneId, /** @type {ZoneLive} */ (z));
   }
-  lastDataAt = Date.now();
+  lastDataAt = siteClock.now();
   renderUpdated();
   if (!frame) frame = requestAnimationFrame(flush);
 }
@@ -479,7 +505,7 @@ function renderUpdated() {
   if (!lastDataAt) return setText(ui.updated, '—');
   const clock = page?.clock;
   const time = clock ? clock.format(lastDataAt) : new Date(lastDataAt).toLocaleTimeString();
-  const ageS = Math.round((Date.now() - lastDataAt) / 1000);
+  const ageS = Math.round((siteClock.now() - lastDataAt) / 1000);
   // While live, a quiet mall sends nothing new, so an age would look like a fault; say it only when not live.
   const text = connState !== 'live' && ageS >= 5 ? `${time} (${formatAge(ageS)} ago)` : time;
   setText(ui.updated, text);

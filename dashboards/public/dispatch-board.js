@@ -10,7 +10,10 @@
 import { callApi } from './api.js';
 import { createAlarmsPanel } from './alarms-panel.js';
 import { createOrdersPanel } from './orders-panel.js';
-import { BOARD_ORDER_STATUSES, EVENTS, OPEN_ALARM_STATUSES, SEVERITY_LABEL, compareAlarms, createLiveRows, explainError, reassignCandidates, siteTimeFormat, typeLabel } from './dispatch-model.js';
+import { createDetailDrawer } from './detail-drawer.js';
+import { createRaiseOrder } from './raise-order.js';
+import { createAlarmCue } from './alarm-cue.js';
+import { BOARD_ORDER_STATUSES, EVENTS, OPEN_ALARM_STATUSES, SEVERITY_LABEL, compareAlarms, createLiveRows, explainError, onShift, reassignCandidates, siteTimeFormat, typeLabel } from './dispatch-model.js';
 
 /** @typedef {import('./dispatch-model.js').Alarm} Alarm */
 /** @typedef {import('./dispatch-model.js').WorkOrder} WorkOrder */
@@ -18,6 +21,7 @@ import { BOARD_ORDER_STATUSES, EVENTS, OPEN_ALARM_STATUSES, SEVERITY_LABEL, comp
 /** @typedef {import('./live-model.js').SiteModel} SiteModel */
 /** @typedef {import('./floor-map.js').FloorMap} FloorMap */
 /** @typedef {import('./dispatch-model.js').LiveSocket} Socket */
+/** @typedef {import('./site-clock.js').SiteClock} SiteClock */
 
 const RETRY_MS = 5_000;
 const ACTIVE = new Set(['assigned', 'accepted', 'on_site']);
@@ -30,12 +34,18 @@ const ON_BOARD = new Set(BOARD_ORDER_STATUSES);
  * @param {object} opts
  * @param {SiteModel} opts.site
  * @param {Map<string, FloorMap>} opts.maps by floor id
- * @param {{ alarmsList: HTMLElement, alarmsCount: HTMLElement, alarmsEmpty: HTMLElement, ordersList: HTMLElement, ordersCount: HTMLElement, ordersEmpty: HTMLElement, problem: HTMLElement }} opts.ui
+ * @param {SiteClock} opts.clock  the site's clock: every countdown and time
+ * @param {{ alarmsList: HTMLElement, alarmsCount: HTMLElement, alarmsEmpty: HTMLElement, ordersList: HTMLElement, ordersCount: HTMLElement, ordersEmpty: HTMLElement, problem: HTMLElement,
+ *   drawer: HTMLElement, raiseToggle: HTMLButtonElement, raiseHost: HTMLElement, raiseStatus: HTMLElement, mute: HTMLButtonElement }} opts.ui
  */
-export function createDispatchBoard({ site, maps, ui }) {
+export function createDispatchBoard({ site, maps, clock, ui }) {
   const zones = new Map(site.zones.map((z) => [z.id, z]));
   const zoneName = (/** @type {string | null} */ id) => (id ? (zones.get(id)?.name ?? id) : 'somewhere on site');
-  const fmtTime = siteTimeFormat(site.timezone);
+  const siteTime = siteTimeFormat(site.timezone);
+  const fmtTime = (/** @type {number} */ ts) => siteTime(ts, clock.now());
+  /** People by name; user ids that are not on the roster (an operator) stay as they are. */
+  const staffName = (/** @type {string} */ id) => roster.get(id)?.name ?? id;
+  const cue = createAlarmCue(ui.mute);
 
   /** @type {import('./dispatch-model.js').LiveRows<Alarm>} */
   const alarms = createLiveRows((a) => OPEN_ALARM.has(a.status));
@@ -55,11 +65,11 @@ export function createDispatchBoard({ site, maps, ui }) {
     count: ui.alarmsCount,
     empty: ui.alarmsEmpty,
     zoneName,
-    fmtTime: (ts) => fmtTime(ts),
+    fmtTime,
     async act(alarm, action) {
-      alarms.push(/** @type {Alarm} */ (await callApi('POST', `/api/v1/alarms/${encodeURIComponent(alarm.id)}/${action}`, {})));
-      schedule();
+      changed(/** @type {Alarm} */ (await callApi('POST', `/api/v1/alarms/${encodeURIComponent(alarm.id)}/${action}`, {})));
     },
+    details: (alarm, from) => void drawer.openAlarm(alarm.id, from),
   });
 
   const ordersPanel = createOrdersPanel({
@@ -67,17 +77,44 @@ export function createDispatchBoard({ site, maps, ui }) {
     count: ui.ordersCount,
     empty: ui.ordersEmpty,
     zoneName: (id) => zoneName(id),
-    staffName: (id) => roster.get(id)?.name ?? id,
-    candidates: (order) => reassignCandidates([...roster.values()], order, activeJobs(), Date.now()),
-    now: () => Date.now(),
+    staffName,
+    candidates,
+    now: () => clock.now(),
     async act(order, cmd) {
       const path = `/api/v1/work-orders/${encodeURIComponent(order.id)}/${cmd.kind}`;
       const body = cmd.kind === 'assign' ? { staffId: cmd.staffId, ...(cmd.reason && { reason: cmd.reason }) } : cmd.kind === 'cancel' ? { reason: cmd.reason } : {};
-      orders.push(/** @type {WorkOrder} */ (await callApi('POST', path, body)));
-      schedule();
+      changed(/** @type {WorkOrder} */ (await callApi('POST', path, body)));
     },
+    details: (order, from) => void drawer.openOrder(order.id, from),
   });
   setInterval(() => ordersPanel.tick(), 1000);
+
+  const drawer = createDetailDrawer({
+    host: ui.drawer,
+    zoneName,
+    staffName,
+    fmtTime,
+    now: () => clock.now(),
+    liveAlarm: (id) => alarms.get(id),
+    liveOrder: (id) => orders.get(id),
+    candidates,
+    onChanged: changed,
+  });
+
+  createRaiseOrder({ toggle: ui.raiseToggle, host: ui.raiseHost, status: ui.raiseStatus, site, onRaised: changed });
+
+  /** @param {WorkOrder} order */
+  function candidates(order) {
+    return reassignCandidates([...roster.values()], order, activeJobs(), clock.now());
+  }
+
+  /** An action's answer: on the board and in the drawer at once, before the push arrives. @param {Alarm | WorkOrder} row */
+  function changed(row) {
+    if ('ruleId' in row) alarms.push(row);
+    else orders.push(row);
+    drawer.show(row);
+    schedule();
+  }
 
   function activeJobs() {
     /** @type {Map<string, number>} */
@@ -99,6 +136,7 @@ export function createDispatchBoard({ site, maps, ui }) {
       ]);
       if (gen !== generation) return;
       alarms.adopt(/** @type {Alarm[]} */ (a));
+      cue.known(/** @type {Alarm[]} */ (a));
       orders.adopt(/** @type {WorkOrder[]} */ (o));
       roster.clear();
       for (const m of /** @type {StaffMember[]} */ (s)) roster.set(m.id, m);
@@ -138,9 +176,21 @@ export function createDispatchBoard({ site, maps, ui }) {
       const w = worst.get(a.zoneId);
       if (!w || compareAlarms(a, w) < 0) worst.set(a.zoneId, a);
     }
+    // Staff on shift where their zone is known, with what they are doing.
+    /** @type {Map<string, Array<{ name: string, status: string }>>} */
+    const people = new Map();
+    const now = clock.now();
+    const jobs = activeJobs();
+    for (const m of roster.values()) {
+      if (!m.zoneId || !onShift(m, now) || !m.roles.some((r) => r !== 'supervisor')) continue;
+      const status = !m.available ? 'on a break' : (jobs.get(m.id) ?? 0) > 0 ? 'on a job' : 'free';
+      people.set(m.zoneId, [...(people.get(m.zoneId) ?? []), { name: m.name, status }]);
+    }
     for (const z of site.zones) {
       const a = worst.get(z.id);
-      maps.get(z.floorId)?.setAlarm(z.id, a ? { label: typeLabel(a.type), severity: SEVERITY_LABEL[a.severity].toLowerCase() } : null);
+      const map = maps.get(z.floorId);
+      map?.setAlarm(z.id, a ? { label: typeLabel(a.type), severity: SEVERITY_LABEL[a.severity].toLowerCase() } : null);
+      map?.setStaff(z.id, people.get(z.id) ?? []);
     }
   }
 
@@ -151,10 +201,13 @@ export function createDispatchBoard({ site, maps, ui }) {
       s.on(EVENTS.hello, () => void load());
       s.on(EVENTS.alarm, (m) => {
         alarms.push(m.alarm);
+        cue.pushed(m.alarm);
+        drawer.show(m.alarm);
         schedule();
       });
       s.on(EVENTS.workOrder, (m) => {
         orders.push(m.order);
+        drawer.show(m.order);
         schedule();
       });
       s.on(EVENTS.staff, (m) => {

@@ -36,6 +36,8 @@ function svg(tag, attrs = {}) {
  * @property {SVGTitleElement} title
  * @property {SVGGElement} alarm  the open-alarm marker, shown while the zone has one
  * @property {string} alarmText  e.g. "open alarm: Security breach, critical"; '' when none
+ * @property {SVGTextElement} staff  how many staff are here, bottom left; empty when none
+ * @property {string} staffText  e.g. "staff here: Gita Guard (free)"; '' when none
  * @property {ZoneView | undefined} view
  */
 
@@ -47,6 +49,7 @@ function svg(tag, attrs = {}) {
  * @property {(parts: string[]) => void} setStats  e.g. ['1,204 people', '2 busy']
  * @property {(zoneId: string) => void} reveal
  * @property {(zoneId: string, alarm: { label: string, severity: string } | null) => void} setAlarm  marks a zone with its most severe open alarm
+ * @property {(zoneId: string, people: ReadonlyArray<{ name: string, status: string }>) => void} setStaff  staff on shift last known in the zone, with what they are doing
  * @property {() => void} destroy
  */
 
@@ -98,7 +101,8 @@ export function createFloorMap(floor, zones, opts) {
     const alarm = svg('g', { class: 'zone-alarm', 'aria-hidden': 'true' });
     alarm.append(svg('circle', { cx: 0, cy: 0, r: 1 }), Object.assign(svg('text', { x: 0, y: 0 }), { textContent: '!' }));
     alarm.style.display = 'none';
-    g.append(title, shape, flash, name, value, alarm);
+    const staff = svg('text', { class: 'zone-staff', x: x + 0.5, y: y + h - 0.5, 'aria-hidden': 'true' });
+    g.append(title, shape, flash, name, value, alarm, staff);
     g.addEventListener('click', () => opts.onSelect(zone.id));
     g.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' || e.key === ' ') {
@@ -107,7 +111,7 @@ export function createFloorMap(floor, zones, opts) {
       }
     });
     root.append(g);
-    shapes.set(zone.id, { zone, g, flash, name, value, count, level, title, alarm, alarmText: '', view: undefined });
+    shapes.set(zone.id, { zone, g, flash, name, value, count, level, title, alarm, alarmText: '', staff, staffText: '', view: undefined });
   }
 
   const wrap = document.createElement('div');
@@ -146,6 +150,11 @@ export function createFloorMap(floor, zones, opts) {
     s.value.setAttribute('x', String(cx));
     const r = Math.min(9 / pxPerM, w / 4, h / 4);
     s.alarm.setAttribute('transform', `translate(${x + w - r * 1.3} ${y + r * 1.3}) scale(${r})`);
+    // 12 px on screen, like the labels, tucked in the bottom-left corner.
+    const staffFs = 12 / pxPerM;
+    s.staff.setAttribute('font-size', String(staffFs));
+    s.staff.setAttribute('x', String(x + staffFs * 0.4));
+    s.staff.setAttribute('y', String(y + h - staffFs * 0.4));
   };
 
   /** @param {ZoneShape} s */
@@ -153,7 +162,8 @@ export function createFloorMap(floor, zones, opts) {
     const v = s.view;
     const people = !v || v.occupancy === '—' ? 'no reading yet' : `${v.occupancy} people, ${v.density} per m², ${v.level.label}`;
     const alarm = s.alarmText ? `; ${s.alarmText}` : '';
-    s.title.textContent = `${s.zone.name}: ${people}${alarm} (${s.zone.kind}, ${s.zone.areaM2} m²)`;
+    const staff = s.staffText ? `; ${s.staffText}` : '';
+    s.title.textContent = `${s.zone.name}: ${people}${alarm}${staff} (${s.zone.kind}, ${s.zone.areaM2} m²)`;
   };
 
   const resize = new ResizeObserver(() => {
@@ -208,6 +218,18 @@ export function createFloorMap(floor, zones, opts) {
       s.g.classList.toggle('has-alarm', alarm !== null);
       for (const sev of ['info', 'minor', 'major', 'critical']) s.g.classList.toggle(`alarm-${sev}`, alarm?.severity === sev);
       s.alarm.style.display = alarm ? '' : 'none';
+      describe(s);
+    },
+    setStaff(zoneId, people) {
+      const s = shapes.get(zoneId);
+      if (!s) return;
+      const text = people.length === 0 ? '' : `staff here: ${people.map((p) => `${p.name} (${p.status})`).join(', ')}`;
+      if (text === s.staffText) return;
+      s.staffText = text;
+      // The count in words on the plan; names and what they do in the zone's title (and tooltip).
+      const free = people.filter((p) => p.status === 'free').length;
+      s.staff.textContent = people.length === 0 ? '' : `${people.length} staff${free < people.length ? `, ${free} free` : ''}`;
+      s.g.classList.toggle('has-staff', people.length > 0);
       describe(s);
     },
     reveal(zoneId) {

@@ -28,6 +28,7 @@ import { ORDER_STATUS_LABEL, canCancel, canReassign, canVerify, compareOrders, e
  * @property {HTMLButtonElement} reassign
  * @property {HTMLButtonElement} cancel
  * @property {HTMLButtonElement} verify
+ * @property {HTMLButtonElement} details
  * @property {HTMLFormElement | null} form  the open reassign or cancel form
  * @property {HTMLElement} error
  * @property {string} key
@@ -43,7 +44,8 @@ import { ORDER_STATUS_LABEL, canCancel, canReassign, canVerify, compareOrders, e
  * @param {(staffId: string) => string} opts.staffName
  * @param {(order: WorkOrder) => StaffMember[]} opts.candidates  who it could go to now
  * @param {(order: WorkOrder, cmd: OrderCommand) => Promise<void>} opts.act  throws an ApiError when refused
- * @param {() => number} opts.now
+ * @param {() => number} opts.now  the site clock
+ * @param {(order: WorkOrder, from: HTMLElement) => void} opts.details  opens the order's detail (focus returns to `from`)
  */
 export function createOrdersPanel(opts) {
   /** @type {Map<string, OrderRow>} */
@@ -71,15 +73,20 @@ export function createOrdersPanel(opts) {
     const reassign = button('Reassign…', 'act-reassign');
     const cancel = button('Cancel…', 'act-cancel');
     const verify = button('Verify', 'act-verify');
+    const details = button('Details', 'act-details');
     reassign.setAttribute('aria-expanded', 'false');
     cancel.setAttribute('aria-expanded', 'false');
-    actions.append(reassign, cancel, verify);
+    actions.append(details, reassign, cancel, verify);
     const error = span('row-error');
     error.setAttribute('role', 'alert');
     error.hidden = true;
     li.append(head, facts, actions, error);
     /** @type {OrderRow} */
-    const row = { li, prio, type, zone, status, assignee, sla, reassign, cancel, verify, form: null, error, key: '', slaText: '' };
+    const row = { li, prio, type, zone, status, assignee, sla, reassign, cancel, verify, details, form: null, error, key: '', slaText: '' };
+    details.addEventListener('click', () => {
+      const order = current.get(li.dataset.orderId ?? '');
+      if (order) opts.details(order, details);
+    });
     reassign.addEventListener('click', () => toggleForm(row, 'reassign'));
     cancel.addEventListener('click', () => toggleForm(row, 'cancel'));
     verify.addEventListener('click', () => void send(row, { kind: 'verify' }, 'verify this order', verify));
@@ -235,6 +242,7 @@ export function createOrdersPanel(opts) {
       row.reassign.setAttribute('aria-label', `Reassign ${what}`);
       row.cancel.setAttribute('aria-label', `Cancel ${what}`);
       row.verify.setAttribute('aria-label', `Verify ${what}`);
+      row.details.setAttribute('aria-label', `Details of ${what}`);
       // A form for a step that is no longer possible would only earn a refusal.
       if (row.form && ((row.form.dataset.form === 'reassign' && !canReassign(o)) || (row.form.dataset.form === 'cancel' && !canCancel(o)))) closeForm(row, false);
     }
