@@ -20,6 +20,7 @@
  * @property {StepBody} body
  * @property {number} queuedAt  site clock
  * @property {number} tries  sends that got no answer
+ * @property {boolean} [offline]  stuck behind a missing connection: the page shows it as done, and as not sent yet
  */
 /**
  * What a send came to: `applied` (the cloud's order after it), `refused` (the cloud said no:
@@ -74,7 +75,8 @@ export function createOutbox(opts) {
           const action = /** @type {QueuedAction} */ (items[0]);
           const r = await opts.send(action);
           if (r.kind === 'retry') {
-            items[0] = { ...action, tries: action.tries + 1 };
+            // Everything queued now waits for the connection, this one and the ones behind it.
+            items = items.map((a, i) => ({ ...a, offline: true, tries: i === 0 ? a.tries + 1 : a.tries }));
             save();
             opts.onEvent({ kind: 'waiting', action, error: r.error });
             return;
@@ -98,7 +100,7 @@ export function createOutbox(opts) {
     add(orderId, step, body) {
       if (items.length >= MAX_QUEUED) return null;
       const key = opts.newKey();
-      items = [...items, { key, orderId, step, body, queuedAt: opts.now(), tries: 0 }];
+      items = [...items, { key, orderId, step, body, queuedAt: opts.now(), tries: 0, offline: items.some((a) => a.offline) }];
       save();
       void flush();
       return key;
@@ -106,16 +108,19 @@ export function createOutbox(opts) {
     flush,
     /** @param {string} orderId @returns {QueuedAction[]} oldest first */
     pendingFor: (orderId) => items.filter((a) => a.orderId === orderId),
+    /** What is waiting for a connection (not what is on its way now), oldest first. @param {string} orderId */
+    offlineFor: (orderId) => items.filter((a) => a.orderId === orderId && a.offline),
     size: () => items.length,
-    /** Sends stuck behind a missing connection have been tried at least once. */
-    waiting: () => (items[0]?.tries ?? 0) > 0,
+    /** Whether what is queued is waiting for a connection (the last send got no answer). */
+    waiting: () => items.some((a) => a.offline),
   };
 }
 
 /**
  * An order as it will be once the queued actions reach the cloud, so a person working without
  * a connection sees the next step (accepted → Arrived) rather than the same button again.
- * The cloud's copy replaces it when the action is applied.
+ * The cloud's copy replaces it when the action is applied. Only for actions waiting for a
+ * connection (offlineFor): one on its way now may still be refused, and its card must stay to say so.
  * @param {WorkOrder} o
  * @param {readonly QueuedAction[]} pending oldest first
  * @returns {WorkOrder}

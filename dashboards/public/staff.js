@@ -122,7 +122,7 @@ const jobList = createJobList({
     return c;
   },
   pending: (orderId) => {
-    const waiting = outbox?.pendingFor(orderId) ?? [];
+    const waiting = outbox?.offlineFor(orderId) ?? [];
     return waiting.length === 0 ? '' : `Not sent yet (no connection): ${waiting.map((a) => STEP_WORDS[a.step]).join(', then ')}. It goes by itself when the connection returns.`;
   },
   act(order, step, body) {
@@ -142,9 +142,9 @@ const historyList = createHistoryList({ list: ui.history, count: ui.historyCount
 
 /** My jobs as they will be once what is queued on this phone reaches the cloud. */
 function renderJobs() {
-  const shown = [...jobs.values()].map((o) => withPending(o, outbox?.pendingFor(o.id) ?? [])).filter((o) => IN_HAND.has(o.status));
+  const shown = [...jobs.values()].map((o) => withPending(o, outbox?.offlineFor(o.id) ?? [])).filter((o) => IN_HAND.has(o.status));
   jobList.render(shown.sort(compareOrders));
-  const n = outbox?.size() ?? 0;
+  const n = outbox?.waiting() ? outbox.size() : 0;
   ui.outbox.hidden = n === 0;
   ui.outbox.textContent = n === 0 ? '' : `${n === 1 ? '1 action' : `${n} actions`} saved on this phone, waiting for a connection to be sent.`;
 }
