@@ -195,12 +195,20 @@ async function boot() {
       setConnection('down');
       return showProblem('This account is not a member of staff.', `It belongs to “${me.userId}” (${me.role}). Ask the control room to link it to the roster.`, false);
     }
-    const site = /** @type {SiteModel} */ (await callApi('GET', '/api/v1/site'));
     clock ??= createSiteClock();
-    await clock.ready;
+    const [site, self] = await Promise.all([
+      callApi('GET', '/api/v1/site').then((r) => /** @type {SiteModel} */ (r)),
+      // their own roster entry: their name and whether they are on a break (a missing one is not fatal)
+      callApi('GET', `/api/v1/staff/${encodeURIComponent(me.staffId)}`).then(
+        (r) => /** @type {StaffMember} */ (r),
+        () => null,
+      ),
+      clock.ready,
+    ]);
     ctx = { me: { ...me, staffId: me.staffId }, site, fmtTime: siteTimeFormat(clock.timeZone() || site.timezone) };
     outbox ??= openOutbox(me.userId);
     ui.name.textContent = me.staffId;
+    if (self) showMember(self);
     ui.detail.textContent = `${me.role === 'supervisor' ? 'Supervisor' : 'Staff'} · ${site.name}`;
     document.title = `My jobs · ${site.name}`;
     ui.content.hidden = false;

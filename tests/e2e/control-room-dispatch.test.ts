@@ -95,7 +95,7 @@ describe('control room alarms and work orders, and the staff phone page (real Ch
     await Promise.all([room.goto(stack.urls.page), phone.goto(`${stack.urls.page}staff.html`)]);
     await expect.poll(() => text(room, '#conn-text'), POLL).toBe('Live');
     await expect.poll(() => text(phone, '#conn-text'), POLL).toBe('Live');
-    expect(await text(phone, '#me-name')).toBe('guard-1');
+    await expect.poll(() => text(phone, '#me-name'), POLL).toBe('Gita Guard'); // the roster's name, not the staff id
     expect(await text(phone, '#me-detail')).toBe('Staff · Mini Mall');
     expect(await phone.locator('#jobs-empty').isVisible()).toBe(true);
     expect(await room.locator('#alarms-empty').isVisible()).toBe(true);

@@ -64,6 +64,8 @@ describe('the staff app on a phone (real Chromium, real cloud)', () => {
   it('is an installable app: a manifest, icons and a service worker for the staff pages', async () => {
     await phone.goto(`${base}/staff.html`);
     await expect.poll(() => text('#conn-text'), POLL).toBe('Live');
+    await expect.poll(() => text('#me-name'), POLL).toBe('Gita Guard');
+    expect(await phone.getAttribute('#set-available', 'aria-pressed')).toBe('true');
 
     const manifestHref = await phone.locator('link[rel="manifest"]').getAttribute('href');
     const manifest = await fetch(new URL(manifestHref!, `${base}/staff.html`));
