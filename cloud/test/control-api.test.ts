@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
-import type { ControlSummary, DeviceHealth, DeviceHealthReport, EnvironmentReport } from '@atrium/shared';
+import { uplinkTopic, type ControlSummary, type DeviceHealth, type DeviceHealthReport, type EnvironmentReport, type LiveUplink } from '@atrium/shared';
 import type { Cloud } from '../src/index.ts';
 import { connectGateway, sendUplink, uplinkOf } from '../../tests/support/gateway.ts';
 import { statusOf, twoGatewaySite as site } from '../../tests/support/two-gateway-site.ts';
@@ -33,6 +33,8 @@ describe('control-room overview API', () => {
     return r.body as unknown as T;
   };
   const device = (r: DeviceHealthReport, id: string): DeviceHealth => r.gateways.flatMap((g) => g.devices).find((d) => d.deviceId === id)!;
+  /** live occupancy travels at QoS 0 and is never stored */
+  const sendLive = (client: MqttClient, live: LiveUplink) => client.publishAsync(uplinkTopic(live.siteId, live.gatewayId, 'live'), JSON.stringify(live), { qos: 0 });
   const hallStatus = () => sendUplink(hall, uplinkOf(site.id, 'gw-hall', 'status', { devices: [statusOf('env-hall', now, 'online', 87), statusOf('radar-hall-1', now, 'online')] }));
 
   beforeAll(async () => {
@@ -47,8 +49,8 @@ describe('control-room overview API', () => {
 
   it('the header counts people on site, entries today, open orders and their SLA as the clock runs', async () => {
     const minute = Math.floor(now / 60_000) * 60_000 - 60_000;
-    await sendUplink(hall, { v: 1, siteId: site.id, gatewayId: 'gw-hall', sentAt: now, kind: 'live', zones: [{ zoneId: 'hall', occupancy: 30, ts: now, receivedAt: now }] });
-    await sendUplink(wc, { v: 1, siteId: site.id, gatewayId: 'gw-wc', sentAt: now, kind: 'live', zones: [{ zoneId: 'wc', occupancy: 4, ts: now, receivedAt: now }] });
+    await sendLive(hall, { v: 1, siteId: site.id, gatewayId: 'gw-hall', sentAt: now, kind: 'live', zones: [{ zoneId: 'hall', occupancy: 30, ts: now, receivedAt: now }] });
+    await sendLive(wc, { v: 1, siteId: site.id, gatewayId: 'gw-wc', sentAt: now, kind: 'live', zones: [{ zoneId: 'wc', occupancy: 4, ts: now, receivedAt: now }] });
     const radar = { deviceId: 'radar-main', floorId: 'g', zoneId: 'hall', minute, subjectKind: 'entrance' as const, subjectId: 'main', in: 25, out: 3, samples: 2, occupancySum: 0, occupancyCount: 0, occupancyMax: 0 };
     await sendUplink(hall, uplinkOf(site.id, 'gw-hall', 'minute', { footfall: [radar], env: [] }));
     // a forced door: a P1 security order with 120 s to accept and nobody on the roster to take it

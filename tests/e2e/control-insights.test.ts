@@ -101,7 +101,7 @@ describe('control room insights and devices pages (real Chromium, real cloud)', 
     ]);
     expect(await seriousA11yViolations(page)).toEqual([]);
     // nothing legible under 12 px on a wall screen
-    const small = await page.evaluate(() => [...document.querySelectorAll('body *')].filter((e) => e.childNodes.length > 0 && [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent!.trim()) && parseFloat(getComputedStyle(e).fontSize) < 12 && (e as HTMLElement).offsetParent !== null).map((e) => `${e.tagName}.${e.className}: ${e.textContent}`));
+    const small = await page.evaluate(() => Array.from(document.querySelectorAll('body *')).filter((e) => e.childNodes.length > 0 && Array.from(e.childNodes).some((n) => n.nodeType === 3 && n.textContent!.trim()) && parseFloat(getComputedStyle(e).fontSize) < 12 && (e as HTMLElement).offsetParent !== null).map((e) => `${e.tagName}.${e.className}: ${e.textContent}`));
     expect(small).toEqual([]);
   });
 
