@@ -497,11 +497,15 @@ function wrapActions(b) {
  * @param {string} key
  */
 function labelled(text, field, key) {
+  // Beside its label, not inside it (a select's options would join its name).
+  const wrap = document.createElement('div');
+  wrap.className = 'field';
   const label = document.createElement('label');
-  const t = document.createElement('span');
-  t.textContent = text;
+  label.textContent = text;
   field.dataset.focusKey = key;
-  label.append(t, field);
-  return { label, field };
+  field.id = `detail-${key}`;
+  label.htmlFor = field.id;
+  wrap.append(label, field);
+  return { label: wrap, field };
 }
 

@@ -127,10 +127,15 @@ export function createRaiseOrder({ toggle, host, status, site, onRaised }) {
  * @param {string} name
  */
 function field(text, input, name) {
+  // The field beside its label, not inside it: a label around a select would take the
+  // options' text into the field's name.
+  const wrap = document.createElement('div');
+  wrap.className = 'field';
   const label = document.createElement('label');
-  const t = document.createElement('span');
-  t.textContent = text;
+  label.textContent = text;
   input.name = name;
-  label.append(t, input);
-  return { label, field: input };
+  input.id = `raise-${name}`;
+  label.htmlFor = input.id;
+  wrap.append(label, input);
+  return { label: wrap, field: input };
 }
