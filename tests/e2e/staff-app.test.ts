@@ -18,6 +18,9 @@ const ADMIN = 'atr_admin-key-for-the-staff-app-test';
 const PASSWORD = 'gita guards the staff door';
 const POLL = { timeout: 20_000, interval: 100 };
 const HOUR = 3600_000;
+/** The mall's clock runs ten minutes behind this machine's (and the phone's): countdowns must follow the mall's. */
+const SITE_LAG_MS = 10 * 60_000;
+const siteNow = () => Date.now() - SITE_LAG_MS;
 
 interface Order { id: string; status: string; history: Array<{ action: string; by: string; reason: string | null }> }
 
@@ -37,7 +40,7 @@ describe('the staff app on a phone (real Chromium, real cloud)', () => {
   const text = (selector: string) => phone.locator(selector).first().textContent({ timeout: 2_000 });
 
   beforeAll(async () => {
-    [{ cloud, base, mqttUrl }, browser] = await Promise.all([startTestCloud({ ATRIUM_GATEWAY_SECRET: SECRET, ATRIUM_ADMIN_KEY: ADMIN, ATRIUM_DISPATCH_TICK_MS: '100' }), launchChromium()]);
+    [{ cloud, base, mqttUrl }, browser] = await Promise.all([startTestCloud({ ATRIUM_GATEWAY_SECRET: SECRET, ATRIUM_ADMIN_KEY: ADMIN, ATRIUM_DISPATCH_TICK_MS: '100' }, miniSite, { clock: siteNow }), launchChromium()]);
     const shift = { from: Date.now() - HOUR, to: Date.now() + 8 * HOUR };
     expect((await put('/api/v1/staff/guard-1', { name: 'Gita Guard', roles: ['security'], shifts: [shift], zoneId: 'hall', available: true })).status).toBe(200);
     const user = await fetch(`${base}/api/v1/users`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'gita', role: 'staff', staffId: 'guard-1' }) });
@@ -92,11 +95,12 @@ describe('the staff app on a phone (real Chromium, real cloud)', () => {
 
   it('a new job arrives with a sound and a vibration, where it is and what raised it, in words', async () => {
     await phone.locator('body').click(); // a person has touched the page: it may make sound
-    await sendGatewayEvent({ mqttUrl, gatewaySecret: SECRET, siteId: miniSite.id, event: { deviceId: 'gate-staff', floorId: 'g', zoneId: 'hall', family: 'gate', type: 'forced_open' } });
+    await sendGatewayEvent({ mqttUrl, gatewaySecret: SECRET, siteId: miniSite.id, event: { deviceId: 'gate-staff', floorId: 'g', zoneId: 'hall', family: 'gate', type: 'forced_open', ts: siteNow() } });
     const job = phone.locator('#jobs li.job').first();
     await expect.poll(() => job.locator('.job-type').textContent(), POLL).toBe('Security breach');
     expect(await job.locator('.job-where').textContent()).toBe('Hall, Ground');
     await expect.poll(() => job.locator('.job-cause').textContent(), POLL).toMatch(/^Security breach: .*forced/i);
+    // on the mall's clock: by the phone's own clock the 2-minute accept time would be 8 minutes past
     expect(await job.locator('.job-sla').textContent()).toMatch(/^Accept in [0-2]:\d\d$/);
     await expect.poll(() => phone.evaluate(() => document.body.dataset.jobAlerts), POLL).toBe('1');
     expect(await phone.evaluate(() => (window as unknown as { vibrations: unknown[] }).vibrations.length)).toBe(1);
@@ -141,6 +145,11 @@ describe('the staff app on a phone (real Chromium, real cloud)', () => {
     const done = phone.locator('#history li').first();
     await expect.poll(() => done.textContent(), POLL).toContain('Security breach, Hall, Ground');
     expect(await done.locator('.done-note').textContent()).toBe('Note: Door closed and checked, nobody there');
+    // when, on the mall's clock and in its time zone (the phone is set to UTC)
+    const resolvedAt = (await api<{ resolvedAt: number }>(`/api/v1/work-orders/${(await order())!.id}`)).resolvedAt;
+    const hhmm = new Intl.DateTimeFormat('en-GB', { timeZone: miniSite.timezone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(resolvedAt);
+    expect(await done.locator('time').textContent()).toContain(hhmm);
+    expect(await done.locator('time').getAttribute('datetime')).toBe(new Date(resolvedAt).toISOString());
     expect(await phone.evaluate(() => localStorage.getItem('atrium.staff.outbox.gita'))).toBe('[]');
   });
 
@@ -151,7 +160,7 @@ describe('the staff app on a phone (real Chromium, real cloud)', () => {
     await phone.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r?.unregister())); // page routes see every request
     await phone.reload();
     await expect.poll(() => text('#conn-text'), POLL).toBe('Live');
-    await sendGatewayEvent({ mqttUrl, gatewaySecret: SECRET, siteId: miniSite.id, event: { deviceId: 'gate-staff', floorId: 'g', zoneId: 'hall', family: 'gate', type: 'forced_open', ts: Date.now() + 1 } });
+    await sendGatewayEvent({ mqttUrl, gatewaySecret: SECRET, siteId: miniSite.id, event: { deviceId: 'gate-staff', floorId: 'g', zoneId: 'hall', family: 'gate', type: 'forced_open', ts: siteNow() } });
     const job = phone.locator('#jobs li.job').first();
     await expect.poll(() => job.locator('.job-status').textContent(), POLL).toBe('New job for you: accept or decline');
     const id = await job.getAttribute('data-order-id');
