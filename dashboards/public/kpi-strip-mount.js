@@ -12,6 +12,7 @@ if (el) {
   const clock = createSiteClock();
   void clock.ready.then(() => {
     const format = siteTimeFormat(clock.timeZone() || Intl.DateTimeFormat().resolvedOptions().timeZone);
-    mountKpiStrip(el, { timeOf: (t) => format(t, clock.now()) });
+    // People on site is already there, live from the socket: the strip adds what the page lacks.
+    mountKpiStrip(el, { timeOf: (t) => format(t, clock.now()), omit: ['people'] });
   });
 }

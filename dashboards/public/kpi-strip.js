@@ -24,7 +24,7 @@ export function vsForecastText(share) {
 /**
  * Fills `el` (a `<dl>`) with the figures and keeps them fresh. Returns a stop function.
  * @param {HTMLElement} el
- * @param {{ timeOf: (t: number) => string }} opts how the page writes a time on the site's clock
+ * @param {{ timeOf: (t: number) => string, omit?: string[] }} opts how the page writes a time on the site's clock; figures the page already shows live
  */
 export function mountKpiStrip(el, opts) {
   el.classList.add('kpis', 'kpi-strip');
@@ -49,7 +49,7 @@ export function mountKpiStrip(el, opts) {
     risk: item('risk', 'SLA at risk'),
     breached: item('breached', 'SLA breached'),
   };
-  el.replaceChildren(...boxes);
+  el.replaceChildren(...boxes.filter((b) => !opts.omit?.includes(b.dataset.kpi ?? '')));
   el.setAttribute('aria-label', 'Site figures');
 
   /** @param {ControlSummary} s */
