@@ -9,7 +9,7 @@
  * site's clock. Actions go through the phone's outbox (staff-queue.js), so one taken without
  * a connection is sent, once, when it returns.
  */
-import { requireSession, showSignedIn } from './session.js';
+import { requireSession, SESSION_PATH, showSignedIn } from './session.js';
 import { ApiError, callApi } from './api.js';
 import { EVENTS, STAFF_ORDER_STATUSES, compareOrders, createLiveRows, explainError, siteTimeFormat, typeLabel } from './dispatch-model.js';
 import { socketClient } from './socket-client.js';
@@ -384,7 +384,19 @@ function openOutbox(userId) {
 // Installable, and opens without a connection: the service worker keeps the app's files.
 if ('serviceWorker' in navigator) void navigator.serviceWorker.register('staff-sw.js', { scope: './staff' }).catch(() => undefined);
 
-void requireSession(ROLES).then((session) => {
-  showSignedIn(session, { button: byId('sign-out') });
-  return boot();
-});
+void requireSession(ROLES).then(
+  (session) => {
+    showSignedIn(session, { button: byId('sign-out') });
+    return boot();
+  },
+  () => {
+    // Opened from the home screen with no connection (the files came from the service worker):
+    // say so, and start properly the moment the phone is back online.
+    setConnection('down');
+    showProblem('No connection to the Atrium cloud.', 'Your jobs appear here as soon as the phone is back online.', false);
+    const again = () => location.reload();
+    addEventListener('online', again, { once: true });
+    // not every browser says when it is back: ask now and then (any answer at all means there is a connection)
+    setInterval(() => void fetch(SESSION_PATH, { cache: 'no-store' }).then(again, () => undefined), RETRY_EVERY_MS);
+  },
+);

@@ -91,6 +91,16 @@ describe('the staff app on a phone (real Chromium, real cloud)', () => {
     expect(cached).toEqual(expect.arrayContaining(['/staff.html', '/staff.js', '/staff-queue.js', '/site-clock.js']));
     expect(cached.filter((p) => p.startsWith('/api/'))).toEqual([]);
     expect(await seriousA11yViolations(phone)).toEqual([]);
+
+    // opened with no connection at all: the kept files show the app, which says why there are no jobs …
+    await context.setOffline(true);
+    await phone.reload();
+    await expect.poll(() => text('#problem-title'), POLL).toBe('No connection to the Atrium cloud.');
+    expect(await text('#conn-text')).toBe('Not connected');
+    // … and starts by itself once the phone is back online
+    await context.setOffline(false);
+    await expect.poll(() => text('#conn-text'), POLL).toBe('Live');
+    expect(await phone.locator('#problem').isVisible()).toBe(false);
   });
 
   it('a new job arrives with a sound and a vibration, where it is and what raised it, in words', async () => {
