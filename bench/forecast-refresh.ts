@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -49,6 +49,8 @@ interface ChildArgs {
   dir: string;
   copies: number;
   variant: Variant;
+  /** write a V8 CPU profile of the child into this directory (node --cpu-prof) */
+  cpuProfDir?: string | undefined;
 }
 
 const mib = (bytes: number) => Math.round(bytes / 104_857.6) / 10;
@@ -139,12 +141,15 @@ async function runChild(a: ChildArgs) {
   });
   await new Promise((r) => setTimeout(r, 1000)); // idle answers first, for reference
 
+  // The refresh logs where its time went; the child keeps that line for the result.
+  let phases: Record<string, number> = {};
+  const logger = pino({ level: 'info' }, { write: (line: string) => void (phases = (JSON.parse(line) as { phases?: Record<string, number> }).phases ?? phases) });
   const refresh = createForecastRefresh({
     site,
     series: store,
     forecasts: createForecastStore(sql, site.id),
     calendar: createCalendarStore(sql, site.id),
-    logger: pino({ level: 'silent' }),
+    logger,
     subjects,
     ...(a.variant === 'minutes-main-thread'
       ? { compute: () => inlineCompute({ sliceMs: Number.POSITIVE_INFINITY }), loadHistory: (_s, q) => loadHistoryFromMinutes(minutesOfOriginals(store), q) }
@@ -176,6 +181,9 @@ async function runChild(a: ChildArgs) {
     cpuMs: Math.round((cpuUsed.user + cpuUsed.system) / 1000),
     peakRssMiB: mib(Math.max(peakRss, process.resourceUsage().maxRSS * 1024)),
     mainHeapPeakMiB: mib(heapPeak),
+    phases,
+    /** the machine's 1, 5 and 15 minute load averages as the run ended: it is shared */
+    loadAvg: loadavg().map((l) => Math.round(l * 10) / 10),
     health: { samples: busy.length, errors, p50Ms: r1(percentile(busy, 50)), p99Ms: r1(percentile(busy, 99)), maxMs: r1(busy.at(-1) ?? Number.NaN), idleP50Ms: r1(percentile(idle, 50)) },
   };
 }
@@ -184,7 +192,8 @@ type ChildResult = Awaited<ReturnType<typeof runChild>>;
 
 function inChild(a: ChildArgs): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', JSON.stringify(a)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const prof = a.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', a.cpuProfDir] : [];
+    const child = spawn(process.execPath, [...prof, '--import', 'tsx', fileURLToPath(import.meta.url), '--child', JSON.stringify(a)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
@@ -196,44 +205,90 @@ function inChild(a: ChildArgs): Promise<ChildResult> {
   });
 }
 
-export async function benchForecastRefresh(o: { weeks: number; copies: number }) {
-  const dir = mkdtempSync(join(tmpdir(), 'atrium-bench-forecast-'));
+export interface ForecastBenchOptions {
+  weeks: number;
+  copies: number;
+  /** keep the fixture in this directory and reuse it when it is already there (profiling runs) */
+  fixtureDir?: string | undefined;
+  /** only these variants (default both) */
+  variants?: readonly Variant[] | undefined;
+  /** only this many copies of the mall (default 1 and `copies`) */
+  only?: number | undefined;
+  cpuProfDir?: string | undefined;
+}
+
+export async function benchForecastRefresh(o: ForecastBenchOptions) {
+  const keep = o.fixtureDir !== undefined;
+  const dir = o.fixtureDir ?? mkdtempSync(join(tmpdir(), 'atrium-bench-forecast-'));
+  const info = join(dir, 'bench-fixture.json');
   try {
-    progress(`forecast refresh: backfilling ${o.weeks} weeks of the demo mall into ${dir}`);
-    const fixture = await buildFixture(dir, o.weeks, o.copies);
+    let fixture: { records: number; backfillMs: number };
+    if (keep && existsSync(info)) {
+      fixture = JSON.parse(readFileSync(info, 'utf8')) as typeof fixture;
+      progress(`forecast refresh: reusing the fixture in ${dir}`);
+    } else {
+      progress(`forecast refresh: backfilling ${o.weeks} weeks of the demo mall into ${dir}`);
+      fixture = await buildFixture(dir, o.weeks, o.copies);
+      if (keep) writeFileSync(info, JSON.stringify(fixture));
+    }
     const runs: ChildResult[] = [];
-    for (const copies of [1, o.copies]) {
-      for (const variant of ['minutes-main-thread', 'hourly-worker'] as const) {
-        const r = await inChild({ dir, copies, variant });
-        progress(`forecast refresh: ${r.series} series, ${variant}: ${r.ms} ms (cpu ${r.cpuMs} ms), peak RSS ${r.peakRssMiB} MiB, /health p50/p99/max ${r.health.p50Ms}/${r.health.p99Ms}/${r.health.maxMs} ms`);
+    for (const copies of o.only !== undefined ? [o.only] : [1, o.copies]) {
+      for (const variant of o.variants ?? (['minutes-main-thread', 'hourly-worker'] as const)) {
+        const r = await inChild({ dir, copies, variant, cpuProfDir: o.cpuProfDir });
+        progress(`forecast refresh: ${r.series} series, ${variant}: ${r.ms} ms (cpu ${r.cpuMs} ms), peak RSS ${r.peakRssMiB} MiB, /health p50/p99/max ${r.health.p50Ms}/${r.health.p99Ms}/${r.health.maxMs} ms, phases ${JSON.stringify(r.phases)}, load ${r.loadAvg.join(' ')}`);
         runs.push(r);
       }
     }
     return { weeksOfHistory: o.weeks, backfillRecords: fixture.records, backfillMs: fixture.backfillMs, probeEveryMs: PROBE_MS, runs };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (!keep) rmSync(dir, { recursive: true, force: true });
   }
 }
 
 export function forecastRows(r: Awaited<ReturnType<typeof benchForecastRefresh>>): string[] {
   const by = (series: number, v: Variant) => r.runs.find((x) => x.series === series && x.variant === v);
   return [...new Set(r.runs.map((x) => x.series))].map((series) => {
-    const base = by(series, 'minutes-main-thread')!;
-    const x = by(series, 'hourly-worker')!;
-    return (
-      `| forecast refresh, ${series} series (${r.weeksOfHistory} weeks of history), embedded store on disk | ${x.ms} ms (cpu ${x.cpuMs} ms, all threads), peak RSS ${x.peakRssMiB} MiB, /health p50 / p99 / max ${x.health.p50Ms} / ${x.health.p99Ms} / ${x.health.maxMs} ms (${x.health.samples} answers) ` +
-      `— baseline (minute rows, main thread): ${base.ms} ms (cpu ${base.cpuMs} ms), peak RSS ${base.peakRssMiB} MiB, /health ${base.health.p50Ms} / ${base.health.p99Ms} / ${base.health.maxMs} ms (${base.health.samples} answers); ×${Math.round((base.ms / x.ms) * 10) / 10} faster |`
-    );
+    const base = by(series, 'minutes-main-thread');
+    const x = by(series, 'hourly-worker');
+    const load = (y: ChildResult) => `, load ${y.loadAvg.join(' / ')}`;
+    const measured = x
+      ? `${x.ms} ms (cpu ${x.cpuMs} ms, all threads), peak RSS ${x.peakRssMiB} MiB, /health p50 / p99 / max ${x.health.p50Ms} / ${x.health.p99Ms} / ${x.health.maxMs} ms (${x.health.samples} answers${load(x)})`
+      : 'not run';
+    const baseline = base
+      ? ` — baseline (minute rows, main thread): ${base.ms} ms (cpu ${base.cpuMs} ms), peak RSS ${base.peakRssMiB} MiB, /health ${base.health.p50Ms} / ${base.health.p99Ms} / ${base.health.maxMs} ms (${base.health.samples} answers${load(base)})${x ? `; ×${Math.round((base.ms / x.ms) * 10) / 10} faster` : ''}`
+      : '';
+    return `| forecast refresh, ${series} series (${r.weeksOfHistory} weeks of history), embedded store on disk | ${measured}${baseline} |`;
   });
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, child: { type: 'string' } } });
+  // `npx tsx bench/forecast-refresh.ts [--quick] [--fixture DIR] [--only 10] [--variant hourly-worker] [--cpu-prof DIR]`
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      child: { type: 'string' },
+      fixture: { type: 'string' },
+      only: { type: 'string' },
+      variant: { type: 'string', multiple: true },
+      'cpu-prof': { type: 'string' },
+    },
+  });
   if (values.child) {
     console.log(JSON.stringify(await runChild(JSON.parse(values.child) as ChildArgs)));
     process.exit(0);
   }
-  const result = await benchForecastRefresh({ weeks: values.quick ? 4 : 16, copies: 10 });
+  const variants = values.variant?.map((v) => {
+    if (v !== 'minutes-main-thread' && v !== 'hourly-worker') throw new Error(`--variant: "${v}" is not minutes-main-thread or hourly-worker`);
+    return v;
+  });
+  const result = await benchForecastRefresh({
+    weeks: values.quick ? 4 : 16,
+    copies: 10,
+    fixtureDir: values.fixture,
+    variants,
+    only: values.only === undefined ? undefined : Number(values.only),
+    cpuProfDir: values['cpu-prof'],
+  });
   const path = writeResult('forecast-refresh', result);
   console.log(`\n| measure | value |\n| --- | --- |\n${forecastRows(result).join('\n')}\n\nwritten to ${path}`);
   process.exit(0);

@@ -533,4 +533,44 @@ export const MIGRATIONS: readonly { id: number; name: string; sql: string }[] = 
       create index idempotency_keys_expiry on idempotency_keys (site_id, expires_at);
     `,
   },
+  {
+    id: 11,
+    // A refresh run stores one row per series with its hours packed as bytes (forecast/
+    // forecast-codec.ts: leads as int32, six float64 per hour, network byte order), instead of
+    // one row per series-hour: writing ~107k rows, each float parsed from text by the embedded
+    // engine, was most of a one-minute refresh at ten malls. The per-hour rows are folded into
+    // the series' rows here with int4send/float8send (runs whose head was already pruned are
+    // dropped: they were only read at their 24 h / 72 h leads, at the edge of the 35 days kept).
+    // `trimmed`: cut down to the served leads (a partial index finds the runs still whole);
+    // `first_t`: the earliest hour kept (an index finds the rows with hours past the retention).
+    // The packed hours (~3.8 kB for 72 h) do not compress: rows stay whole in the table instead
+    // of being split into TOAST chunks after a compression attempt.
+    name: 'forecast runs as one row per series',
+    sql: `
+      alter table forecast_series
+        add column hour0 bigint,
+        add column leads bytea,
+        add column vals bytea,
+        add column first_t bigint,
+        add column trimmed boolean not null default false;
+      alter table forecast_series set (toast_tuple_target = 8160);
+      update forecast_series s
+         set hour0 = f.hour0, leads = f.leads, vals = f.vals, first_t = f.first_t, trimmed = f.trimmed
+        from (
+          select site_id, subject_kind, subject_id, made_at, min(t - lead_h::bigint * 3600000) as hour0, min(t) as first_t,
+                 string_agg(int4send(lead_h), ''::bytea order by lead_h) as leads,
+                 string_agg(float8send(mean) || float8send(lo80) || float8send(hi80) || float8send(lo95) || float8send(hi95) || float8send(coalesce(usual, 'NaN')), ''::bytea order by lead_h) as vals,
+                 bool_and(lead_h in (24, 72)) as trimmed
+            from forecasts group by site_id, subject_kind, subject_id, made_at
+        ) f
+       where s.site_id = f.site_id and s.subject_kind = f.subject_kind and s.subject_id = f.subject_id and s.made_at = f.made_at;
+      delete from forecast_series where leads is null;
+      alter table forecast_series
+        alter column hour0 set not null, alter column leads set not null, alter column vals set not null, alter column first_t set not null;
+      drop table forecasts;
+      create index forecast_series_made on forecast_series (site_id, made_at);
+      create index forecast_series_first_t on forecast_series (site_id, first_t);
+      create index forecast_series_whole on forecast_series (site_id, made_at) where not trimmed;
+    `,
+  },
 ];

@@ -41,6 +41,15 @@ export class Prepared {
   readonly firstDay: number;
   private readonly baseCache: Float64Array;
   private readonly dayCache: Float64Array;
+  /**
+   * Per-day results that also depend on the adjustment parameters (one set per forecast, so a
+   * different set simply starts them again): the annual factor of a day, and a past ordinary
+   * day's terms of the recent correction. Calibration re-forecasts from ninety-odd consecutive
+   * origins whose hours and correction windows overlap: each day is worked out once.
+   */
+  private adjustFor: AdjustParams | null = null;
+  private readonly annualCache = new Map<number, number>();
+  private readonly correctionTerms = new Map<number, { y: Float64Array; ba: Float64Array } | null>();
 
   constructor(
     readonly series: HourlySeries,
@@ -69,6 +78,16 @@ export class Prepared {
       this.baseCache[i] = b;
     }
     return b;
+  }
+
+  /** The cached per-day results, valid for `p` (cleared when another parameter set asks). */
+  adjusted(p: AdjustParams): { annual: Map<number, number>; terms: Map<number, { y: Float64Array; ba: Float64Array } | null> } {
+    if (this.adjustFor !== p) {
+      this.adjustFor = p;
+      this.annualCache.clear();
+      this.correctionTerms.clear();
+    }
+    return { annual: this.annualCache, terms: this.correctionTerms };
   }
 
   /** Actual / base over a past day; NaN when under half its hours can be compared. */
@@ -104,6 +123,16 @@ export class Prepared {
  * summer holidays) still come through.
  */
 export function annualFactor(prep: Prepared, day: number, p: AdjustParams): number {
+  const cache = prep.adjusted(p).annual;
+  let f = cache.get(day);
+  if (f === undefined) {
+    f = annualFactorOf(prep, day, p);
+    cache.set(day, f);
+  }
+  return f;
+}
+
+function annualFactorOf(prep: Prepared, day: number, p: AdjustParams): number {
   if (!p.annual || isHoliday(prep.cal, day)) return 1;
   let minAbs = Number.POSITIVE_INFINITY;
   let sign = 0;
@@ -174,17 +203,16 @@ export function recentCorrection(prep: Prepared, origin: number, p: AdjustParams
   let totalY = 0;
   let totalB = 0;
   for (let day = dayOf(origin) - p.levelDays; day < dayOf(origin); day++) {
-    if (isHoliday(prep.cal, day)) continue;
-    const a = annualFactor(prep, day, p);
+    const terms = correctionTerms(prep, day, p);
+    if (!terms) continue;
     for (let hh = 0; hh < HOURS_PER_DAY; hh++) {
-      const t = day * HOURS_PER_DAY + hh;
-      const y = prep.value(t);
-      const b = prep.pastBase(t);
-      if (Number.isNaN(y) || Number.isNaN(b)) continue;
+      const y = terms.y[hh] as number;
+      if (Number.isNaN(y)) continue;
+      const ba = terms.ba[hh] as number;
       sy[hh] = (sy[hh] as number) + y;
-      sb[hh] = (sb[hh] as number) + b * a;
+      sb[hh] = (sb[hh] as number) + ba;
       totalY += y;
-      totalB += b * a;
+      totalB += ba;
     }
   }
   const level = totalB > 0 ? Math.min(5, Math.max(0.2, totalY / totalB)) : 1;
@@ -193,4 +221,26 @@ export function recentCorrection(prep: Prepared, origin: number, p: AdjustParams
     const shape = b > 0 ? Math.min(5, Math.max(0.2, y / b)) / level : 1;
     return Math.pow(level, p.levelWeight) * Math.pow(shape, p.shapeWeight);
   });
+}
+
+/** One past day's part of the recent correction: each hour's actual and annual-adjusted base (NaN where either is missing); null on a holiday. */
+function correctionTerms(prep: Prepared, day: number, p: AdjustParams): { y: Float64Array; ba: Float64Array } | null {
+  const cache = prep.adjusted(p).terms;
+  let terms = cache.get(day);
+  if (terms !== undefined) return terms;
+  terms = null;
+  if (!isHoliday(prep.cal, day)) {
+    const a = annualFactor(prep, day, p);
+    terms = { y: new Float64Array(HOURS_PER_DAY), ba: new Float64Array(HOURS_PER_DAY) };
+    for (let hh = 0; hh < HOURS_PER_DAY; hh++) {
+      const t = day * HOURS_PER_DAY + hh;
+      const y = prep.value(t);
+      const b = prep.pastBase(t);
+      const skip = Number.isNaN(y) || Number.isNaN(b);
+      terms.y[hh] = skip ? Number.NaN : y;
+      terms.ba[hh] = skip ? Number.NaN : b * a;
+    }
+  }
+  cache.set(day, terms);
+  return terms;
 }

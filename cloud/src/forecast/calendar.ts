@@ -22,7 +22,32 @@ export interface Calendar {
 export const EMPTY_CALENDAR: Calendar = { holidays: new Map() };
 
 export function isHoliday(calendar: Calendar, day: number): boolean {
-  return calendar.holidays.has(day);
+  const mask = maskOf(calendar);
+  return mask.bits[day - mask.first] === 1;
+}
+
+/**
+ * The model asks about a day tens of millions of times in a refresh (every weekly step back of
+ * every base, for every series), and nearly always of the same calendar: a byte per day from
+ * its first holiday to its last answers that faster than the map. Kept for the last calendar
+ * asked about (a forecast uses one), rebuilt when another one, or a changed map, is asked about.
+ */
+let cached: { holidays: ReadonlyMap<number, string>; size: number; first: number; bits: Uint8Array } = { holidays: new Map(), size: 0, first: 0, bits: new Uint8Array(0) };
+
+function maskOf(calendar: Calendar): { first: number; bits: Uint8Array } {
+  const h = calendar.holidays;
+  if (cached.holidays === h && cached.size === h.size) return cached;
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const day of h.keys()) {
+    first = Math.min(first, day);
+    last = Math.max(last, day);
+  }
+  // Whole day numbers only (parseDay's): any other key could never match a day the model asks about.
+  const bits = new Uint8Array(h.size > 0 && Number.isInteger(first) && Number.isInteger(last) ? last - first + 1 : 0);
+  for (const day of h.keys()) if (Number.isInteger(day)) bits[day - first] = 1;
+  cached = { holidays: h, size: h.size, first: bits.length > 0 ? first : 0, bits };
+  return cached;
 }
 
 export async function parseCalendarLines(lines: AsyncIterable<string> | Iterable<string>, source = 'calendar'): Promise<Calendar> {

@@ -1,12 +1,15 @@
-import type { Confidence, ConfidenceReason, ForecastHour, RunInfo, SeriesRun, StoredSeriesForecast, SubjectKind } from '@atrium/shared';
+import type { Confidence, ConfidenceReason, RunInfo, SeriesRun, StoredSeriesForecast, SubjectKind } from '@atrium/shared';
 import type { SqlClient, SqlTx } from '../db/sql-client.ts';
+import { MS_PER_HOUR as H, decodeHours, encodeHours, hourAtLead, keepHours } from './forecast-codec.ts';
 
 /**
- * Stored forecasts (migration 4). A run is every series' next hours as made at `madeAt`; each
- * row keeps its lead in whole hours from the hour the run was made in, so the forecast made
- * 24 h or 72 h before an hour is a lookup by lead. Full runs are kept for a day (what the
- * planner and the pages read is the newest); after that only the 24 h and 72 h rows stay, for
- * forecast-vs-actual and live accuracy.
+ * Stored forecasts (migrations 4 and 11). A run is every series' next hours as made at
+ * `madeAt`, stored as one row per series with its hours packed (forecast-codec.ts): each hour
+ * keeps its lead in whole hours from the hour the run was made in, so the forecast made 24 h
+ * or 72 h before an hour is the run made 24 h or 72 h before it, at that lead. Full runs are
+ * kept for a day (what the planner and the pages read is the newest); after that only the 24 h
+ * and 72 h hours stay, for forecast-vs-actual and live accuracy. A run is served once its
+ * record is stored (`commitRun`).
  */
 export const SERVED_LEADS = [24, 72] as const;
 
@@ -31,26 +34,27 @@ export interface ForecastStore {
    * without holding the database; readers see none of it until `commitRun` stores the heads.
    */
   saveHours(madeAt: number, series: readonly SeriesRun[]): Promise<void>;
-  /** The run's record and each series' head, after its hours went in with `saveHours`: from here `latest` serves it. */
-  commitRun(run: RunInfo, series: readonly SeriesHead[]): Promise<void>;
+  /** The run's record, after its series went in with `saveHours`: from here `latest` and `atLead` serve it. */
+  commitRun(run: RunInfo): Promise<void>;
   latestRun(): Promise<RunInfo | null>;
-  /** The newest stored forecast of each series of a kind (or one series). */
+  /** The newest stored forecast of each series of a kind (or one series), among runs not yet cut down to the served leads. */
   latest(q: { subjectKind: SubjectKind; subjectId?: string | undefined }): Promise<StoredSeriesForecast[]>;
   /** Rows made exactly `leadH` hours ahead, for hours in [from, to). */
   atLead(q: { subjectKind: SubjectKind; subjectId?: string | undefined; leadH: number; from: number; to: number }): Promise<LeadRow[]>;
   /**
-   * Drops full runs older than `fullBefore` (keeping the served leads) and every row for hours
-   * before `before`, a few thousand rows per statement: an hour of ten malls' runs is 100k rows,
-   * and one statement deleting them would hold the embedded database for seconds.
+   * Cuts runs older than `fullBefore` down to the served leads, drops every hour before
+   * `before` (and series rows left empty, runs left without series, runs never committed),
+   * a few hundred series rows per statement so no statement holds the embedded database long.
    */
   prune(q: { fullBefore: number; before: number }): Promise<void>;
 }
 
 type Num = number | string;
 const num = (v: Num): number => Number(v);
+const bytes = (b64: string) => Buffer.from(b64, 'base64');
 
-/** Rows per statement when a run is written in parts or pruned (~100 ms of the embedded engine on a busy machine). */
-const BATCH_ROWS = 1000;
+/** Series rows per statement when a run is written in parts or pruned (a few ms of the embedded engine each). */
+const BATCH_SERIES = 200;
 
 /**
  * Between two statements of a long write: the embedded engine resolves a query in microtasks,
@@ -58,38 +62,78 @@ const BATCH_ROWS = 1000;
  */
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** Only runs whose record is stored: a run being written, or one a crash cut short, is never served. */
+const COMMITTED = 'exists (select 1 from forecast_runs r where r.site_id = f.site_id and r.made_at = f.made_at)';
+
+/** A series row's packed hours as they leave the database (base64 text: see forecast-codec.ts). */
+interface PackedRow {
+  subject_kind: string;
+  subject_id: string;
+  made_at: Num;
+  hour0: Num;
+  leads: string;
+  vals: string;
+}
+const PACKED = `f.subject_kind, f.subject_id, f.made_at, f.hour0, encode(f.leads, 'base64') as leads, encode(f.vals, 'base64') as vals`;
+
 export function createForecastStore(db: SqlClient, siteId: string): ForecastStore {
-  const insertHeads = (tx: Pick<SqlTx, 'query'>, run: RunInfo, series: readonly SeriesHead[]) =>
-    tx.query(
-      `insert into forecast_series (site_id, subject_kind, subject_id, made_at, confidence, reason, observed_hours)
-         select $1, x.k, x.s, $2, x.c, x.r, x.o from jsonb_to_recordset($3::jsonb) as x(k text, s text, c text, r text, o integer)
-       on conflict do nothing`,
-      [siteId, run.madeAt, JSON.stringify(series.map((s) => ({ k: s.subjectKind, s: s.subjectId, c: s.confidence, r: s.reason, o: s.observedHours })))],
-    );
   const insertRun = (tx: Pick<SqlTx, 'query'>, run: RunInfo) =>
     tx.query(`insert into forecast_runs (site_id, made_at, origin, horizon_h, series, duration_ms) values ($1, $2, $3, $4, $5, $6) on conflict do nothing`, [
       siteId, run.madeAt, run.origin, run.horizonH, run.series, Math.round(run.durationMs),
     ]);
-  const rowsOf = (series: readonly SeriesRun[]) =>
-    series.flatMap((s) => s.hours.map((h) => ({ k: s.subjectKind, s: s.subjectId, t: h.t, l: h.leadH, m: h.mean, a: h.lo80, b: h.hi80, c: h.lo95, d: h.hi95, u: h.usual })));
-  const insertHours = async (tx: Pick<SqlTx, 'query'>, madeAt: number, rows: readonly ReturnType<typeof rowsOf>[number][]) => {
-    if (rows.length === 0) return;
+  const insertSeries = async (tx: Pick<SqlTx, 'query'>, madeAt: number, series: readonly SeriesRun[]) => {
+    if (series.length === 0) return;
+    const rows = series.map((s) => {
+      const e = encodeHours(s);
+      return { k: s.subjectKind, s: s.subjectId, c: s.confidence, r: s.reason, o: s.observedHours, h: e.hour0, f: e.firstT, l: e.leads.toString('base64'), v: e.vals.toString('base64') };
+    });
     await tx.query(
-      `insert into forecasts (site_id, subject_kind, subject_id, made_at, t, lead_h, mean, lo80, hi80, lo95, hi95, usual)
-         select $1, x.k, x.s, $2, x.t, x.l, x.m, x.a, x.b, x.c, x.d, x.u from jsonb_to_recordset($3::jsonb)
-           as x(k text, s text, t bigint, l integer, m float8, a float8, b float8, c float8, d float8, u float8)
+      `insert into forecast_series (site_id, subject_kind, subject_id, made_at, confidence, reason, observed_hours, hour0, first_t, leads, vals)
+         select $1, x.k, x.s, $2, x.c, x.r, x.o, x.h, x.f, decode(x.l, 'base64'), decode(x.v, 'base64')
+           from jsonb_to_recordset($3::jsonb) as x(k text, s text, c text, r text, o integer, h bigint, f bigint, l text, v text)
        on conflict do nothing`,
       [siteId, madeAt, JSON.stringify(rows)],
     );
   };
-  /** Runs a `delete … where ctid = any(array(select ctid … limit n))` until it deletes nothing. */
-  const deleteInBatches = async (select: string, params: unknown[]) => {
+  /**
+   * Rewrites the series rows `candidates` selects (its $2 is `bound`), BATCH_SERIES per transaction until it selects
+   * fewer: an hour stays if its run is still whole (made at or after `fullBefore`) or it is at a
+   * served lead, and it is not before `before`. Rows left without hours go.
+   */
+  const cutDown = async (candidates: string, bound: number, q: { fullBefore: number; before: number }) => {
     for (;;) {
-      const { rows } = await db.query<{ n: number }>(
-        `with d as (delete from forecasts where ctid = any(array(${select} limit ${BATCH_ROWS})) returning 1) select count(*)::int as n from d`,
-        params,
-      );
-      if ((rows[0]?.n ?? 0) < BATCH_ROWS) return;
+      const n = await db.transaction(async (tx) => {
+        const { rows } = await tx.query<PackedRow>(
+          `select ${PACKED} from forecast_series f where f.site_id = $1 and ${candidates} limit ${BATCH_SERIES} for update`,
+          [siteId, bound],
+        );
+        const kept = [];
+        const gone = [];
+        for (const r of rows) {
+          const whole = num(r.made_at) >= q.fullBefore;
+          const e = keepHours(num(r.hour0), bytes(r.leads), bytes(r.vals), (leadH, t) => (whole || (SERVED_LEADS as readonly number[]).includes(leadH)) && t >= q.before);
+          const key = { k: r.subject_kind, s: r.subject_id, m: num(r.made_at) };
+          if (e.leads.length === 0) gone.push(key);
+          else kept.push({ ...key, f: e.firstT, l: e.leads.toString('base64'), v: e.vals.toString('base64'), w: whole });
+        }
+        if (kept.length > 0) {
+          await tx.query(
+            `update forecast_series f set leads = decode(x.l, 'base64'), vals = decode(x.v, 'base64'), first_t = x.f, trimmed = f.trimmed or not x.w
+               from jsonb_to_recordset($2::jsonb) as x(k text, s text, m bigint, f bigint, l text, v text, w boolean)
+              where f.site_id = $1 and f.subject_kind = x.k and f.subject_id = x.s and f.made_at = x.m`,
+            [siteId, JSON.stringify(kept)],
+          );
+        }
+        if (gone.length > 0) {
+          await tx.query(
+            `delete from forecast_series f using jsonb_to_recordset($2::jsonb) as x(k text, s text, m bigint)
+              where f.site_id = $1 and f.subject_kind = x.k and f.subject_id = x.s and f.made_at = x.m`,
+            [siteId, JSON.stringify(gone)],
+          );
+        }
+        return rows.length;
+      });
+      if (n < BATCH_SERIES) return;
       await yieldToLoop();
     }
   };
@@ -98,24 +142,19 @@ export function createForecastStore(db: SqlClient, siteId: string): ForecastStor
     async saveRun(run, series) {
       await db.transaction(async (tx) => {
         await insertRun(tx, run);
-        await insertHeads(tx, run, series);
-        await insertHours(tx, run.madeAt, rowsOf(series));
+        for (let i = 0; i < series.length; i += BATCH_SERIES) await insertSeries(tx, run.madeAt, series.slice(i, i + BATCH_SERIES));
       });
     },
 
     async saveHours(madeAt, series) {
-      const rows = rowsOf(series);
-      for (let i = 0; i < rows.length; i += BATCH_ROWS) {
+      for (let i = 0; i < series.length; i += BATCH_SERIES) {
         if (i > 0) await yieldToLoop();
-        await insertHours(db, madeAt, rows.slice(i, i + BATCH_ROWS));
+        await insertSeries(db, madeAt, series.slice(i, i + BATCH_SERIES));
       }
     },
 
-    async commitRun(run, series) {
-      await db.transaction(async (tx) => {
-        await insertRun(tx, run);
-        await insertHeads(tx, run, series);
-      });
+    async commitRun(run) {
+      await insertRun(db, run);
     },
 
     async latestRun() {
@@ -128,53 +167,69 @@ export function createForecastStore(db: SqlClient, siteId: string): ForecastStor
     },
 
     async latest(q) {
-      const { rows: heads } = await db.query<{ subject_id: string; made_at: Num; confidence: Confidence; reason: ConfidenceReason; observed_hours: number }>(
-        `select distinct on (subject_id) subject_id, made_at, confidence, reason, observed_hours from forecast_series
-          where site_id = $1 and subject_kind = $2 and ($3::text is null or subject_id = $3)
-          order by subject_id, made_at desc`,
+      // The newest committed run of each series, among runs still whole: one cut down to its
+      // served leads has no hours ahead left to serve, and the partial index keeps this to the
+      // last day's runs instead of five weeks of them.
+      const { rows } = await db.query<PackedRow & { confidence: Confidence; reason: ConfidenceReason; observed_hours: number }>(
+        `select distinct on (f.subject_id) ${PACKED}, f.confidence, f.reason, f.observed_hours from forecast_series f
+          where f.site_id = $1 and f.subject_kind = $2 and ($3::text is null or f.subject_id = $3) and not f.trimmed and ${COMMITTED}
+          order by f.subject_id, f.made_at desc`,
         [siteId, q.subjectKind, q.subjectId ?? null],
       );
-      if (heads.length === 0) return [];
-      const { rows } = await db.query<{ subject_id: string; t: Num; lead_h: number; mean: number; lo80: number; hi80: number; lo95: number; hi95: number; usual: number | null }>(
-        `select f.subject_id, f.t, f.lead_h, f.mean, f.lo80, f.hi80, f.lo95, f.hi95, f.usual
-           from forecasts f join jsonb_to_recordset($3::jsonb) as h(s text, m bigint) on f.subject_id = h.s and f.made_at = h.m
-          where f.site_id = $1 and f.subject_kind = $2 order by f.subject_id, f.t`,
-        [siteId, q.subjectKind, JSON.stringify(heads.map((h) => ({ s: h.subject_id, m: num(h.made_at) })))],
-      );
-      const hours = new Map<string, ForecastHour[]>();
-      for (const r of rows) {
-        let list = hours.get(r.subject_id);
-        if (!list) hours.set(r.subject_id, (list = []));
-        list.push({ t: num(r.t), leadH: r.lead_h, mean: r.mean, lo80: r.lo80, hi80: r.hi80, lo95: r.lo95, hi95: r.hi95, usual: r.usual });
-      }
-      return heads.map((h) => ({
+      return rows.map((r) => ({
         subjectKind: q.subjectKind,
-        subjectId: h.subject_id,
-        madeAt: num(h.made_at),
-        confidence: h.confidence,
-        reason: h.reason,
-        observedHours: h.observed_hours,
-        hours: hours.get(h.subject_id) ?? [],
+        subjectId: r.subject_id,
+        madeAt: num(r.made_at),
+        confidence: r.confidence,
+        reason: r.reason,
+        observedHours: r.observed_hours,
+        hours: decodeHours(num(r.hour0), bytes(r.leads), bytes(r.vals)),
       }));
     },
 
     async atLead(q) {
-      const { rows } = await db.query<{ subject_id: string; t: Num; made_at: Num; mean: number; lo80: number; hi80: number; lo95: number; hi95: number }>(
-        `select subject_id, t, made_at, mean, lo80, hi80, lo95, hi95 from forecasts
-          where site_id = $1 and subject_kind = $2 and ($3::text is null or subject_id = $3) and lead_h = $4 and t >= $5 and t < $6
-          order by subject_id, t, made_at desc`,
+      // An hour at lead L was forecast by a run made within the hour starting L hours before it:
+      // the runs made then (an hour wider each side, for the index) are the only candidates.
+      // Ordered by hour0, a run's hours are in the order of the hour asked for.
+      const { rows } = await db.query<PackedRow>(
+        `select ${PACKED} from forecast_series f
+          where f.site_id = $1 and f.subject_kind = $2 and ($3::text is null or f.subject_id = $3)
+            and f.made_at >= $5::bigint - ($4::bigint + 1) * ${H} and f.made_at < $6::bigint - ($4::bigint - 2) * ${H} and ${COMMITTED}
+          order by f.subject_id, f.hour0, f.made_at desc`,
         [siteId, q.subjectKind, q.subjectId ?? null, q.leadH, q.from, q.to],
       );
-      return rows.map((r) => ({ subjectId: r.subject_id, t: num(r.t), madeAt: num(r.made_at), mean: r.mean, lo80: r.lo80, hi80: r.hi80, lo95: r.lo95, hi95: r.hi95 }));
+      const out: LeadRow[] = [];
+      for (const r of rows) {
+        const t = num(r.hour0) + q.leadH * H;
+        if (t < q.from || t >= q.to) continue;
+        const v = hourAtLead(bytes(r.leads), bytes(r.vals), q.leadH);
+        if (v) out.push({ subjectId: r.subject_id, t, madeAt: num(r.made_at), ...v });
+      }
+      return out;
     },
 
     async prune(q) {
-      await deleteInBatches(`select ctid from forecasts where site_id = $1 and made_at < $2 and lead_h <> all($3::int[])`, [siteId, q.fullBefore, [...SERVED_LEADS]]);
-      // A forecast hour always comes after the run that made it, so `made_at < before` only narrows the
-      // search to what the (site, made_at) index finds instead of scanning every stored forecast.
-      await deleteInBatches(`select ctid from forecasts where site_id = $1 and made_at < $2 and t < $2`, [siteId, q.before]);
-      await db.query('delete from forecast_series where site_id = $1 and made_at < $2', [siteId, q.before]);
-      await db.query('delete from forecast_runs where site_id = $1 and made_at < $2', [siteId, q.before]);
+      // Runs a crash cut short (no record), a day on: never served, never to be finished.
+      for (;;) {
+        const { rows } = await db.query<{ n: number }>(
+          `with d as (
+             delete from forecast_series f where f.site_id = $1 and (f.subject_kind, f.subject_id, f.made_at) in (
+               select subject_kind, subject_id, made_at from forecast_series f where f.site_id = $1 and not f.trimmed and f.made_at < $2 and not ${COMMITTED} limit ${BATCH_SERIES})
+             returning 1)
+           select count(*)::int as n from d`,
+          [siteId, q.fullBefore],
+        );
+        if ((rows[0]?.n ?? 0) < BATCH_SERIES) break;
+        await yieldToLoop();
+      }
+      // Each finds only the rows it changes: whole runs past a day (partial index), hours past the retention (first_t index).
+      await cutDown('not f.trimmed and f.made_at < $2', q.fullBefore, q);
+      await cutDown('f.first_t < $2', q.before, q);
+      await db.query(
+        `delete from forecast_runs r where r.site_id = $1 and r.made_at < $2
+           and not exists (select 1 from forecast_series f where f.site_id = r.site_id and f.made_at = r.made_at)`,
+        [siteId, q.before],
+      );
     },
   };
 }

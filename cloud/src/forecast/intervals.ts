@@ -38,8 +38,8 @@ export interface IntervalParams {
 export interface Calibration {
   offset: number;
   /** Sorted log errors per horizon day (0, 1, 2, …), for the recent and the long window. */
-  recent: number[][];
-  long: number[][];
+  recent: Float64Array[];
+  long: Float64Array[];
 }
 
 const LEVEL_WEEKS = 4;
@@ -57,11 +57,12 @@ function typicalLevel(series: HourlySeries, origin: number): number {
   return n > 0 ? sum / n : 0;
 }
 
-function finish(buckets: number[][]): number[][] {
-  for (const b of buckets) b.sort((x, y) => x - y);
+/** Sorted copies of the buckets (typed arrays sort numbers natively, several times faster than a comparator). */
+function finish(buckets: number[][]): Float64Array[] {
+  const sorted = buckets.map((b) => new Float64Array(b).sort());
   // A horizon day with no errors yet (short history) borrows the nearest earlier day's.
-  for (let d = 1; d < buckets.length; d++) if ((buckets[d]?.length ?? 0) === 0) buckets[d] = buckets[d - 1] ?? [];
-  return buckets;
+  for (let d = 1; d < sorted.length; d++) if ((sorted[d]?.length ?? 0) === 0) sorted[d] = sorted[d - 1] ?? new Float64Array(0);
+  return sorted;
 }
 
 export function calibrate(
@@ -81,33 +82,47 @@ export function calibrate(
     if (o <= series.start) break;
     // Only the hours already observed at `origin` can be scored.
     const f = pointAt(o, Math.min(horizon, origin - o));
-    f.forEach((fv, h) => {
+    for (let h = 0; h < f.length; h++) {
+      const fv = f[h] as number;
       const y = series.values[o + h - series.start];
-      if (y === undefined || Number.isNaN(y) || Number.isNaN(fv)) return;
+      if (y === undefined || Number.isNaN(y) || Number.isNaN(fv)) continue;
       const z = Math.log((y + offset) / (fv + offset));
       const d = Math.floor(h / HOURS_PER_DAY);
       if (k <= p.calibrationOrigins) recent[d]?.push(z);
       if (k <= p.longCalibrationOrigins) long[d]?.push(z);
-    });
+    }
   }
   return { offset, recent: finish(recent), long: finish(long) };
 }
 
+/** The error quantiles each bound takes (10/90 % for the 80 % band, 2.5/97.5 % for the 95 % one). */
+const BOUNDS = [0.1, 0.9, 0.025, 0.975] as const;
+
 export function withIntervals(mean: readonly number[], cal: Calibration): Forecast {
   const fc: Forecast = { mean: [...mean], lo80: [], hi80: [], lo95: [], hi95: [] };
-  mean.forEach((f, h) => {
-    const d = Math.floor(h / HOURS_PER_DAY);
-    const windows = [cal.recent[d] ?? [], cal.long[d] ?? []].filter((e) => e.length > 0);
-    const at = (p: number): number => {
-      const zs = windows.map((e) => quantileSorted(e, p));
-      const z = zs.length === 0 ? 0 : p < 0.5 ? Math.min(...zs) : Math.max(...zs);
-      return Math.max(0, (f + cal.offset) * Math.exp(z) - cal.offset);
-    };
+  // The log-error of each bound depends only on the horizon day: found once per day, not per hour.
+  const zByDay: number[][] = [];
+  const zOf = (d: number): number[] => {
+    let zs = zByDay[d];
+    if (!zs) {
+      const windows = [cal.recent[d] ?? [], cal.long[d] ?? []].filter((e) => e.length > 0);
+      zs = BOUNDS.map((p) => {
+        const each = windows.map((e) => quantileSorted(e, p));
+        return each.length === 0 ? 0 : p < 0.5 ? Math.min(...each) : Math.max(...each);
+      });
+      zByDay[d] = zs;
+    }
+    return zs;
+  };
+  for (let h = 0; h < mean.length; h++) {
+    const f = mean[h] as number;
+    const [z10, z90, z025, z975] = zOf(Math.floor(h / HOURS_PER_DAY)) as [number, number, number, number];
+    const at = (z: number) => Math.max(0, (f + cal.offset) * Math.exp(z) - cal.offset);
     // Bounds are error quantiles, but must still bracket the point forecast.
-    fc.lo80.push(Math.min(f, at(0.1)));
-    fc.hi80.push(Math.max(f, at(0.9)));
-    fc.lo95.push(Math.min(f, at(0.025)));
-    fc.hi95.push(Math.max(f, at(0.975)));
-  });
+    fc.lo80.push(Math.min(f, at(z10)));
+    fc.hi80.push(Math.max(f, at(z90)));
+    fc.lo95.push(Math.min(f, at(z025)));
+    fc.hi95.push(Math.max(f, at(z975)));
+  }
   return fc;
 }

@@ -78,6 +78,24 @@ function toRun(kind: SubjectKind, id: string, fc: SeriesForecast, at: { madeHour
   return { subjectKind: kind, subjectId: id, confidence: fc.confidence, reason: fc.reason, observedHours: fc.observedHours, hours };
 }
 
+type Phase = 'readWaitMs' | 'computeWaitMs' | 'storeWaitMs' | 'commitMs' | 'pruneMs';
+
+/** Milliseconds the refresh spent waiting on each phase (reads and stores overlap computing, so they count only while nothing else could go on). */
+function createPhaseClock() {
+  const ms: Record<Phase, number> = { readWaitMs: 0, computeWaitMs: 0, storeWaitMs: 0, commitMs: 0, pruneMs: 0 };
+  return {
+    async time<T>(phase: Phase, work: Promise<T>): Promise<T> {
+      const t = performance.now();
+      try {
+        return await work;
+      } finally {
+        ms[phase] += performance.now() - t;
+      }
+    },
+    totals: () => Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, Math.round(v)])) as Record<Phase, number>,
+  };
+}
+
 export function createForecastRefresh(deps: {
   site: SiteModel;
   series: Pick<SeriesStore, 'footfall' | 'footfallHours'>;
@@ -113,28 +131,37 @@ export function createForecastRefresh(deps: {
     const read = (c: Chunk) => load(deps.series, { siteId: deps.site.id, subjectKind: c.kind, subjectIds: c.ids, grid, to: madeHour });
     const compute = (deps.compute ?? workerCompute)();
     const heads: SeriesHead[] = [];
+    // Where the run's time went, in the log line: the main thread's waits on each phase.
+    const phases = createPhaseClock();
     try {
       let next: Promise<Map<string, HourlySeries>> | null = chunks[0] ? read(chunks[0]) : null;
+      // The previous chunk's forecasts being stored while this one is computed: the worker does
+      // not wait for the database, nor the database for the worker.
+      let storing: Promise<void> = Promise.resolve();
       for (let i = 0; i < chunks.length; i++) {
         const chunk = chunks[i] as Chunk;
-        const histories = await (next as Promise<Map<string, HourlySeries>>);
+        const histories = await phases.time('readWaitMs', next as Promise<Map<string, HourlySeries>>);
         const ids = [...histories.keys()];
         const computing = compute.run({ origin, slots, calendar, histories: [...histories.values()] });
         // Read the next chunk while this one is computed; its failure surfaces when it is awaited.
         next = chunks[i + 1] ? read(chunks[i + 1] as Chunk) : null;
         next?.catch(() => undefined);
-        const runs = (await computing).map((fc, k) => toRun(chunk.kind, ids[k] as string, fc, { madeHour, grid, origin, horizonH: o.horizonH }));
-        await deps.forecasts.saveHours(now, runs);
+        const forecasts = await phases.time('computeWaitMs', computing);
+        const runs = forecasts.map((fc, k) => toRun(chunk.kind, ids[k] as string, fc, { madeHour, grid, origin, horizonH: o.horizonH }));
+        await phases.time('storeWaitMs', storing);
+        storing = deps.forecasts.saveHours(now, runs);
+        storing.catch(() => undefined);
         for (const { hours: _, ...head } of runs) heads.push(head);
       }
+      await phases.time('storeWaitMs', storing);
     } finally {
       await compute.close();
     }
     const durationMs = performance.now() - started;
-    await deps.forecasts.commitRun({ madeAt: now, origin: firstT, horizonH: o.horizonH, series: heads.length, durationMs }, heads);
-    await deps.forecasts.prune({ fullBefore: now - o.keepFullRunsMs, before: now - o.keepMs });
+    await phases.time('commitMs', deps.forecasts.commitRun({ madeAt: now, origin: firstT, horizonH: o.horizonH, series: heads.length, durationMs }));
+    await phases.time('pruneMs', deps.forecasts.prune({ fullBefore: now - o.keepFullRunsMs, before: now - o.keepMs }));
     const summary = { madeAt: now, series: heads.length, lowConfidence: heads.filter((r) => r.confidence === 'low').length, durationMs: Math.round(performance.now() - started) };
-    deps.logger.info(summary, 'forecasts refreshed');
+    deps.logger.info({ ...summary, phases: phases.totals() }, 'forecasts refreshed');
     return summary;
   };
 

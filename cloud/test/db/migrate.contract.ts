@@ -18,7 +18,7 @@ export function migrationContract(name: string, fixture: MigrationFixture) {
       const { db } = await fixture.fresh();
       expect(await migrate(db)).toEqual(MIGRATIONS.map((m) => m.id));
       expect(await ledger(db)).toEqual(MIGRATIONS.map((m) => ({ id: m.id, name: m.name })));
-      for (const table of ['uplinks', 'influx_outbox', 'alarms', 'users', 'forecasts', 'webhook_attempts']) expect(await exists(db, table)).toBe(true);
+      for (const table of ['uplinks', 'influx_outbox', 'alarms', 'users', 'forecast_series', 'webhook_attempts']) expect(await exists(db, table)).toBe(true);
       expect(await migrate(db)).toEqual([]);
     });
 

@@ -104,7 +104,7 @@ describe('hourly forecast refresh (real embedded store)', () => {
     expect(at(after, saturdayLunch).mean / before).toBeCloseTo(2, 1);
     // Sunday is not the sale: unchanged.
     expect(at(after, Date.UTC(2025, 3, 6, 3)).mean).toBeLessThan(1.2 * 3 * 20);
-    const { rows } = await h.sql.query<{ runs: number }>(`select count(distinct made_at)::int as runs from forecasts where subject_id = 'coffee-2'`);
+    const { rows } = await h.sql.query<{ runs: number }>(`select count(distinct made_at)::int as runs from forecast_series where subject_id = 'coffee-2'`);
     expect(rows[0]!.runs).toBe(2);
   });
 });

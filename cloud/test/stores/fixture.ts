@@ -12,6 +12,6 @@ export interface StoreDbFixture {
   durable(): Promise<{ db: SqlClient; reopen(): Promise<SqlClient> }>;
 }
 
-/** Empties the tables of migration 4 (and restarts their numbering): a fresh store on a shared engine. */
+/** Empties the tables of migration 4 (as migration 11 left them; restarts their numbering): a fresh store on a shared engine. */
 export const emptyStoreTables = (db: SqlClient) =>
-  db.exec('truncate forecast_runs, forecast_series, forecasts, calendar_entries, merchant_subscriptions, merchant_alerts, webhook_deliveries, webhook_attempts restart identity');
+  db.exec('truncate forecast_runs, forecast_series, calendar_entries, merchant_subscriptions, merchant_alerts, webhook_deliveries, webhook_attempts restart identity');

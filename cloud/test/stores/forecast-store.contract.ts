@@ -98,6 +98,60 @@ export function forecastStoreContract(name: string, fixture: StoreDbFixture) {
       expect((await store.latestRun())?.madeAt).toBe(fresh.info.madeAt);
     });
 
+    it('serves a run written in parts only once its record is committed, and drops one never committed a day on', async () => {
+      const store = await open();
+      const served = run(HOUR, [{ id: 'coffee', level: 100 }]);
+      await store.saveRun(served.info, served.series);
+      const parts = run(HOUR + H, [{ id: 'coffee', level: 200 }, { id: 'tea', level: 50 }]);
+      await store.saveHours(parts.info.madeAt, parts.series.slice(0, 1));
+      await store.saveHours(parts.info.madeAt, parts.series.slice(1));
+      const t = HOUR + 24 * H;
+      // Written, not committed: readers still see the previous run, and nothing of this one.
+      expect((await store.latest({ subjectKind: 'shop' })).map((s) => [s.subjectId, s.madeAt])).toEqual([['coffee', HOUR]]);
+      expect((await store.atLead({ subjectKind: 'shop', leadH: 24, from: t, to: t + 2 * H })).map((r) => [r.t, r.madeAt])).toEqual([[t, HOUR]]);
+      expect((await store.latestRun())?.madeAt).toBe(HOUR);
+      await store.commitRun(parts.info);
+      expect((await store.latest({ subjectKind: 'shop' })).map((s) => [s.subjectId, s.madeAt, s.hours[0]!.mean])).toEqual([['coffee', HOUR + H, 200.25], ['tea', HOUR + H, 50.25]]);
+      expect((await store.atLead({ subjectKind: 'shop', leadH: 24, from: t, to: t + 2 * H })).map((r) => [r.subjectId, r.t, r.madeAt])).toEqual([['coffee', t, HOUR], ['coffee', t + H, HOUR + H], ['tea', t + H, HOUR + H]]);
+
+      // A refresh that died after writing part of its run: never served, and gone once a day has passed.
+      const died = run(HOUR + 2 * H, [{ id: 'coffee', level: 900 }]);
+      await store.saveHours(died.info.madeAt, died.series);
+      expect((await store.latest({ subjectKind: 'shop', subjectId: 'coffee' }))[0]?.madeAt).toBe(HOUR + H);
+      await store.prune({ fullBefore: HOUR + 3 * H, before: 0 });
+      const leads = await store.atLead({ subjectKind: 'shop', leadH: 72, from: 0, to: HOUR + 200 * H });
+      expect(leads.map((r) => [r.subjectId, r.madeAt])).toEqual([['coffee', HOUR], ['coffee', HOUR + H], ['tea', HOUR + H]]);
+      expect((await store.latestRun())?.madeAt).toBe(HOUR + H);
+    });
+
+    it('keeps the served leads of a cut-down run for weeks, yet serves only whole runs as the latest', async () => {
+      const store = await open();
+      const old = run(HOUR, [{ id: 'coffee', level: 100 }, { id: 'tea', level: 40 }]);
+      const fresh = run(HOUR + 30 * H, [{ id: 'coffee', level: 200 }]); // tea not forecast since
+      await store.saveRun(old.info, old.series);
+      await store.saveRun(fresh.info, fresh.series);
+      await store.prune({ fullBefore: HOUR + 25 * H, before: 0 });
+      await store.prune({ fullBefore: HOUR + 25 * H, before: 0 }); // a second prune changes nothing
+      expect((await store.latest({ subjectKind: 'shop' })).map((s) => [s.subjectId, s.madeAt])).toEqual([['coffee', HOUR + 30 * H]]);
+      const at = async (leadH: number) => (await store.atLead({ subjectKind: 'shop', leadH, from: 0, to: HOUR + 200 * H })).map((r) => [r.subjectId, r.t, r.madeAt, r.mean]);
+      expect(await at(24)).toEqual([['coffee', HOUR + 24 * H, HOUR, 123.25], ['coffee', HOUR + 54 * H, HOUR + 30 * H, 223.25], ['tea', HOUR + 24 * H, HOUR, 63.25]]);
+      expect(await at(72)).toEqual([['coffee', HOUR + 72 * H, HOUR, 171.25], ['coffee', HOUR + 102 * H, HOUR + 30 * H, 271.25], ['tea', HOUR + 72 * H, HOUR, 111.25]]);
+      expect(await at(23)).toEqual([['coffee', HOUR + 53 * H, HOUR + 30 * H, 222.25]]);
+      // Four weeks on, the old run's hours are past the retention: its rows and its record go.
+      await store.prune({ fullBefore: HOUR + 100 * H, before: HOUR + 73 * H });
+      expect((await at(72)).map((r) => r[2])).toEqual([HOUR + 30 * H]);
+      expect(await at(24)).toEqual([]);
+      expect((await store.latestRun())?.madeAt).toBe(HOUR + 30 * H);
+    });
+
+    it('refuses a series whose hours are not counted from the hour the run was made in', async () => {
+      const store = await open();
+      const r = run(HOUR, [{ id: 'coffee', level: 100 }]);
+      const hours = r.series[0]!.hours.map((h, i) => (i === 5 ? { ...h, t: h.t + H } : h));
+      await expect(store.saveRun(r.info, [{ ...r.series[0]!, hours }])).rejects.toThrow(/coffee/);
+      expect(await store.latestRun()).toBeNull();
+    });
+
     it("never shows one site's forecasts to another site on the same database", async () => {
       const { db } = await fixture.fresh();
       const mall = createForecastStore(db, 'fc-mall');
