@@ -32,6 +32,7 @@ import { watchRulesFile } from './ops/rules-file-watcher.ts';
 import { createSqlOpsStore } from './ops/sql-ops-store.ts';
 import { createUsers, type Users } from './ops/users.ts';
 import { hasStatus, openSeriesStore } from './series/open-series-store.ts';
+import { tallyStoredUplinks } from './uplink-tally.ts';
 import { createSeriesQueries } from './series/queries.ts';
 import type { SeriesStore } from './series/series-store.ts';
 
@@ -73,7 +74,7 @@ export async function createCloud(config: CloudConfig, deps: CloudDeps): Promise
   const sql = config.database.url ? await openPg(config.database.url, { variable: 'ATRIUM_DATABASE_URL', log: logger }) : await openPglite(config.database.dataDir);
   // Every table, once, before anything reads or writes one (the runner takes a lock, so a second process waits).
   await migrate(sql);
-  const store = await openSeriesStore(config.influx, {
+  const opened = await openSeriesStore(config.influx, {
     sql,
     logger,
     observer: {
@@ -87,6 +88,9 @@ export async function createCloud(config: CloudConfig, deps: CloudDeps): Promise
       deadLettered: (points) => metrics.seriesDeadLetterPoints.inc(points),
     },
   });
+  // /health's count of stored uplinks, kept as they are stored instead of counted per probe (uplink-tally.ts).
+  const tally = hasStatus(opened) ? null : await tallyStoredUplinks(opened, sql, deps.site.id);
+  const store = tally?.store ?? opened;
   const opsStore = await createSqlOpsStore(sql, { siteId: deps.site.id, ownsClient: false });
   const users = createUsers(opsStore, deps.site);
   if (config.users.adminKey) await users.ensureAdmin(config.users.adminKey, Date.now());
@@ -150,8 +154,7 @@ export async function createCloud(config: CloudConfig, deps: CloudDeps): Promise
         const s = await store.status();
         return { status: s.accepting ? 'ok' : 'failing', store: { ok: s.accepting, ...s }, ...base };
       }
-      const counts = await store.counts(deps.site.id);
-      return { status: 'ok', store: { ok: true, kind: 'embedded', uplinks: counts.uplinks }, ...base };
+      return { status: 'ok', store: { ok: true, kind: 'embedded', uplinks: tally?.stored() ?? 0 }, ...base };
     } catch (err) {
       return { status: 'failing', store: { ok: false, error: (err as Error).message }, ...base };
     }
