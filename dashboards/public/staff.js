@@ -80,8 +80,10 @@ let outbox = null;
 /** what each card is waiting for, by the outbox key of the action it sent */
 /** @type {Map<string, { resolve: (v: 'applied' | 'queued') => void, reject: (e: unknown) => void }>} */
 const waiters = new Map();
-/** jobs already announced (sound), so a reload or a repeat push does not ring again */
+/** offers already announced (sound), so a reload or a repeat push does not ring again; a job offered again later rings again */
 const announced = new Set();
+/** @param {WorkOrder} o */
+const offerOf = (o) => `${o.id}@${o.assignedAt}`;
 /** @type {Map<string, Promise<string>>} */
 const causes = new Map();
 /** @type {Socket | undefined} */
@@ -100,10 +102,10 @@ const where = (zoneId) => {
   return zone ? `${zone.name}${floor ? `, ${floor.name}` : ''}` : zoneId;
 };
 /** @param {number} ts */
-const siteTime = (ts) => ctx?.fmtTime(ts) ?? '';
+const siteTime = (ts) => ctx?.fmtTime(ts, siteNow()) ?? '';
 
 /** @type {Record<import('./dispatch-model.js').StaffStep, string>} */
-const STEP_WORDS = { accept: 'accept', decline: 'decline', arrive: 'arrived', resolve: 'resolved' };
+const STEP_WORDS = { accept: 'accepted', decline: 'declined', arrive: 'arrived', resolve: 'resolved' };
 
 const jobList = createJobList({
   list: ui.jobs,
@@ -138,7 +140,7 @@ const jobList = createJobList({
 });
 setInterval(() => jobList.tick(), 1000);
 
-const historyList = createHistoryList({ list: ui.history, count: ui.historyCount, empty: ui.historyEmpty, where, time: (ts) => ctx?.fmtTime(ts, siteNow()) ?? '' });
+const historyList = createHistoryList({ list: ui.history, count: ui.historyCount, empty: ui.historyEmpty, where, time: siteTime });
 
 /** My jobs as they will be once what is queued on this phone reaches the cloud. */
 function renderJobs() {
@@ -170,8 +172,8 @@ function takeRow(o) {
     finished.set(o.id, o);
     renderHistory();
   }
-  if (o.assignee === ctx?.me.staffId && o.status === 'assigned' && !announced.has(o.id)) {
-    announced.add(o.id);
+  if (o.assignee === ctx?.me.staffId && o.status === 'assigned' && !announced.has(offerOf(o))) {
+    announced.add(offerOf(o));
     alert.newJob();
   }
 }
@@ -264,7 +266,7 @@ async function load() {
     if (gen !== generation) return;
     const list = /** @type {WorkOrder[]} */ (orders);
     // Jobs already waiting when the page opened were seen on the list: no sound for them.
-    for (const o of list) announced.add(o.id);
+    for (const o of list) announced.add(offerOf(o));
     jobs.adopt(list);
     finished = new Map(/** @type {WorkOrder[]} */ (done).map((o) => [o.id, o]));
     renderHistory();
@@ -374,7 +376,7 @@ function openOutbox(userId) {
         if (waiter) waiter.resolve('applied');
         else ui.jobsSaid.textContent = `Sent now that the connection is back: ${STEP_WORDS[ev.action.step]}, ${typeLabel(ev.order.type)}, ${where(ev.order.zoneId)}.`;
       } else if (waiter) waiter.reject(ev.error);
-      else ui.jobsSaid.textContent = explainError(/** @type {ApiError} */ (ev.error), `send “${STEP_WORDS[ev.action.step]}” saved on this phone`);
+      else ui.jobsSaid.textContent = explainError(/** @type {ApiError} */ (ev.error), `send “${STEP_WORDS[ev.action.step]}”, saved on this phone while offline`);
     },
   });
   addEventListener('online', () => void box.flush());
