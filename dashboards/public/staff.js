@@ -355,7 +355,8 @@ function openOutbox(userId) {
       } catch (err) {
         // No answer, or the cloud could not do it now (restarting, store down): the same key goes again later.
         const e = /** @type {ApiError} */ (err);
-        const retry = !(e instanceof ApiError) || e.kind === 'network' || e.kind === 'timeout' || e.status >= 500 || e.status === 429 || e.code === 'ATRIUM_IDEMPOTENCY_KEY_BUSY';
+        // A 401 is a session that ended: the page is off to sign-in, and the action goes after it, not nowhere.
+        const retry = !(e instanceof ApiError) || e.kind === 'network' || e.kind === 'timeout' || e.status >= 500 || e.status === 429 || e.status === 401 || e.code === 'ATRIUM_IDEMPOTENCY_KEY_BUSY';
         return retry ? { kind: 'retry', error: err } : { kind: 'refused', error: err };
       }
     },
