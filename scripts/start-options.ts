@@ -9,10 +9,13 @@ import { describeIssues } from '@atrium/shared';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 
 /**
- * The default pace, measured (README, "The demo's pace"): at 10× a cleaning job waits 30 s for
- * a person to accept it (a guard's 12 s) and something happens in the mall about every
- * 40 seconds of the trading day; the closed hours run at 120×, so a night passes in about
- * 7 minutes instead of a quarter of an hour at 60×.
+ * The default pace (README, "The demo's pace"). Accept targets are 2, 5 and 15 site minutes
+ * (guard, cleaner, technician): at 60× a person had 2–15 s before the job moved on; at 10× a
+ * cleaning job waits 30 s (a person took one in 12 s in tests/e2e/demo-start.test.ts). A 60×
+ * run measured about 4 alarms per site hour of trading besides silent devices, each with a
+ * work order whose steps (assigned, accepted, arrived, resolved) follow: at 10× a new alarm
+ * every ~1.5 real minutes and a step of some job in between. Closed hours at 120×
+ * pass a 13-hour night in about 7 minutes (the clock slows instead if the machine cannot keep up).
  */
 export const DEFAULT_SPEED = 10;
 export const DEFAULT_CLOSED_SPEED = 120;
