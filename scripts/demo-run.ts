@@ -43,6 +43,7 @@ export async function runDemo(parsed: StartOptions): Promise<void> {
     clock: () => clock(),
     // The hourly forecast runs every simulated hour.
     timers: simulatedTimers(() => clock(), () => rate()),
+    clockRate: () => rate(),
     dataDir: `${parsed['data-dir']}/cloud`,
     edgeDataDir: `${parsed['data-dir']}/edge`,
     cloudHttpPort: parsed.port,

@@ -31,6 +31,8 @@ export interface StackOptions {
   clock?: () => number;
   /** Timers on the site clock for the hourly forecast cycle (with `clock` in an accelerated simulation). */
   timers?: TimerClock;
+  /** how fast `clock` runs, when the simulation knows (pages' countdowns follow it at once) */
+  clockRate?: () => number;
 }
 
 export interface Secrets {
@@ -78,7 +80,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     ATRIUM_ADMIN_PASSWORD: adminPassword,
     ...opts.cloudEnv,
   });
-  const cloud = await createCloud(cloudConfig, { site: opts.site, logger: opts.logger, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.timers ? { timers: opts.timers } : {}) });
+  const cloud = await createCloud(cloudConfig, { site: opts.site, logger: opts.logger, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.timers ? { timers: opts.timers } : {}), ...(opts.clockRate && { clockRate: opts.clockRate }) });
   const cloudPorts = await cloud.start();
   const edgeConfig = parseEdgeConfig({
     ATRIUM_EDGE_HOST: host,

@@ -58,6 +58,8 @@ export interface CloudDeps {
   clock?: () => number;
   /** timers on the site's clock for the hourly forecast cycle; default real time */
   timers?: TimerClock;
+  /** how fast `clock` runs (site ms per real ms) when its owner knows; default: measured */
+  clockRate?: () => number;
 }
 
 /**
@@ -159,7 +161,7 @@ export async function createCloud(config: CloudConfig, deps: CloudDeps): Promise
       return { status: 'failing', store: { ok: false, error: (err as Error).message }, ...base };
     }
   };
-  const siteClock = createSiteClock({ clock, timeZone: deps.site.timezone });
+  const siteClock = createSiteClock({ clock, timeZone: deps.site.timezone, ...(deps.clockRate && { rate: deps.clockRate }) });
   const app = await createHttpApp({ logger, site: deps.site, zones, queries, metrics, health, dispatch, opsStore, users, clock, siteClock, forecasting, deviceReports, rateLimit: config.http.rateLimit,
     accounts,
     metricsToken: config.http.metricsToken,

@@ -71,4 +71,17 @@ describe('a live site', () => {
       clock.stop();
     }
   });
+
+  it('takes the rate its owner tells, at once, when the demo switches to its closed-hours speed', () => {
+    let real = 0;
+    let speed = 10;
+    const clock = createSiteClock({ clock: () => 1_000_000 + real * speed, timeZone: 'Europe/London', realNow: () => real, rate: () => speed });
+    try {
+      real = 100;
+      speed = 120;
+      expect(clock.reading().rate).toBe(120);
+    } finally {
+      clock.stop();
+    }
+  });
 });

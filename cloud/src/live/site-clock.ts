@@ -11,6 +11,11 @@ export interface SiteClockOptions {
   /** the site clock the engine runs on (the simulator's in an accelerated demo) */
   clock: () => number;
   timeZone: string;
+  /**
+   * The clock's own rate when its owner knows it (a simulator switching between its open and
+   * closed speeds); measuring over the window would lag such a switch by up to the window.
+   */
+  rate?: () => number;
   /** a monotonic real clock in ms; default performance.now */
   realNow?: () => number;
   /** how often to sample; default 1 s */
@@ -44,7 +49,8 @@ export function createSiteClock(opts: SiteClockOptions): SiteClock {
     const now = opts.clock();
     const first = samples[0]!;
     const realSpan = realNow() - first.real;
-    const measured = realSpan >= 1_000 ? (now - first.site) / realSpan : 1;
+    const told = opts.rate?.() ?? 0;
+    const measured = told > 0 ? told : realSpan >= 1_000 ? (now - first.site) / realSpan : 1;
     return { now, rate: roundRate(measured), timeZone: opts.timeZone };
   };
   sample();
