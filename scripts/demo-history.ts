@@ -46,7 +46,9 @@ export function historyToWrite(dataDir: string, fresh: { end: number; weeks: num
 export async function seedDemoHistory(cloud: Cloud, site: SiteModel, p: { dataDir?: string; end: number; weeks: number; now: () => number; logger: Logger }): Promise<void> {
   const t0 = Date.now();
   p.logger.info({ weeks: p.weeks }, 'writing demo history for the forecasts (runs in the background)');
-  const result = await backfillHistory(cloud.store, site, { end: p.end, weeks: p.weeks });
+  // Small uplinks: the embedded store writes each in one blocking transaction, and the live
+  // mall shares the event loop (20,000 records held it for ~5 s and devices missed keep-alives).
+  const result = await backfillHistory(cloud.store, site, { end: p.end, weeks: p.weeks, batchRecords: 2_000 });
   const year = new Date(p.end).getUTCFullYear();
   const holidays = [...result.holidays, ...victorianHolidays(year), ...victorianHolidays(year + 1)];
   const unique = [...new Map(holidays.map((h) => [h.date, h])).values()];
