@@ -5,6 +5,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { pino } from 'pino';
@@ -25,12 +26,15 @@ import { percentile, progress, writeResult } from './support.ts';
  * The hourly forecast refresh of every series of the demo mall (149) and of ten malls' worth
  * (1,490), each run in a process of its own so its peak memory is its own, on the embedded
  * store on disk as `npm start` keeps it. While it runs, a thread of the same process asks a
- * /health-like endpoint on the main event loop every 20 ms (HTTP plus the ledger count the
- * embedded /health reads) and times the answers: what the live path sees meanwhile.
+ * /health-like endpoint on the main event loop every 20 ms (answered from memory, as the
+ * cloud's /health is since it stopped counting rows) and times the answers: what the live path
+ * sees meanwhile. Each child makes its run at its own minute, so none finds its rows stored.
  *
  * Baseline in the same run: the refresh as it was, reading each series' history from minute
- * rows (one query per series) and forecasting on the main thread without yielding.
- * Measured: hourly rollups, chunks of 25 series, forecasts on a worker thread.
+ * rows (one query per series) and forecasting on the main thread without yielding (it stores
+ * through the same forecast store). Measured: hourly rollups, chunks of 25 series, forecasts
+ * on a worker thread while the previous chunk is stored, one row per series (migration 11).
+ * The refresh's own log line says where its time went (read, compute, store waits).
  *
  * History: the demo mall's backfill (16 weeks), written through the series store (so the
  * rollup is kept by the write path). The other nine malls' rollup rows are copies of the
@@ -49,6 +53,8 @@ interface ChildArgs {
   dir: string;
   copies: number;
   variant: Variant;
+  /** when the run is made: each child its own minute of the same hour, so no run finds its rows already stored by an earlier one */
+  madeAt: number;
   /** write a V8 CPU profile of the child into this directory (node --cpu-prof) */
   cpuProfDir?: string | undefined;
 }
@@ -124,11 +130,10 @@ async function runChild(a: ChildArgs) {
   const store = await createSqlSeriesStore(sql, { ownsClient: false });
   const subjects = multiplied(site, a.copies);
   const series = subjects.zone.length + subjects.entrance.length + subjects.shop.length;
+  // As the cloud's /health answers: from memory (uplink-tally.ts), so what it measures is how long the event loop kept it waiting.
   const server = createServer((_req, res) => {
-    void sql.query<{ n: number }>('select count(*)::int as n from uplinks where site_id = $1', [site.id]).then(({ rows }) => {
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ status: 'ok', uplinks: rows[0]?.n }));
-    });
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ status: 'ok', uplinks: 0 }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
@@ -139,7 +144,7 @@ async function runChild(a: ChildArgs) {
     if (m.peakRss !== undefined) peakRss = Math.max(peakRss, m.peakRss);
     else stopped(m as { samples: Array<[number, number]>; errors: number });
   });
-  await new Promise((r) => setTimeout(r, 1000)); // idle answers first, for reference
+  await new Promise((r) => setTimeout(r, 3000)); // idle answers first, for reference (the probe thread takes a while to start on a loaded machine)
 
   // The refresh logs where its time went; the child keeps that line for the result.
   let phases: Record<string, number> = {};
@@ -157,12 +162,27 @@ async function runChild(a: ChildArgs) {
   });
   let heapPeak = getHeapStatistics().used_heap_size;
   const heapTimer = setInterval(() => (heapPeak = Math.max(heapPeak, getHeapStatistics().used_heap_size)), 100);
+  // How long the event loop was held at a time, whatever held it: the probe's answers say what a client saw, this says why.
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   const cpu = process.cpuUsage();
   const t = performance.now();
+  // …and when: the five longest holds, as ms after the refresh started.
+  const holds: Array<[number, number]> = [];
+  let tick = t;
+  const holdTimer = setInterval(() => {
+    const now = performance.now();
+    if (now - tick > 100) holds.push([Math.round(tick - t), Math.round(now - tick)]);
+    tick = now;
+  }, 10);
   const startedAt = performance.timeOrigin + t;
-  const summary = await refresh.run(END + 5 * 60_000);
+  const summary = await refresh.run(a.madeAt);
   const ms = performance.now() - t;
   const cpuUsed = process.cpuUsage(cpu);
+  loop.disable();
+  clearInterval(holdTimer);
+  // A refresh that never let the loop turn (the baseline) is one hold from start to end, which neither timer saw.
+  if (performance.now() - tick > 100) holds.push([Math.round(tick - t), Math.round(performance.now() - tick)]);
   clearInterval(heapTimer);
   const endedAt = performance.timeOrigin + performance.now();
   const { samples, errors } = await new Promise<{ samples: Array<[number, number]>; errors: number }>((resolve) => ((stopped = resolve), probe.postMessage('stop')));
@@ -182,9 +202,10 @@ async function runChild(a: ChildArgs) {
     peakRssMiB: mib(Math.max(peakRss, process.resourceUsage().maxRSS * 1024)),
     mainHeapPeakMiB: mib(heapPeak),
     phases,
+    loopDelayMs: { p99: r1(loop.percentile(99) / 1e6), max: r1(Math.max(loop.max / 1e6, ...holds.map(([, ms]) => ms))), longest: holds.sort((x, y) => y[1] - x[1]).slice(0, 5).map(([atMs, ms]) => ({ atMs, ms })) },
     /** the machine's 1, 5 and 15 minute load averages as the run ended: it is shared */
     loadAvg: loadavg().map((l) => Math.round(l * 10) / 10),
-    health: { samples: busy.length, errors, p50Ms: r1(percentile(busy, 50)), p99Ms: r1(percentile(busy, 99)), maxMs: r1(busy.at(-1) ?? Number.NaN), idleP50Ms: r1(percentile(idle, 50)) },
+    health: { samples: busy.length, errors, p50Ms: r1(percentile(busy, 50)), p99Ms: r1(percentile(busy, 99)), maxMs: r1(busy.at(-1) ?? Number.NaN), idleP50Ms: r1(percentile(idle, 50)), idleP99Ms: r1(percentile(idle, 99)) },
   };
 }
 
@@ -234,7 +255,7 @@ export async function benchForecastRefresh(o: ForecastBenchOptions) {
     const runs: ChildResult[] = [];
     for (const copies of o.only !== undefined ? [o.only] : [1, o.copies]) {
       for (const variant of o.variants ?? (['minutes-main-thread', 'hourly-worker'] as const)) {
-        const r = await inChild({ dir, copies, variant, cpuProfDir: o.cpuProfDir });
+        const r = await inChild({ dir, copies, variant, madeAt: END + (5 + runs.length) * 60_000, cpuProfDir: o.cpuProfDir });
         progress(`forecast refresh: ${r.series} series, ${variant}: ${r.ms} ms (cpu ${r.cpuMs} ms), peak RSS ${r.peakRssMiB} MiB, /health p50/p99/max ${r.health.p50Ms}/${r.health.p99Ms}/${r.health.maxMs} ms, phases ${JSON.stringify(r.phases)}, load ${r.loadAvg.join(' ')}`);
         runs.push(r);
       }
@@ -250,12 +271,15 @@ export function forecastRows(r: Awaited<ReturnType<typeof benchForecastRefresh>>
   return [...new Set(r.runs.map((x) => x.series))].map((series) => {
     const base = by(series, 'minutes-main-thread');
     const x = by(series, 'hourly-worker');
-    const load = (y: ChildResult) => `, load ${y.loadAvg.join(' / ')}`;
-    const measured = x
-      ? `${x.ms} ms (cpu ${x.cpuMs} ms, all threads), peak RSS ${x.peakRssMiB} MiB, /health p50 / p99 / max ${x.health.p50Ms} / ${x.health.p99Ms} / ${x.health.maxMs} ms (${x.health.samples} answers${load(x)})`
-      : 'not run';
+    const load = (y: ChildResult) => `load ${y.loadAvg.join(' / ')}`;
+    // A refresh that held the event loop throughout has no answer inside it: say so rather than print nulls.
+    const health = (y: ChildResult) =>
+      y.health.samples === 0
+        ? `/health: no answer during the refresh (longest event-loop hold ${y.loopDelayMs.max} ms; ${load(y)})`
+        : `/health p50 / p99 / max ${y.health.p50Ms} / ${y.health.p99Ms} / ${y.health.maxMs} ms (${y.health.samples} answers; before the refresh p50 / p99 ${y.health.idleP50Ms} / ${y.health.idleP99Ms} ms; longest event-loop hold ${y.loopDelayMs.max} ms; ${load(y)})`;
+    const measured = x ? `${x.ms} ms (cpu ${x.cpuMs} ms, all threads), peak RSS ${x.peakRssMiB} MiB, ${health(x)}` : 'not run';
     const baseline = base
-      ? ` — baseline (minute rows, main thread): ${base.ms} ms (cpu ${base.cpuMs} ms), peak RSS ${base.peakRssMiB} MiB, /health ${base.health.p50Ms} / ${base.health.p99Ms} / ${base.health.maxMs} ms (${base.health.samples} answers${load(base)})${x ? `; ×${Math.round((base.ms / x.ms) * 10) / 10} faster` : ''}`
+      ? ` — baseline (minute rows, main thread): ${base.ms} ms (cpu ${base.cpuMs} ms), peak RSS ${base.peakRssMiB} MiB, ${health(base)}${x ? `; ×${Math.round((base.ms / x.ms) * 10) / 10} faster` : ''}`
       : '';
     return `| forecast refresh, ${series} series (${r.weeksOfHistory} weeks of history), embedded store on disk | ${measured}${baseline} |`;
   });

@@ -38,7 +38,7 @@ export const DEFAULT_REFRESH_OPTIONS: Readonly<RefreshOptions> = {
   horizonH: 72,
   keepFullRunsMs: 24 * MS_PER_HOUR,
   keepMs: 35 * 24 * MS_PER_HOUR,
-  chunkSeries: 25,
+  chunkSeries: 8,
 };
 
 export interface ForecastRefresh {
