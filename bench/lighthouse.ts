@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import lighthouse, { generateReport, type Flags, type Result } from 'lighthouse';
+import lighthouse, { desktopConfig, generateReport, type Flags, type Result } from 'lighthouse';
 import { pino } from 'pino';
 import { loadSiteFile } from '@atrium/shared';
 import { seedDemoHistory } from '../scripts/demo-history.ts';
@@ -11,9 +11,11 @@ import { CHROMIUM, givePassword } from '../tests/support/browser.ts';
 import { progress } from './support.ts';
 
 /**
- * Lighthouse on each page as its person opens it on a phone (Lighthouse's mobile profile:
- * a mid-range phone's screen, 4× slower CPU and slow 4G, simulated from the observed load),
- * in Debian's Chromium. Baseline in the same run: the same page with `x-no-compression` on
+ * Lighthouse on each page as its person opens it, in Debian's Chromium: the control-room pages
+ * on the wall screen they are made for (Lighthouse's desktop profile — a desktop's CPU and a
+ * fast connection, no mobile throttling — at 1920×1080), every other page on a phone
+ * (Lighthouse's mobile profile: a mid-range phone's screen, 4× slower CPU and slow 4G,
+ * simulated from the observed load). Baseline in the same run: the same page with `x-no-compression` on
  * every request, which @fastify/compress honours, so the cloud answers exactly as it did
  * before it compressed (socket.io compressed its own client script then too). Same process,
  * same data, runs alternating, rather than a second cloud whose data would differ.
@@ -21,6 +23,13 @@ import { progress } from './support.ts';
 const CATEGORIES = ['performance', 'accessibility', 'best-practices'] as const;
 const VARIANTS = { compressed: {}, uncompressed: { 'x-no-compression': '1' } } as const;
 type Variant = keyof typeof VARIANTS;
+
+/** How a page is scored: the device its person uses. */
+export const PROFILES = {
+  desktop: 'Lighthouse desktop at 1920×1080 (simulated throttling: 10 Mbps, 40 ms RTT, no CPU slowdown)',
+  phone: 'Lighthouse mobile (simulated throttling: slow 4G, 4× CPU)',
+} as const;
+export type Profile = keyof typeof PROFILES;
 
 export interface PageSample {
   performance: number;
@@ -46,6 +55,7 @@ export interface PageSample {
 export interface PageResult {
   path: string;
   who: string;
+  profile: Profile;
   present: boolean;
   /** medians over the runs */
   compressed?: PageSample;
@@ -70,16 +80,20 @@ export async function benchLighthouse(opts: { runs: number; historyWeeks: number
     await seedDemoHistory(stack.cloud, site, { end: Date.now(), weeks: opts.historyWeeks, now: Date.now, logger });
     progress(`lighthouse: ${opts.historyWeeks} weeks of demo history and a forecast in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const people = await makePeople(base, stack.adminKey, site);
-    const pages = [
-      { path: '/signin.html', who: 'nobody signed in', cookie: null },
-      { path: '/', who: 'admin', cookie: await sessionCookie(base, 'admin', stack.adminPassword) },
-      { path: '/staff.html', who: 'a staff member', cookie: await sessionCookie(base, people.staff, PASSWORD) },
-      { path: '/merchant.html', who: 'a merchant', cookie: await sessionCookie(base, people.merchant, PASSWORD) },
-      { path: '/admin.html', who: 'admin', cookie: await sessionCookie(base, 'admin', stack.adminPassword) },
+    const admin = await sessionCookie(base, 'admin', stack.adminPassword);
+    const pages: ScoredPage[] = [
+      { path: '/signin.html', who: 'nobody signed in', cookie: null, profile: 'phone' },
+      { path: '/', who: 'admin', cookie: admin, profile: 'desktop' },
+      { path: '/insights.html', who: 'admin', cookie: admin, profile: 'desktop' },
+      { path: '/devices.html', who: 'admin', cookie: admin, profile: 'desktop' },
+      { path: '/history.html', who: 'admin', cookie: admin, profile: 'desktop' },
+      { path: '/staff.html', who: 'a staff member', cookie: await sessionCookie(base, people.staff, PASSWORD), profile: 'phone' },
+      { path: '/merchant.html', who: 'a merchant', cookie: await sessionCookie(base, people.merchant, PASSWORD), profile: 'phone' },
+      { path: '/admin.html', who: 'admin', cookie: admin, profile: 'phone' },
     ];
     const results: PageResult[] = [];
     for (const page of pages) results.push(await scorePage(chrome.port, base, page, opts.runs, opts.reportsDir));
-    return { profile: 'Lighthouse mobile (simulated throttling: slow 4G, 4× CPU)', chromium: chrome.version, runs: opts.runs, pages: results };
+    return { profiles: PROFILES, chromium: chrome.version, runs: opts.runs, pages: results };
   } finally {
     await chrome.stop();
     await stack.stop();
@@ -87,6 +101,13 @@ export async function benchLighthouse(opts: { runs: number; historyWeeks: number
 }
 
 const PASSWORD = 'a long password for the lighthouse bench';
+
+interface ScoredPage {
+  path: string;
+  who: string;
+  cookie: string | null;
+  profile: Profile;
+}
 
 /** A staff member on shift and a merchant user for the first shop, made through the API as an admin would. */
 async function makePeople(base: string, adminKey: string, site: ReturnType<typeof loadSiteFile>) {
@@ -110,13 +131,13 @@ async function sessionCookie(base: string, userId: string, password: string): Pr
   return cookie;
 }
 
-async function scorePage(port: number, base: string, page: { path: string; who: string; cookie: string | null }, runs: number, reportsDir: string | undefined): Promise<PageResult> {
+async function scorePage(port: number, base: string, page: ScoredPage, runs: number, reportsDir: string | undefined): Promise<PageResult> {
   const url = new URL(page.path, base).href;
   const auth: Record<string, string> = page.cookie ? { cookie: page.cookie } : {};
   // a page another helper has not landed yet is reported, not fatal
   if ((await fetch(url, { headers: auth })).status === 404) {
     progress(`lighthouse: ${page.path} not present, left out`);
-    return { path: page.path, who: page.who, present: false };
+    return { path: page.path, who: page.who, profile: page.profile, present: false };
   }
   const samples: Record<Variant, PageSample[]> = { compressed: [], uncompressed: [] };
   const errors: string[] = [];
@@ -125,10 +146,10 @@ async function scorePage(port: number, base: string, page: { path: string; who: 
     // alternate which goes first, so drift on a shared machine does not favour one
     const order: Variant[] = run % 2 === 0 ? ['compressed', 'uncompressed'] : ['uncompressed', 'compressed'];
     for (const variant of order) {
-      progress(`lighthouse: ${page.path} as ${page.who}, ${variant}, run ${run + 1}/${runs}`);
-      let lhr = await runLighthouse(port, url, { ...auth, ...VARIANTS[variant] });
+      progress(`lighthouse: ${page.path} as ${page.who} (${page.profile}), ${variant}, run ${run + 1}/${runs}`);
+      let lhr = await runLighthouse(port, url, page.profile, { ...auth, ...VARIANTS[variant] });
       // a trace Chromium failed to record (NO_NAVSTART, NO_FCP under load) is worth one more try, as Lighthouse itself advises
-      if (lhr.runtimeError) lhr = await runLighthouse(port, url, { ...auth, ...VARIANTS[variant] });
+      if (lhr.runtimeError) lhr = await runLighthouse(port, url, page.profile, { ...auth, ...VARIANTS[variant] });
       const problem = lhr.runtimeError?.message ?? (new URL(lhr.finalDisplayedUrl).pathname !== page.path ? `landed on ${lhr.finalDisplayedUrl}, not ${page.path}` : undefined);
       if (problem) {
         errors.push(`${variant}: ${problem}`);
@@ -147,6 +168,7 @@ async function scorePage(port: number, base: string, page: { path: string; who: 
   return {
     path: page.path,
     who: page.who,
+    profile: page.profile,
     present: true,
     ...(compressed && { compressed }),
     ...(uncompressed && { uncompressed }),
@@ -156,21 +178,25 @@ async function scorePage(port: number, base: string, page: { path: string; who: 
   };
 }
 
-async function runLighthouse(port: number, url: string, extraHeaders: Record<string, string>): Promise<Result> {
+/** The wall screen the control room is made for; the desktop profile's own is 1350×940. */
+const WALL_SCREEN = { mobile: false, width: 1920, height: 1080, deviceScaleFactor: 1, disabled: false };
+
+async function runLighthouse(port: number, url: string, profile: Profile, extraHeaders: Record<string, string>): Promise<Result> {
   const flags: Flags = {
     port,
     hostname: '127.0.0.1',
     output: 'json',
     logLevel: 'error',
     onlyCategories: [...CATEGORIES],
-    formFactor: 'mobile',
+    // flags override the config's settings: the desktop config brings its throttling and user agent
+    ...(profile === 'desktop' ? { formFactor: 'desktop', screenEmulation: WALL_SCREEN } : { formFactor: 'mobile' }),
     throttlingMethod: 'simulate',
     extraHeaders,
     // Each run starts without cookies too: the session cookie is rolled on every answer, and one
     // person's left in the browser would be sent beside the next person's header.
     clearStorageTypes: ['file_systems', 'shader_cache', 'service_workers', 'cache_storage', 'cookies'],
   };
-  const result = await lighthouse(url, flags);
+  const result = await lighthouse(url, flags, profile === 'desktop' ? desktopConfig : undefined);
   if (!result) throw new Error(`lighthouse gave no result for ${url}`);
   return result.lhr;
 }
@@ -253,7 +279,7 @@ const kib = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
 
 export function lighthouseRows(r: Awaited<ReturnType<typeof benchLighthouse>>): string[] {
   return r.pages.map((p) => {
-    const label = `| Lighthouse ${p.path} as ${p.who} (phone, slow 4G): performance / accessibility / best practices`;
+    const label = `| Lighthouse ${p.path} as ${p.who} (${p.profile === 'desktop' ? 'desktop, 1920×1080' : 'phone, slow 4G'}): performance / accessibility / best practices`;
     if (!p.present) return `${label} | not present |`;
     const c = p.compressed;
     const u = p.uncompressed;

@@ -149,6 +149,36 @@ export function compareRows(sort) {
 }
 
 /**
+ * Which rows can stay where they are when a list is put in a new order: given, for each row in
+ * the new order, its current position, the indices (in the new order) of a longest run of rows
+ * already in increasing position. Only the others need moving, so a re-sort of a big live table
+ * where a few values changed moves a few rows instead of most of them. O(n log n).
+ * @param {readonly number[]} positions
+ * @returns {Set<number>}
+ */
+export function rowsInPlace(positions) {
+  /** @type {number[]} tails[k]: index (into positions) of the smallest tail of an increasing run of length k + 1 */
+  const tails = [];
+  /** @type {number[]} the previous index in the run ending at each index */
+  const prev = new Array(positions.length).fill(-1);
+  positions.forEach((p, i) => {
+    let lo = 0;
+    let hi = tails.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (/** @type {number} */ (positions[/** @type {number} */ (tails[mid])]) < p) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo > 0) prev[i] = /** @type {number} */ (tails[lo - 1]);
+    tails[lo] = i;
+  });
+  /** @type {Set<number>} */
+  const keep = new Set();
+  for (let i = tails.at(-1) ?? -1; i >= 0; i = /** @type {number} */ (prev[i])) keep.add(i);
+  return keep;
+}
+
+/**
  * The extent of a floor's zones in metres, with a margin: the SVG viewBox of its map.
  * @param {readonly Zone[]} zones
  * @returns {{ x: number, y: number, w: number, h: number }}

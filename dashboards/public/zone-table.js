@@ -3,7 +3,7 @@
  * The side table of zones: one row per zone, built once; a push rewrites only the cells whose
  * shown value changed, and a re-sort moves only the rows that are out of place.
  */
-import { compareRows, sortValue } from './live-model.js';
+import { compareRows, rowsInPlace, sortValue } from './live-model.js';
 
 /** @typedef {import('./live-model.js').Floor} Floor */
 /** @typedef {import('./live-model.js').Zone} Zone */
@@ -45,6 +45,7 @@ const COLUMNS = [
  * @property {HTMLElement} density
  * @property {HTMLElement} footfall
  * @property {HTMLElement} co2
+ * @property {Animation | null} flash  the row's highlight, replayed on each change rather than made anew
  */
 
 /**
@@ -138,7 +139,7 @@ export function createZoneTable(zones, floors, opts) {
     densityCell.append(badge, density);
     const footfall = cell('num footfall');
     const co2 = cell('num co2');
-    rows.set(zone.id, { zone, floor, live: undefined, view: undefined, tr, occupancy, badge, density, footfall, co2 });
+    rows.set(zone.id, { zone, floor, live: undefined, view: undefined, tr, occupancy, badge, density, footfall, co2, flash: null });
   }
 
   const markHeads = () => {
@@ -154,12 +155,20 @@ export function createZoneTable(zones, floors, opts) {
     caption.textContent = `Zones, sorted by ${col?.abbr ?? col?.label.toLowerCase()}, ${current.dir === 'asc' ? 'lowest' : 'highest'} first`;
   };
 
+  // Rows already in order relative to each other stay; the others are moved, from the last one
+  // up, in front of the row that follows them. With hundreds of zones changing every second, a
+  // move per out-of-place position would touch most rows on every re-sort.
   const sort = () => {
     const ordered = [...rows.values()].sort(compareRows(current));
-    const live = tbody.rows;
-    ordered.forEach((r, i) => {
-      if (live[i] !== r.tr) tbody.insertBefore(r.tr, live[i] ?? null);
-    });
+    const position = new Map(Array.from(tbody.rows, (tr, i) => [tr, i]));
+    const stay = rowsInPlace(ordered.map((r) => position.get(r.tr) ?? -1));
+    /** @type {HTMLTableRowElement | null} */
+    let next = null;
+    for (let i = ordered.length - 1; i >= 0; i--) {
+      const tr = /** @type {Row} */ (ordered[i]).tr;
+      if (!stay.has(i)) tbody.insertBefore(tr, next);
+      next = tr;
+    }
   };
 
   table.prepend(caption);
@@ -188,7 +197,12 @@ export function createZoneTable(zones, floors, opts) {
         if (view.co2High) r.co2.append(hidden(' ppm, high'));
         r.co2.classList.toggle('warn', view.co2High);
       }
-      if (flash && !opts.reducedMotion()) r.tr.animate(FLASH, { duration: 1000, easing: 'ease-out' });
+      if (flash && !opts.reducedMotion()) {
+        if (r.flash) {
+          r.flash.currentTime = 0;
+          r.flash.play();
+        } else r.flash = r.tr.animate(FLASH, { duration: 1000, easing: 'ease-out' });
+      }
       return sortValue(r, current.key) !== before;
     },
     sort,

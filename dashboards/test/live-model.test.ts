@@ -63,4 +63,30 @@ describe('control-room page model', () => {
     expect(model.labelLayout(40, 18, 'Click & Collect Lockers', '7', 'Quiet')).toMatchObject({ name: '', count: true });
     expect(model.labelLayout(6, 6, 'Tiny', '7', 'Quiet').size).toBe(0);
   });
+
+  it('moves as few table rows as a re-sort allows: those out of order among the others', () => {
+    // each entry: the row's current position, listed in the new order
+    const moved = (positions: number[]) => positions.filter((_, i) => !model.rowsInPlace(positions).has(i));
+    expect(moved([0, 1, 2, 3, 4])).toEqual([]);
+    expect(moved([1, 2, 3, 4, 0])).toEqual([0]); // the last row went to the top
+    expect(moved([0, 4, 1, 2, 3])).toEqual([4]);
+    expect(moved([4, 3, 2, 1, 0])).toHaveLength(4); // reversed: all but one move
+    expect(moved([])).toEqual([]);
+    // applying the moves gives the new order
+    const current = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const wanted = ['c', 'a', 'b', 'f', 'd', 'e'];
+    const stay = model.rowsInPlace(wanted.map((id) => current.indexOf(id)));
+    const list = [...current];
+    let next: string | null = null;
+    for (let i = wanted.length - 1; i >= 0; i--) {
+      const id = wanted[i]!;
+      if (!stay.has(i)) {
+        list.splice(list.indexOf(id), 1);
+        list.splice(next === null ? list.length : list.indexOf(next), 0, id);
+      }
+      next = id;
+    }
+    expect(list).toEqual(wanted);
+    expect(stay.size).toBe(4);
+  });
 });
