@@ -60,6 +60,22 @@ describe('the site clock pages count on', () => {
   });
 });
 
+describe('a restarted cloud', () => {
+  it('tells the pages its rate as soon as it has measured it, not at the next beat', async () => {
+    let real = 0;
+    const beats: number[] = [];
+    const clock = createSiteClock({ clock: () => 1_000_000 + real * SPEED, timeZone: 'Europe/London', realNow: () => real, sampleEveryMs: 5, beatEvery: 100_000 });
+    try {
+      clock.onBeat((r) => beats.push(r.rate));
+      expect(clock.reading().rate).toBe(1); // nothing measured yet: what a page connecting now hears
+      real = 1_000;
+      await expect.poll(() => beats, { timeout: 5_000, interval: 10 }).toEqual([SPEED]);
+    } finally {
+      clock.stop();
+    }
+  });
+});
+
 describe('a live site', () => {
   it('runs at exactly the wall clock rate', () => {
     let real = 0;

@@ -200,6 +200,8 @@ describe('a job from the control room to the phone and back (real Chromium, real
     await job.getByRole('button', { name: 'Mark resolved' }).click();
     await expect.poll(() => phone.locator('#outbox').textContent(), POLL).toBe('2 actions saved on this phone, waiting for a connection to be sent.');
     await shot(phone, '3-phone-offline');
+    // The phone still greets the person by their whole name beside the longer connection state.
+    expect(await phone.locator('#me-name').evaluate((h) => h.scrollWidth <= h.clientWidth)).toBe(true);
     // Nothing has reached the cloud, and the control room says only what the cloud knows.
     expect(await actions(jobId)).toEqual(['created', 'assign', 'accept']);
     expect(await row.locator('.order-status').textContent()).toBe('Accepted');

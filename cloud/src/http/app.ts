@@ -84,6 +84,12 @@ export async function createApiApp(deps: AuthDeps & { logger: Logger; rateLimit?
   const app = Fastify({ loggerInstance: deps.logger.child({ component: 'http' }), logController: quietRequests(), pluginTimeout: 60_000 }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // Once the server stops listening (a shutdown), an answer still on its way hangs up after
+  // itself: otherwise a page's keep-alive connection holds the stop for the 72 s keep-alive timeout.
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    if (!app.server.listening) void reply.header('connection', 'close');
+    done(null, payload);
+  });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (hasZodFastifySchemaValidationErrors(err)) {

@@ -37,10 +37,15 @@ export function createSiteClock(opts: SiteClockOptions): SiteClock {
   const samples: Array<{ real: number; site: number }> = [];
   const listeners: Array<(r: SiteClockReading) => void> = [];
   let count = 0;
+  let measured = false;
   const sample = () => {
     samples.push({ real: realNow(), site: opts.clock() });
     if (samples.length > size) samples.shift();
-    if (++count % (opts.beatEvery ?? 10) === 0 && listeners.length > 0) {
+    // The first measured rate goes out at once: a page that connected in the first second
+    // (a restarted cloud) was told 1 and would count at that until the next beat.
+    const firstRate = !measured && realNow() - samples[0]!.real >= 1_000;
+    measured ||= firstRate;
+    if ((++count % (opts.beatEvery ?? 10) === 0 || firstRate) && listeners.length > 0) {
       const r = reading();
       for (const l of listeners) l(r);
     }
