@@ -7,6 +7,8 @@
  * (`data-cues`), which is how a test knows one was given.
  */
 
+import { beep } from './beep.js';
+
 const STORAGE_KEY = 'atrium.controlRoom.muted';
 
 /**
@@ -56,21 +58,9 @@ export function createAlarmCue(button) {
   function tone() {
     if (!audio || audio.state === 'closed') return;
     void audio.resume().catch(() => undefined);
-    const t = audio.currentTime;
     // Two short rising beeps, 0.35 s in all: noticeable, not alarming the shoppers.
-    for (const [i, freq] of [880, 1175].entries()) {
-      const osc = audio.createOscillator();
-      const gain = audio.createGain();
-      osc.type = 'sine';
-      osc.frequency.value = freq;
-      const start = t + i * 0.18;
-      gain.gain.setValueAtTime(0.0001, start);
-      gain.gain.exponentialRampToValueAtTime(0.25, start + 0.02);
-      gain.gain.exponentialRampToValueAtTime(0.0001, start + 0.16);
-      osc.connect(gain).connect(audio.destination);
-      osc.start(start);
-      osc.stop(start + 0.17);
-    }
+    beep(audio, 880, 0);
+    beep(audio, 1175, 0.18);
   }
 
   return {

@@ -7,6 +7,8 @@
  * The person can turn the sound off; the choice is kept on the phone.
  */
 
+import { beep } from './beep.js';
+
 const PREF_KEY = 'atrium.staff.sound';
 /** ms on, off, on: short enough not to alarm customers nearby */
 const VIBRATION = [180, 90, 180];
@@ -33,17 +35,7 @@ export function createJobAlert({ toggle: ui }) {
 
   /** @param {number} freq @param {number} at seconds from now */
   function tone(freq, at) {
-    if (!audio) return;
-    const t = audio.currentTime + at;
-    const osc = audio.createOscillator();
-    const gain = audio.createGain();
-    osc.frequency.value = freq;
-    gain.gain.setValueAtTime(0.0001, t);
-    gain.gain.exponentialRampToValueAtTime(0.3, t + 0.02);
-    gain.gain.exponentialRampToValueAtTime(0.0001, t + 0.25);
-    osc.connect(gain).connect(audio.destination);
-    osc.start(t);
-    osc.stop(t + 0.3);
+    if (audio) beep(audio, freq, at, { peak: 0.3, length: 0.3 });
   }
 
   /** @type {number} how many times it has sounded (the tests read it from the page) */
