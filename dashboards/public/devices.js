@@ -11,6 +11,7 @@ import { fmtCount } from './live-model.js';
 
 /** @typedef {import('@atrium/shared').DeviceHealthReport} DeviceHealthReport */
 /** @typedef {import('@atrium/shared').DeviceHealth} DeviceHealth */
+/** @typedef {import('@atrium/shared').RejectedCount} RejectedCount */
 /** @typedef {import('@atrium/shared').EnvironmentReport} EnvironmentReport */
 /** @typedef {import('@atrium/shared').MetricReading} MetricReading */
 /** @typedef {import('@atrium/shared').SiteModel} SiteModel */
@@ -48,6 +49,12 @@ const ui = {
   envTable: /** @type {HTMLTableElement} */ (document.getElementById('environment-table')),
 };
 
+/** A refusal reason code (docs/protocol.md) in words: invalid_payload → "invalid payload". @param {string} code */
+const reasonWords = (code) => code.replaceAll('_', ' ');
+
+/** "3" with "mostly invalid payload" under it; "0" alone. @param {RejectedCount} r */
+const rejectedCell = (r) => [fmtCount(r.count), ...(r.topReason === null ? [] : [h('span', { class: 'sub' }, [`mostly ${reasonWords(r.topReason)}`])])];
+
 /** @param {DeviceHealth} d @param {string} filter */
 const shown = (d, filter) => filter === 'all' || d.status === filter || (filter === 'problems' && d.status !== 'online');
 
@@ -59,7 +66,7 @@ function renderDevices(r, ctx) {
   const filter = ui.filter.value;
   const total = { online: 0, offline: 0, unknown: 0 };
   for (const g of r.gateways) for (const k of /** @type {const} */ (['online', 'offline', 'unknown'])) total[k] += g.counts[k];
-  ui.devicesSummary.textContent = `${fmtCount(total.online)} online, ${fmtCount(total.offline)} offline, ${fmtCount(total.unknown)} unknown across ${r.gateways.length} gateway${r.gateways.length === 1 ? '' : 's'}. A gateway quiet for more than ${Math.round(r.gatewayQuietS)} s is offline and the devices behind it are unknown.`;
+  ui.devicesSummary.textContent = `${fmtCount(total.online)} online, ${fmtCount(total.offline)} offline, ${fmtCount(total.unknown)} unknown across ${r.gateways.length} gateway${r.gateways.length === 1 ? '' : 's'}. A gateway quiet for more than ${Math.round(r.gatewayQuietS)} s is offline and the devices behind it are unknown. Rejected messages are those the gateway refused since the cloud started (${ctx.timeOf(r.rejectedSince)}); gateways report them at most once a minute.`;
   const sections = r.gateways.map((g) => {
     const id = `gw-${g.gatewayId}`;
     const rows = g.devices.filter((d) => shown(d, filter)).map((d) =>
@@ -69,7 +76,7 @@ function renderDevices(r, ctx) {
         h('td', {}, [stateEl(d.status, STATUS_WORD[d.status]), h('span', { class: 'sub' }, [REASON_WORDS[d.reason]])]),
         h('td', { class: 'num' }, [d.battery === null ? '—' : `${Math.round(d.battery)}%`]),
         h('td', {}, [d.lastSeen === null ? 'never' : ctx.timeOf(d.lastSeen)]),
-        h('td', { class: 'num' }, [d.rejected === null ? 'not reported' : fmtCount(d.rejected)]),
+        h('td', { class: 'num', 'data-rejected': String(d.rejected.count) }, rejectedCell(d.rejected)),
       ]),
     );
     const table = h('table', { class: 'data', 'aria-labelledby': `${id}-title` }, [
@@ -81,6 +88,7 @@ function renderDevices(r, ctx) {
         h('h3', { id: `${id}-title` }, [`${g.name} (${g.gatewayId})`]),
         stateEl(g.status, `Gateway ${STATUS_WORD[g.status].toLowerCase()}`),
         h('span', { class: 'counts' }, [`last heard ${g.lastSeen === null ? 'never' : ctx.timeOf(g.lastSeen)} · ${g.counts.online} online, ${g.counts.offline} offline, ${g.counts.unknown} unknown`]),
+        ...(g.rejectedUnknown.count === 0 ? [] : [h('span', { class: 'counts', 'data-rejected-unknown': String(g.rejectedUnknown.count) }, [`${fmtCount(g.rejectedUnknown.count)} messages refused from ids not on this site${g.rejectedUnknown.topReason === null ? '' : `, mostly ${reasonWords(g.rejectedUnknown.topReason)}`}`])]),
       ]),
       h('div', { class: 'table-wrap' }, [table]),
     ]);

@@ -8,6 +8,7 @@ import { authorizeSubscribe } from './broker/subscribe.ts';
 import type { EdgeConfig } from './config.ts';
 import { createLogThrottle } from './core/log-throttle.ts';
 import { createEdgeMetrics } from './core/metrics.ts';
+import { createRefusalTally } from './core/refusal-tally.ts';
 import { createRefusals } from './core/refusals.ts';
 import { createDeviceAuth } from './devices/auth.ts';
 import { credentialsPath, openDeviceCredentials, type DeviceCredentials } from './devices/credentials.ts';
@@ -69,7 +70,8 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
   const collector = createCollector({ site, aggregator, live });
   const throttle = createLogThrottle(60_000);
   const shouldLog = (key: string) => throttle.shouldLog(key);
-  const refusals = createRefusals({ metrics, logger, shouldLog });
+  const refusalTally = createRefusalTally((deviceId) => site.device.has(deviceId));
+  const refusals = createRefusals({ metrics, logger, shouldLog, tally: refusalTally });
   // Before login: every packet's declared length, the time to log in, and how many may be waiting.
   const { maxPayloadBytes, login } = config.edge;
   const guard = createMqttGuard(
@@ -152,6 +154,12 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
     journal.fold(uplinks.alarms(alarms), [], now);
   };
 
+  /** Refusals per device for the cloud's Devices page: stored like alarms, so none is lost to an outage or counted twice. */
+  const foldRefusals = (now: number, all: boolean) => {
+    const report = refusalTally.take(now, all);
+    if (report) journal.fold(uplinks.refusals(report), [], now);
+  };
+
   /** Folds closed minutes and queued events into outbox uplinks (one transaction), then lets the forwarder send them. */
   const flush = (all: boolean) => {
     const now = Date.now();
@@ -165,6 +173,7 @@ export function createGateway(config: EdgeConfig, deps: { site: SiteModel; logge
       collector.clearQueued();
     }
     foldAlarms(now);
+    foldRefusals(now, all);
     if (!outboxGuard.telemetryPaused && hold.size > 0) hold.release();
     report.updateGauges(now);
     forwarder.pump();

@@ -94,6 +94,25 @@ export const AlarmRecord = z
     message: 'device alarms must name the device; gateway alarms must not',
   });
 
+/**
+ * Messages a gateway refused, by reason, since its previous report. Reasons are the device
+ * refusal codes of docs/protocol.md (the edge's catalogue owns the list; the cloud shows them
+ * as given), so they are bounded here by shape and number rather than listed twice.
+ */
+const MAX_REFUSAL_REASONS = 32;
+export const RefusalCounts = z
+  .record(z.string().regex(/^[a-z][a-z_]{0,39}$/, 'must be a refusal reason code'), z.number().int().min(1).max(1_000_000_000))
+  .refine((c) => Object.keys(c).length >= 1 && Object.keys(c).length <= MAX_REFUSAL_REASONS, `must have 1 to ${MAX_REFUSAL_REASONS} reasons`);
+export const DeviceRefusals = z.strictObject({ deviceId: DeviceId, counts: RefusalCounts });
+export const RefusalReport = z.strictObject({
+  /** gateway clock when these were counted up to */
+  ts: EpochMs,
+  /** the site's devices with refusals since the previous report (never more than the site has) */
+  devices: z.array(DeviceRefusals).max(50_000),
+  /** refusals from clients the gateway cannot name as a site device (guessed ids), summed: never keyed by the id they claimed */
+  gateway: RefusalCounts.optional(),
+});
+
 const Envelope = {
   v: z.literal(1),
   id: z.uuid(),
@@ -114,6 +133,8 @@ export const StatusUplink = z.strictObject({
   kind: z.literal('status'),
   devices: z.array(DeviceStatusRecord).max(50_000),
   alarms: z.array(AlarmRecord).max(50_000).optional(),
+  /** absent from gateways that do not report refusals, and whenever there is nothing new to report */
+  rejected: RefusalReport.optional(),
 });
 
 /** Stored uplinks: redelivery-safe, acknowledged only once persisted. */
@@ -144,6 +165,9 @@ export type DeviceEventRecord = z.infer<typeof DeviceEventRecord>;
 export type DeviceStatusRecord = z.infer<typeof DeviceStatusRecord>;
 export type AlarmType = z.infer<typeof AlarmType>;
 export type AlarmRecord = z.infer<typeof AlarmRecord>;
+export type RefusalCounts = z.infer<typeof RefusalCounts>;
+export type DeviceRefusals = z.infer<typeof DeviceRefusals>;
+export type RefusalReport = z.infer<typeof RefusalReport>;
 export type MinuteUplink = z.infer<typeof MinuteUplink>;
 export type EventsUplink = z.infer<typeof EventsUplink>;
 export type StatusUplink = z.infer<typeof StatusUplink>;

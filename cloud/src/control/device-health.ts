@@ -1,6 +1,6 @@
 import type { DeviceHealth, DeviceHealthReport, DeviceHealthStatus, GatewayHealth, RulesSnapshot, SiteModel } from '@atrium/shared';
 import { silenceFloor } from '../rules/gateways.ts';
-import type { DeviceReport } from './device-reports.ts';
+import type { DeviceReports } from './device-reports.ts';
 
 /** Devices the cloud cannot place behind any gateway (a site model without gateways, none heard yet). */
 export const UNASSIGNED_GATEWAY = 'unassigned';
@@ -12,9 +12,9 @@ export const UNASSIGNED_GATEWAY = 'unassigned';
  * - a device a silence rule holds raised is offline, and so is one whose gateway reported it
  *   offline (its last will) after it was last heard;
  * - otherwise a device heard at least once is online, and one never heard is unknown.
- * Battery comes from the device's own status reports (device-reports.ts).
+ * Battery and refused messages come from the gateways' status reports (device-reports.ts).
  */
-export function deviceHealth(p: { site: SiteModel; rules: RulesSnapshot; report: (deviceId: string) => DeviceReport | undefined; now: number; timeZone: string }): DeviceHealthReport {
+export function deviceHealth(p: { site: SiteModel; rules: RulesSnapshot; reports: Pick<DeviceReports, 'get' | 'rejected' | 'rejectedUnknown' | 'since'>; now: number; timeZone: string }): DeviceHealthReport {
   const { site, rules, now } = p;
   const quietMs = rules.ruleSet.gatewayQuietS * 1000;
   const silenceRules = rules.ruleSet.rules.filter((r) => r.enabled && r.kind === 'silence').map((r) => r.id);
@@ -25,7 +25,7 @@ export function deviceHealth(p: { site: SiteModel; rules: RulesSnapshot; report:
   for (const d of site.devices) {
     const key = `device:${d.id}`;
     const states = silenceRules.map((id) => rules.subjects[id]?.[key]).filter((s) => s?.k === 'silence');
-    const report = p.report(d.id);
+    const report = p.reports.get(d.id);
     const heard = [...states.map((s) => s.lastSeen), report?.state === 'online' ? Math.min(report.ts, now) : null].filter((t): t is number => t !== null);
     const lastSeen = heard.length > 0 ? Math.max(...heard) : null;
     const gatewayId = rules.deviceGateway[d.id] ?? d.gatewayId ?? only ?? UNASSIGNED_GATEWAY;
@@ -38,7 +38,7 @@ export function deviceHealth(p: { site: SiteModel; rules: RulesSnapshot; report:
     else if (lastSeen !== null) [status, reason] = ['online', 'heard'];
     else [status, reason] = ['unknown', 'never_heard'];
     const list = devicesBy.get(gatewayId) ?? [];
-    list.push({ deviceId: d.id, kind: d.kind, zoneId: d.zoneId, floorId: zoneFloor.get(d.zoneId) ?? '', status, reason, lastSeen, battery: report?.battery ?? null, rejected: null });
+    list.push({ deviceId: d.id, kind: d.kind, zoneId: d.zoneId, floorId: zoneFloor.get(d.zoneId) ?? '', status, reason, lastSeen, battery: report?.battery ?? null, rejected: p.reports.rejected(d.id) });
     devicesBy.set(gatewayId, list);
   }
 
@@ -50,7 +50,7 @@ export function deviceHealth(p: { site: SiteModel; rules: RulesSnapshot; report:
     const counts = { online: 0, offline: 0, unknown: 0 };
     for (const d of devices) counts[d.status]++;
     const name = site.gateways.find((g) => g.id === gatewayId)?.name ?? (gatewayId === UNASSIGNED_GATEWAY ? 'No gateway known' : gatewayId);
-    return { gatewayId, name, status, lastSeen: link?.lastSeen ?? null, counts, devices };
+    return { gatewayId, name, status, lastSeen: link?.lastSeen ?? null, counts, rejectedUnknown: p.reports.rejectedUnknown(gatewayId), devices };
   });
-  return { asOf: now, timeZone: p.timeZone, gatewayQuietS: rules.ruleSet.gatewayQuietS, gateways };
+  return { asOf: now, timeZone: p.timeZone, gatewayQuietS: rules.ruleSet.gatewayQuietS, rejectedSince: p.reports.since, gateways };
 }

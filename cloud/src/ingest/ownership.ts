@@ -47,7 +47,9 @@ export function ownPart(uplink: Uplink, gatewayId: string, ownership: GatewayOwn
       const devices = keep(uplink.devices);
       // Gateway alarms are about the gateway itself; device alarms name a device like any record.
       const alarms = uplink.alarms?.filter((a) => a.device === undefined || mine(a.device.deviceId));
-      return { uplink: refused.size === 0 ? uplink : { ...uplink, devices, ...(alarms !== undefined && { alarms }) }, refused };
+      // Refusal counts name a device like any record; the gateway's own sum (guessed ids) stays.
+      const rejected = uplink.rejected && { ...uplink.rejected, devices: keep(uplink.rejected.devices) };
+      return { uplink: refused.size === 0 ? uplink : { ...uplink, devices, ...(alarms !== undefined && { alarms }), ...(rejected && { rejected }) }, refused };
     }
   }
 }
@@ -63,7 +65,7 @@ export function ownLive(live: LiveUplink, gatewayId: string, ownership: GatewayO
   return { live: refused.size === 0 ? live : { ...live, zones }, refused };
 }
 
-/** How many records an uplink carries (a status uplink's alarms included). */
+/** How many records an uplink carries (a status uplink's alarms and refusal counts included). */
 export function recordCount(uplink: Uplink): number {
   switch (uplink.kind) {
     case 'minute':
@@ -71,6 +73,6 @@ export function recordCount(uplink: Uplink): number {
     case 'events':
       return uplink.events.length;
     case 'status':
-      return uplink.devices.length + (uplink.alarms?.length ?? 0);
+      return uplink.devices.length + (uplink.alarms?.length ?? 0) + (uplink.rejected?.devices.length ?? 0);
   }
 }

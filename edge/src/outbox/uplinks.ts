@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AlarmRecord, DeviceEventRecord, DeviceStatusRecord, EnvMinute, FootfallMinute, Uplink } from '@atrium/shared';
+import type { AlarmRecord, DeviceEventRecord, DeviceStatusRecord, EnvMinute, FootfallMinute, RefusalReport, Uplink } from '@atrium/shared';
 import type { NewUplink } from './journal.ts';
 
 /** Most records one uplink carries; keeps a single MQTT packet well under broker limits. */
@@ -11,6 +11,8 @@ export interface UplinkBuilder {
   events(records: DeviceEventRecord[]): NewUplink[];
   statuses(records: DeviceStatusRecord[]): NewUplink[];
   alarms(records: AlarmRecord[]): NewUplink[];
+  /** a refusal report in status uplinks; the gateway's own sum rides in the first */
+  refusals(report: RefusalReport): NewUplink[];
 }
 
 /** Outbox rows in the uplink envelope, each with its own id so the cloud stores it once however often it is sent. */
@@ -41,5 +43,10 @@ export function createUplinkBuilder(ids: { siteId: string; gatewayId: string }):
     events: (records) => batches(records, (events) => ({ kind: 'events', events })),
     statuses: (records) => batches(records, (devices) => ({ kind: 'status', devices })),
     alarms: (records) => batches(records, (alarms) => ({ kind: 'status', devices: [], alarms })),
+    refusals(report) {
+      const { gateway, ...rest } = report;
+      if (report.devices.length === 0) return [envelope({ kind: 'status', devices: [], rejected: report }, 1)];
+      return batches(report.devices, (devices) => ({ kind: 'status', devices: [], rejected: { ...rest, devices, ...(gateway && devices[0] === report.devices[0] && { gateway }) } }));
+    },
   };
 }

@@ -48,6 +48,14 @@ export type DeviceHealthStatus = z.infer<typeof DeviceHealthStatus>;
 /** Why a device has its status, in words a person can check against the rules. */
 export const DEVICE_HEALTH_REASONS = ['heard', 'silent', 'reported_offline', 'gateway_quiet', 'never_heard'] as const;
 
+/** Messages a gateway refused (docs/protocol.md's reasons), as the cloud has added them up since it started. */
+export const RejectedCount = z.object({
+  count: z.number().int(),
+  /** the reason code most of them had; null when none */
+  topReason: z.string().nullable(),
+});
+export type RejectedCount = z.infer<typeof RejectedCount>;
+
 export const DeviceHealth = z.object({
   deviceId: DeviceId,
   kind: DeviceKind,
@@ -59,8 +67,8 @@ export const DeviceHealth = z.object({
   lastSeen: z.number().nullable(),
   /** the last battery % the device reported; null for mains-powered devices or none yet */
   battery: z.number().nullable(),
-  /** messages its gateway refused; null: the gateway does not report refusals to the cloud */
-  rejected: z.number().int().nullable(),
+  /** messages its gateway refused from it since the report's `rejectedSince` */
+  rejected: RejectedCount,
 });
 export type DeviceHealth = z.infer<typeof DeviceHealth>;
 
@@ -72,6 +80,8 @@ export const GatewayHealth = z.object({
   status: DeviceHealthStatus,
   lastSeen: z.number().nullable(),
   counts: z.object({ online: z.number().int(), offline: z.number().int(), unknown: z.number().int() }),
+  /** refusals from clients claiming ids the site does not have (guessers), summed for the gateway */
+  rejectedUnknown: RejectedCount,
   devices: z.array(DeviceHealth),
 });
 export type GatewayHealth = z.infer<typeof GatewayHealth>;
@@ -81,6 +91,8 @@ export const DeviceHealthReport = z.object({
   timeZone: z.string(),
   /** a gateway quiet this long is offline and the devices behind it unknown (the rules' gatewayQuietS) */
   gatewayQuietS: z.number(),
+  /** site-clock time the cloud started adding up refusals (it keeps them in memory only) */
+  rejectedSince: z.number(),
   gateways: z.array(GatewayHealth),
 });
 export type DeviceHealthReport = z.infer<typeof DeviceHealthReport>;

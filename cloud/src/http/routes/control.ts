@@ -50,7 +50,7 @@ export const controlRoutes: FastifyPluginAsyncZod<ControlRouteDeps> = async (app
     async (req) => {
       requireRole(req, SITE_WIDE);
       const { gatewayId, status } = req.query;
-      const report = deviceHealth({ site: deps.site, rules: deps.dispatch.snapshot().rules, report: deps.deviceReports.get, now: deps.clock(), timeZone });
+      const report = deviceHealth({ site: deps.site, rules: deps.dispatch.snapshot().rules, reports: deps.deviceReports, now: deps.clock(), timeZone });
       if (gatewayId !== undefined && !report.gateways.some((g) => g.gatewayId === gatewayId)) {
         throw new Errors.InvalidRequest(`gatewayId: no gateway "${gatewayId}" on this site (it has: ${report.gateways.map((g) => g.gatewayId).join(', ')})`);
       }
