@@ -8,6 +8,7 @@ import { openPg } from './db/pg.ts';
 import { openPglite } from './db/pglite.ts';
 import { createHttpApp } from './http/app.ts';
 import { createSqlIdempotencyStore } from './http/idempotency-store.ts';
+import { createSqlPhotoStore } from './ops/photo-store.ts';
 import { sessionPrincipal } from './http/sessions.ts';
 import { createAccounts, type Accounts } from './auth/accounts.ts';
 import { createPasswordHasher } from './auth/passwords.ts';
@@ -166,6 +167,7 @@ export async function createCloud(config: CloudConfig, deps: CloudDeps): Promise
     accounts,
     metricsToken: config.http.metricsToken,
     idempotency: createSqlIdempotencyStore(sql, deps.site.id),
+    photos: createSqlPhotoStore(sql, deps.site.id),
     sessions: { store: sessionStore, idleMs: config.signIn.sessionIdleMs, maxAgeMs: config.signIn.sessionMaxAgeMs },
   });
   const io = attachLive(app.server, {

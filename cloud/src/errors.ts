@@ -41,6 +41,13 @@ export const Errors = {
   // the staff app's offline queue (issue 14): a work-order action sent again is applied once
   IdempotencyKeyReused: createError<[string, string]>('ATRIUM_IDEMPOTENCY_KEY_REUSED', 'Idempotency-Key "%s" was already used for a different request (%s): use a new key for a new request', 409),
   IdempotencyKeyBusy: createError<[string]>('ATRIUM_IDEMPOTENCY_KEY_BUSY', 'Idempotency-Key "%s": the first request with this key is still being applied; try again in a moment', 409),
+  // photos staff take on a job (issue 14)
+  PhotoInvalid: createError<[string]>('ATRIUM_PHOTO_INVALID', '%s', 400),
+  PhotoUnsupportedType: createError<[string]>('ATRIUM_PHOTO_UNSUPPORTED_TYPE', '%s', 415),
+  PhotoTooLarge: createError<[number]>('ATRIUM_PHOTO_TOO_LARGE', 'body: the photo is larger than %d bytes; send a smaller image', 413),
+  PhotoLimitReached: createError<[string, number]>('ATRIUM_PHOTO_LIMIT_REACHED', 'work order "%s" has %d photos already, the most it may have', 409),
+  PhotoNotNow: createError<[string, string]>('ATRIUM_PHOTO_NOT_NOW', 'work order "%s" is %s: its assignee adds photos while it is accepted, on site or resolved', 409),
+  PhotoNotFound: createError<[number]>('ATRIUM_PHOTO_NOT_FOUND', 'no photo %d', 404),
 } as const;
 
 /** A refusal a client can wait out: the error handler sends `Retry-After` with it. */

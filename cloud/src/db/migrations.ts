@@ -573,4 +573,25 @@ export const MIGRATIONS: readonly { id: number; name: string; sql: string }[] = 
       create index forecast_series_whole on forecast_series (site_id, made_at) where not trimmed;
     `,
   },
+  {
+    id: 12,
+    // Photos staff take on a job (ops/photo-store.ts), stored whole beside the order: at most
+    // ten of at most 5 MB per order, so the table stays small enough for the embedded engine.
+    // `n` numbers an order's photos 1..10: the unique key and the check make the bound hold
+    // for two uploads at once, with no read-then-write race.
+    name: 'work order photos',
+    sql: `
+      create table work_order_photos (
+        id bigint generated always as identity primary key,
+        site_id text not null,
+        order_id text not null,
+        n integer not null check (n between 1 and 10),
+        taken_by text not null,
+        at bigint not null,
+        type text not null,
+        bytes bytea not null,
+        unique (site_id, order_id, n)
+      );
+    `,
+  },
 ];

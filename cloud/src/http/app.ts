@@ -25,6 +25,8 @@ import { forecastRoutes } from './routes/forecast.ts';
 import { merchantRoutes } from './routes/merchants.ts';
 import { staffingRoutes } from './routes/staffing.ts';
 import { controlRoutes } from './routes/control.ts';
+import { photoRoutes } from './routes/photos.ts';
+import type { PhotoStore } from '../ops/photo-store.ts';
 import type { DeviceReports } from '../control/device-reports.ts';
 import { vendorRoutes } from './vendor.ts';
 import type { IdempotencyStore } from './idempotency-store.ts';
@@ -61,6 +63,8 @@ export interface HttpDeps {
   rateLimit?: HttpRateLimit;
   /** Prometheus' bearer token for /metrics; unset: admins' API keys only */
   metricsToken?: string | undefined;
+  /** photos staff take on work orders */
+  photos: PhotoStore;
   /** people's sign-in: passwords, sessions and their lifetimes */
   accounts: Accounts;
   sessions: SessionSettings;
@@ -141,6 +145,7 @@ export async function createHttpApp(deps: HttpDeps) {
   await app.register(sessionRoutes, { accounts: deps.accounts, sessionMaxAgeMs: deps.sessions.maxAgeMs, now: Date.now });
   for (const routes of [siteRoutes, seriesRoutes, opsRoutes, alarmRoutes, workOrderRoutes, workOrderCreateRoutes, staffRoutes, rulesRoutes, reportRoutes, userRoutes, ...FORECASTING_ROUTES]) await app.register(routes, deps);
   await app.register(controlRoutes, deps);
+  await app.register(photoRoutes, deps);
   await app.register(vendorRoutes);
   await app.register(fastifyStatic, { root: PUBLIC_DIR, index: 'index.html' });
   return app;

@@ -9,7 +9,7 @@ import { z } from 'zod';
 export const ApiError = z.object({ code: z.string().min(1), message: z.string() });
 export type ApiError = z.infer<typeof ApiError>;
 
-export const ERROR_STATUSES = [400, 401, 403, 404, 409, 429, 500, 503] as const;
+export const ERROR_STATUSES = [400, 401, 403, 404, 409, 413, 415, 429, 500, 503] as const;
 export type ErrorStatus = (typeof ERROR_STATUSES)[number];
 
 /** The error responses a route can answer, each in the one error shape: `{ ...apiErrors(401, 403, 500) }`. */

@@ -13,3 +13,4 @@ export * from './merchant-portal.ts';
 export * from './clock.ts';
 export * from './control.ts';
 export * from './staff-app.ts';
+export * from './photos.ts';

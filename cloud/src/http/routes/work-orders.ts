@@ -51,13 +51,16 @@ function mayRead(p: Principal, o: WorkOrder): boolean {
   return p.staffId !== null && (o.assignee === p.staffId || o.history.some((h) => h.staffId === p.staffId));
 }
 
+/** A work order the caller may read: 404 for none, 403 for another member of staff's. */
+export async function readableOrder(opsStore: HttpDeps['opsStore'], p: Principal, id: string): Promise<WorkOrder> {
+  const order = await opsStore.getOrder(id);
+  if (!order) throw dispatchHttpError(dispatchError('WORK_ORDER_NOT_FOUND', id));
+  if (!mayRead(p, order)) throw new Errors.Forbidden(`work order "${id}" is not yours`);
+  return order;
+}
+
 export const workOrderRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => {
-  const readOne = async (p: Principal, id: string) => {
-    const order = await deps.opsStore.getOrder(id);
-    if (!order) throw dispatchHttpError(dispatchError('WORK_ORDER_NOT_FOUND', id));
-    if (!mayRead(p, order)) throw new Errors.Forbidden(`work order "${id}" is not yours`);
-    return order;
-  };
+  const readOne = (p: Principal, id: string) => readableOrder(deps.opsStore, p, id);
 
   app.get(
     '/api/v1/work-orders',
