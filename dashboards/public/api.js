@@ -32,7 +32,7 @@ export class ApiError extends Error {
  * A 401 means the session ended: the page goes to sign-in and comes back after.
  * @param {'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'} method
  * @param {string} path
- * @param {unknown} [body]
+ * @param {unknown} [body]  JSON, or a Blob/File sent as it is
  * @param {Record<string, string>} [headers] more request headers (an Idempotency-Key)
  * @returns {Promise<unknown>}
  */
@@ -42,8 +42,9 @@ export async function callApi(method, path, body, headers = {}) {
   try {
     res = await fetch(path, {
       method,
-      headers: { accept: 'application/json', ...(method !== 'GET' && { 'x-csrf-token': csrfToken() }), ...(body !== undefined && { 'content-type': 'application/json' }), ...headers },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
+      // A file (a photo) goes as it is, with its own type; anything else as JSON.
+      headers: { accept: 'application/json', ...(method !== 'GET' && { 'x-csrf-token': csrfToken() }), ...(body !== undefined && !(body instanceof Blob) && { 'content-type': 'application/json' }), ...headers },
+      ...(body !== undefined && { body: body instanceof Blob ? body : JSON.stringify(body) }),
       cache: 'no-store',
       signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
     });

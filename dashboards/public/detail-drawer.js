@@ -12,6 +12,7 @@
 import { callApi } from './api.js';
 import { ALARM_STATUS_LABEL, ORDER_STATUS_LABEL, SEVERITY_LABEL, canCancel, canReassign, canVerify, explainError, slaView, typeLabel } from './dispatch-model.js';
 import { auditLabel } from './history-model.js';
+import { orderPhotos } from './drawer-photos.js';
 
 /** @typedef {import('./dispatch-model.js').Alarm} Alarm */
 /** @typedef {import('./dispatch-model.js').WorkOrder} WorkOrder */
@@ -192,7 +193,7 @@ export function createDetailDrawer(deps) {
 
   /** @param {WorkOrder} o */
   async function orderParts(o) {
-    const cause = o.alarmIds.length > 0 ? await causeOf(o.id) : null;
+    const [cause, photos] = await Promise.all([o.alarmIds.length > 0 ? causeOf(o.id) : null, orderPhotos(o.id, deps)]);
     const created = o.history[0];
     const byHand = o.alarmIds.length === 0 && created && created.by !== 'system';
     const sla = document.createElement('span');
@@ -224,9 +225,11 @@ export function createDetailDrawer(deps) {
     const noteBox = section('Notes from staff');
     if (notes.length === 0) noteBox.append(para('None yet.'));
     for (const h of notes) noteBox.append(quote(`${deps.staffName(h.by)} (${auditLabel(h.action).toLowerCase()}, ${deps.fmtTime(h.at)})`, (h.reason ?? '')));
+    const photoBox = section('Photos from staff');
+    photoBox.append(photos);
     const trail = section('Audit trail');
     trail.append(timeline(o.history.map((h) => ({ at: h.at, what: auditLabel(h.action), by: h.by, note: h.reason, to: h.staffId && h.action === 'assign' ? deps.staffName(h.staffId) : null }))));
-    return [heading(`P${o.priority} · ${typeLabel(o.type)} · ${deps.zoneName(o.zoneId)}`, o.id), facts, why, noteBox, ...(deps.readOnly ? [] : [orderActions(o)]), trail];
+    return [heading(`P${o.priority} · ${typeLabel(o.type)} · ${deps.zoneName(o.zoneId)}`, o.id), facts, why, noteBox, photoBox, ...(deps.readOnly ? [] : [orderActions(o)]), trail];
   }
 
   /** @param {WorkOrder} o */

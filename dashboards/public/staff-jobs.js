@@ -8,6 +8,7 @@
  */
 import { reconcileList } from './keyed-list.js';
 import { explainError, slaView, staffSteps, typeLabel } from './dispatch-model.js';
+import { createPhotoControl } from './staff-photos.js';
 
 /** @typedef {import('./dispatch-model.js').WorkOrder} WorkOrder */
 /** @typedef {import('./dispatch-model.js').StaffStep} StaffStep */
@@ -39,6 +40,7 @@ const STATUS_TEXT = {
  * @property {HTMLElement} cause
  * @property {HTMLElement} pending
  * @property {HTMLElement} steps
+ * @property {HTMLElement | null} photos  built when the job is first accepted or on site
  * @property {HTMLFormElement | null} form
  * @property {HTMLElement} error
  * @property {string} key
@@ -87,7 +89,7 @@ export function createJobList(opts) {
     error.setAttribute('role', 'alert');
     error.hidden = true;
     li.append(head, where, cause, status, sla, pending, steps, error);
-    return { li, prio, type, where, status, sla, cause, pending, steps, form: null, error, key: '' };
+    return { li, prio, type, where, status, sla, cause, pending, steps, photos: null, form: null, error, key: '' };
   }
 
   /** @param {JobCard} card @param {WorkOrder} o */
@@ -112,6 +114,10 @@ export function createJobList(opts) {
         }),
       );
     }
+    // Photos belong to a job being worked: from accepting it until it is resolved.
+    const working = o.status === 'accepted' || o.status === 'on_site';
+    if (working && !card.photos) card.li.insertBefore((card.photos = createPhotoControl(o.id, `${typeLabel(o.type)}, ${opts.where(o.zoneId)}`)), card.error);
+    if (card.photos) card.photos.hidden = !working;
     const waiting = opts.pending(o.id);
     if (card.pending.textContent !== waiting) card.pending.textContent = waiting;
     card.pending.hidden = waiting === '';

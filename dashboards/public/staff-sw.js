@@ -21,7 +21,7 @@
 const sw = /** @type {WorkerScope} */ (/** @type {unknown} */ (self));
 
 /** Bump when the list changes: the old cache is dropped on activation. */
-const CACHE = 'atrium-staff-shell-v2';
+const CACHE = 'atrium-staff-shell-v3';
 const SHELL = [
   'staff.html',
   'staff.js',
@@ -29,6 +29,7 @@ const SHELL = [
   'staff-queue.js',
   'staff-history.js',
   'staff-alert.js',
+  'staff-photos.js',
   'beep.js',
   'staff.css',
   'staff.webmanifest',
