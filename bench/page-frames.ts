@@ -25,9 +25,13 @@ import { percentile, progress } from './support.ts';
  *    zone every second and finds nothing to draw (the cost of the traffic alone);
  *  - updating: every radar publishes a new count, so every zone's number changes every second.
  * Measured in the page: requestAnimationFrame deltas and 'longtask' entries; through the
- * debugging protocol, the renderer's main-thread time (script, style, layout).
+ * debugging protocol, the renderer's main-thread time (wall and CPU; script, style, layout);
+ * after each phase, how long the page took to show every sampled zone's last count. The next
+ * phase starts only once the page has caught up and nothing is in flight.
  * Line crossings are sent as 0 and there are no environment sensors: footfall and CO₂ change
  * at most once a minute in the real mall, and would land in whichever phase their minute closes.
+ * The edge's minute uplink still re-sends every zone once a minute (footfall 0, nothing new to
+ * draw): those 500 pushes fall in whichever phase is running, idle included.
  */
 export interface PageFramesOptions {
   zones: number;
@@ -47,8 +51,8 @@ const PHASES: Phase[] = ['idle', 'unchanged', 'updating'];
  */
 const CDP_TIMES = ['TaskDuration', 'ThreadTime', 'ScriptDuration', 'RecalcStyleDuration', 'LayoutDuration'] as const;
 const TICKS_PER_SECOND = 10;
-/** Between phases: the last updates' row flashes (1 s) and the edge's last live send are over. */
-const SETTLE_MS = 2500;
+/** Before a phase, once the page shows the last counts: the last updates' highlights (1.2 s at most) are over. */
+const SETTLE_MS = 1500;
 
 /**
  * Injected before the page's own scripts: a requestAnimationFrame loop and a long-task observer
@@ -75,6 +79,8 @@ interface Sample {
   zonePushes: number;
   published: number;
   load1: number[];
+  /** after the phase, ms until the page showed every sampled zone's last count (null: idle, or not within a minute) */
+  catchUpMs: number | null;
 }
 
 export async function benchPageFrames(opts: PageFramesOptions) {
@@ -106,10 +112,34 @@ export async function benchPageFrames(opts: PageFramesOptions) {
     const domNodes = await page.evaluate(() => document.getElementsByTagName('*').length);
     progress(`page frames: control room open with ${radars.length} zones (${domNodes} elements); ${opts.rounds} round(s) of ${PHASES.join(', ')} for ${opts.phaseS} s each`);
 
+    // How long after the last count the page shows, for a sample of zones, what their radars last said.
+    const checked = radars.filter((_, i) => i % 25 === 0);
+    const catchUp = async (): Promise<{ afterMs: number | null; showing: number }> => {
+      const last = publisher.lastOccupancy();
+      const from = performance.now();
+      let showing = 0;
+      while (performance.now() - from < 60_000) {
+        const shown = await shownOccupancy(page);
+        showing = checked.filter((r) => shown[r.zone.id] === last.get(r.deviceId)?.toLocaleString('en')).length;
+        if (showing === checked.length) return { afterMs: Math.round(performance.now() - from), showing };
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return { afterMs: null, showing };
+    };
+    // The next phase starts with nothing in flight: no zone pushed for a second, and the page drawn.
+    const drained = async () => {
+      for (let seen = -1, i = 0; seen !== zonePushes && i < 30; i++) {
+        seen = zonePushes;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    };
+
     const samples: Record<Phase, Sample[]> = { idle: [], unchanged: [], updating: [] };
     let profile: ReturnType<typeof summarizeProfile> | undefined;
+    let lastCatchUp: Awaited<ReturnType<typeof catchUp>> = { afterMs: null, showing: 0 };
     for (let round = 0; round < opts.rounds; round++) {
       for (const phase of PHASES) {
+        await drained();
         await new Promise((r) => setTimeout(r, SETTLE_MS));
         const profiling = opts.profileDir !== undefined && phase === 'updating' && round === 0;
         if (profiling) await cdp.send('Profiler.enable').then(() => cdp.send('Profiler.start'));
@@ -133,24 +163,12 @@ export async function benchPageFrames(opts: PageFramesOptions) {
           progress(`page frames: CPU profile of the updating phase written to ${file}`);
         }
         const cdpDelta = Object.fromEntries(CDP_TIMES.map((k) => [k, after[k] - before[k]])) as Sample['cdp'];
-        samples[phase].push({ seconds, deltas, longTasks, cdp: cdpDelta, zonePushes: zonePushes - pushesBefore, published, load1 });
-        progress(`page frames: round ${round + 1} ${phase}: ${deltas.length} frames, ${longTasks.length} long tasks, ${published} publishes, ${zonePushes - pushesBefore} zone pushes, load ${load1.map((l) => l.toFixed(1)).join(' → ')}`);
+        const pushed = zonePushes - pushesBefore;
+        const caught = phase === 'idle' ? null : await catchUp();
+        if (phase === 'updating' && caught) lastCatchUp = caught;
+        samples[phase].push({ seconds, deltas, longTasks, cdp: cdpDelta, zonePushes: pushed, published, load1, catchUpMs: caught?.afterMs ?? null });
+        progress(`page frames: round ${round + 1} ${phase}: ${deltas.length} frames, ${longTasks.length} long tasks, ${published} publishes, ${pushed} zone pushes, load ${load1.map((l) => l.toFixed(1)).join(' → ')}${caught ? `; last counts shown ${caught.afterMs ?? 'not within 60 000'} ms after` : ''}`);
       }
-    }
-    // How long after the last count the page shows, for a sample of zones, what their radars last said.
-    const last = publisher.lastOccupancy();
-    const checked = radars.filter((_, i) => i % 25 === 0);
-    const lastSentAt = performance.now();
-    let caughtUp = 0;
-    let catchUpMs: number | null = null;
-    while (performance.now() - lastSentAt < 60_000) {
-      const shown = await shownOccupancy(page);
-      caughtUp = checked.filter((r) => shown[r.zone.id] === last.get(r.deviceId)?.toLocaleString('en')).length;
-      if (caughtUp === checked.length) {
-        catchUpMs = Math.round(performance.now() - lastSentAt);
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 100));
     }
     const alarms = (await (await fetch(new URL('/api/v1/alarms?status=raised,acknowledged', base), { headers: { authorization: `Bearer ${stack.adminKey}` } })).json()) as unknown[];
     await context.close();
@@ -178,7 +196,7 @@ export async function benchPageFrames(opts: PageFramesOptions) {
       phases,
       ratioToIdle: { unchanged: ratios('unchanged'), updating: ratios('updating') },
       /** after the last updating phase: zones sampled, how many showed their last count, and how long that took (null: not within a minute) */
-      pageCaughtUp: { checked: checked.length, showingLastCount: caughtUp, afterMs: catchUpMs },
+      pageCaughtUp: { checked: checked.length, showingLastCount: lastCatchUp.showing, afterMs: lastCatchUp.afterMs },
       /** alarms would add rows to the page: none should be raised by this run */
       openAlarmsAtEnd: alarms.length,
       ...(profile && { updatingProfileTopSelfMs: profile }),
@@ -283,6 +301,8 @@ function summarize(samples: Sample[]) {
     },
     zonePushesPerSecond: round1(samples.reduce((s, x) => s + x.zonePushes, 0) / seconds),
     publishesPerSecond: round1(samples.reduce((s, x) => s + x.published, 0) / seconds),
+    /** per round: how long after the phase's last count the page showed it */
+    catchUpMs: samples.map((s) => s.catchUpMs),
     load1: samples.flatMap((s) => s.load1).map(round1),
   };
 }
