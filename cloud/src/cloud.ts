@@ -143,7 +143,7 @@ export async function createCloud(config: CloudConfig, deps: CloudDeps): Promise
   const gateways = createGatewayCredentials(sql, deps.site.id);
   const ingest = createIngest({ store, zones, metrics, logger, siteId: deps.site.id, ownership, clock });
   ingest.onStored((uplink) => dispatch.observeUplink(uplink));
-  const deviceReports = createDeviceReports();
+  const deviceReports = createDeviceReports({ clock });
   ingest.onStored((uplink) => deviceReports.observe(uplink));
   ingest.onLive((live) => dispatch.observeLive(live));
   const login = createGatewayLogin({ credentials: gateways, ownership, legacySecret: config.mqtt.legacyGatewaySecret });
