@@ -8,7 +8,7 @@
  * Rendering is built once per site; pushes are coalesced per animation frame and only the
  * nodes whose shown value changed are touched.
  */
-import { DENSITY_LEVELS, NO_DATA, fmtCount, viewChanges, zoneView } from './live-model.js';
+import { DENSITY_LEVELS, NO_DATA, changeBurst, fmtCount, viewChanges, zoneView } from './live-model.js';
 import { createFloorMap } from './floor-map.js';
 import { createZoneTable } from './zone-table.js';
 import { createDispatchBoard } from './dispatch-board.js';
@@ -34,6 +34,8 @@ const API = { site: '/api/v1/site', zones: '/api/v1/zones/live' };
 const STALE_WARNING_MS = 10_000;
 /** The table re-sorts at most this often under a stream of pushes, so rows don't jitter. */
 const RESORT_EVERY_MS = 1_000;
+/** Changed zones are highlighted unless most of the site changed within this long (a highlight lasts ~1 s). */
+const BURST_WINDOW_MS = 1_000;
 const SORT_STORAGE_KEY = 'atrium.controlRoom.sort';
 const FIT_STORAGE_KEY = 'atrium.controlRoom.fitFloors';
 /** Who may use this screen; anyone else is sent to their own home. */
@@ -89,7 +91,13 @@ const ui = {
 const siteClock = createSiteClock();
 mountControlNav(byId('control-nav'), 'live');
 
-const reducedMotion = () => window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+// Asked once and followed on change: every zone update asks, hundreds of times a second.
+const motionQuery = window.matchMedia('(prefers-reduced-motion: reduce)');
+let motionReduced = motionQuery.matches;
+motionQuery.addEventListener('change', (e) => {
+  motionReduced = e.matches;
+});
+const reducedMotion = () => motionReduced;
 
 // ---------------------------------------------------------------------------------------------
 // Page state
@@ -106,6 +114,7 @@ const reducedMotion = () => window.matchMedia('(prefers-reduced-motion: reduce)'
  * @property {Map<string, ZoneView>} views
  * @property {Intl.DateTimeFormat} clock in the site's time zone
  * @property {boolean} painted  false until the first data is on screen (nothing flashes then)
+ * @property {(now: number, changed: number) => boolean} burst  true while most zones are changing (nothing flashes then)
  * @property {string | null} selected
  */
 
@@ -404,7 +413,7 @@ function build(site) {
       mute: ui.mute,
     },
   });
-  page = { site, zones: new Map(site.zones.map((z) => [z.id, z])), maps, floorLinks, table, board, live: new Map(), views: new Map(), clock, painted: false, selected: null };
+  page = { site, zones: new Map(site.zones.map((z) => [z.id, z])), maps, floorLinks, table, board, live: new Map(), views: new Map(), clock, painted: false, selected: null, burst: changeBurst(site.zones.length, BURST_WINDOW_MS) };
   // Every zone starts as "no data" until the snapshot says otherwise.
   for (const z of site.zones) {
     const v = zoneView(undefined);
@@ -433,23 +442,28 @@ function flush() {
   frame = 0;
   if (!page) return;
   const p = page;
-  let sortMoved = false;
+  const drawn = [];
   for (const [id, live] of pending) {
     const zone = p.zones.get(id);
     if (!zone) continue;
     const prev = p.views.get(id);
     const next = zoneView(live);
     const ch = viewChanges(prev, next);
-    p.live.set(id, live);
-    const shownChanged = ch.occupancy || ch.density || ch.level || ch.footfall || ch.co2;
-    if (shownChanged) {
-      p.views.set(id, next);
-      p.maps.get(zone.floorId)?.update(id, next, p.painted && (ch.occupancy || ch.level));
-    }
-    // The table also keeps the raw values for sorting, which can move without the shown text.
-    sortMoved = p.table.update(id, live, shownChanged ? next : prev ?? next, p.painted && shownChanged) || sortMoved;
+    drawn.push({ id, zone, live, prev, next, ch, shownChanged: ch.occupancy || ch.density || ch.level || ch.footfall || ch.co2 });
   }
   pending.clear();
+  // Counted first: whether this frame's changes flash depends on how many there are.
+  const highlight = !p.burst(performance.now(), drawn.filter((d) => d.shownChanged).length) && p.painted;
+  let sortMoved = false;
+  for (const { id, zone, live, prev, next, ch, shownChanged } of drawn) {
+    p.live.set(id, live);
+    if (shownChanged) {
+      p.views.set(id, next);
+      p.maps.get(zone.floorId)?.update(id, next, highlight && (ch.occupancy || ch.level));
+    }
+    // The table also keeps the raw values for sorting, which can move without the shown text.
+    sortMoved = p.table.update(id, live, shownChanged ? next : prev ?? next, highlight && shownChanged) || sortMoved;
+  }
   p.painted = true;
   if (sortMoved) scheduleSort();
   renderTotals(p);

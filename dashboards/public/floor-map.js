@@ -11,6 +11,8 @@ import { floorBounds, labelLayout } from './live-model.js';
 /** @typedef {import('./live-model.js').ZoneView} ZoneView */
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
+/** A changed zone lights up and fades back. */
+const FLASH = [{ opacity: 1 }, { opacity: 0 }];
 
 /**
  * @template {keyof SVGElementTagNameMap} K
@@ -29,11 +31,13 @@ function svg(tag, attrs = {}) {
  * @property {Zone} zone
  * @property {SVGGElement} g
  * @property {SVGRectElement} flash
+ * @property {Animation | undefined} flashing  the zone's one highlight, replayed on each change
  * @property {SVGTextElement} name
  * @property {SVGTextElement} value
  * @property {SVGTSpanElement} count
  * @property {SVGTSpanElement} level
  * @property {SVGTitleElement} title
+ * @property {string} titleText  what the title says, so an unchanged one is not rewritten
  * @property {SVGGElement} alarm  the open-alarm marker, shown while the zone has one
  * @property {string} alarmText  e.g. "open alarm: Security breach, critical"; '' when none
  * @property {SVGTextElement} staff  how many staff are here, bottom left; empty when none
@@ -111,7 +115,7 @@ export function createFloorMap(floor, zones, opts) {
       }
     });
     root.append(g);
-    shapes.set(zone.id, { zone, g, flash, name, value, count, level, title, alarm, alarmText: '', staff, staffText: '', view: undefined });
+    shapes.set(zone.id, { zone, g, flash, flashing: undefined, name, value, count, level, title, titleText: '', alarm, alarmText: '', staff, staffText: '', view: undefined });
   }
 
   const wrap = document.createElement('div');
@@ -163,7 +167,11 @@ export function createFloorMap(floor, zones, opts) {
     const people = !v || v.occupancy === '—' ? 'no reading yet' : `${v.occupancy} people, ${v.density} per m², ${v.level.label}`;
     const alarm = s.alarmText ? `; ${s.alarmText}` : '';
     const staff = s.staffText ? `; ${s.staffText}` : '';
-    s.title.textContent = `${s.zone.name}: ${people}${alarm}${staff} (${s.zone.kind}, ${s.zone.areaM2} m²)`;
+    const text = `${s.zone.name}: ${people}${alarm}${staff} (${s.zone.kind}, ${s.zone.areaM2} m²)`;
+    // Footfall or CO₂ alone change nothing here, and rewriting the same text is still DOM work.
+    if (text === s.titleText) return;
+    s.titleText = text;
+    s.title.textContent = text;
   };
 
   const resize = new ResizeObserver(() => {
@@ -193,7 +201,13 @@ export function createFloorMap(floor, zones, opts) {
       describe(s);
       // Relayout only when the text got longer or shorter (e.g. 9 → 10 people, Busy → Moderate).
       if (prev?.occupancy.length !== view.occupancy.length || prev?.level.label !== view.level.label) layout(s);
-      if (flash && !opts.reducedMotion()) s.flash.animate([{ opacity: 1 }, { opacity: 0 }], { duration: 1200, easing: 'ease-out' });
+      // One animation per zone, restarted: a new one per change kept hundreds running on a busy site.
+      if (flash && !opts.reducedMotion()) {
+        if (s.flashing) {
+          s.flashing.currentTime = 0;
+          s.flashing.play();
+        } else s.flashing = s.flash.animate(FLASH, { duration: 1200, easing: 'ease-out' });
+      }
     },
     select(zoneId) {
       for (const [id, s] of shapes) s.g.classList.toggle('selected', id === zoneId);

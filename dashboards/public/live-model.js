@@ -178,6 +178,34 @@ export function rowsInPlace(positions) {
   return keep;
 }
 
+/** Fewer changes than this in a window are never a burst, however small the site. */
+const MIN_BURST = 10;
+
+/**
+ * Tells whether most of a site's zones changed lately, from the number of zones each frame
+ * changed: highlighting nearly everything at once points at nothing, so the page shows no
+ * highlight then. Counted over a window because changes arrive in batches (the edge forwards
+ * every 100 ms): a single frame does not show a burst. Fewer than MIN_BURST changes are never
+ * a burst: on a small site each one can still be seen.
+ * @param {number} zones  how many zones the site has
+ * @param {number} windowMs
+ * @returns {(now: number, changed: number) => boolean}  now in ms; true while most changed within the window up to now
+ */
+export function changeBurst(zones, windowMs) {
+  const threshold = Math.max(zones / 2, MIN_BURST);
+  /** @type {{ at: number, n: number }[]} */
+  const recent = [];
+  let sum = 0;
+  return (now, changed) => {
+    if (changed > 0) {
+      recent.push({ at: now, n: changed });
+      sum += changed;
+    }
+    while ((recent[0]?.at ?? Infinity) <= now - windowMs) sum -= recent.shift()?.n ?? 0;
+    return sum > threshold;
+  };
+}
+
 /**
  * The extent of a floor's zones in metres, with a margin: the SVG viewBox of its map.
  * @param {readonly Zone[]} zones

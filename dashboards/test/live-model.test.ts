@@ -89,4 +89,17 @@ describe('control-room page model', () => {
     expect(list).toEqual(wanted);
     expect(stay.size).toBe(4);
   });
+
+  it('calls it a burst only while most zones changed within the window, and never on a handful of changes', () => {
+    const burst = model.changeBurst(500, 1000);
+    // the edge forwards a tenth of the zones every 100 ms: no single frame has most of them
+    const frames = Array.from({ length: 10 }, (_, i) => burst(i * 100, 50));
+    expect(frames.slice(0, 5)).toEqual([false, false, false, false, false]); // 250 of 500: not most
+    expect(frames.at(-1)).toBe(true);
+    expect(burst(1_950, 0)).toBe(false); // a second later, the stream has stopped
+    expect(burst(2_000, 3)).toBe(false); // a few changes highlight again
+    expect(burst(2_000, 251)).toBe(true); // most zones at once
+    const small = model.changeBurst(6, 1000);
+    expect(small(0, 6)).toBe(false); // every zone of a small site: each change still seen
+  });
 });
