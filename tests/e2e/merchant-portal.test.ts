@@ -136,7 +136,9 @@ describe('merchant portal (real Chromium, real stack, loopback webhook receiver)
     expect(await brew.locator('#shop-picker option').allTextContents()).toEqual(['Brew Co Hall', 'Brew Co Food Court']);
 
     const now = Date.now();
-    await expect.poll(() => text(brew, '#today-summary'), POLL).toMatch(/visitors so far today, .* the forecast of /);
+    // The comparison with the forecast is added only when every counted hour has one (the current
+    // hour may not, depending on the time of day the test runs): its wording is unit-tested.
+    await expect.poll(() => text(brew, '#today-summary'), POLL).toMatch(/visitors so far today/);
     const today = local(now).date;
     const { hours } = await admin<ShopHours>('GET', `/api/v1/shops/coffee/hourly?from=${today}&to=${today}`);
     const rows = brew.locator('#today-table tbody tr');
