@@ -51,7 +51,9 @@ export async function callApi(method, path, body, headers = {}) {
   } catch (err) {
     throw new ApiError(err instanceof DOMException && err.name === 'TimeoutError' ? 'timeout' : 'network', path);
   }
-  if (res.status === 401) goSignIn('expired');
+  // A session the page knew has ended; a 401 before any was known (a part of the page asking
+  // while requireSession is still finding out) means only "not signed in", not "expired".
+  if (res.status === 401) goSignIn(csrfToken() ? 'expired' : '');
   if (!res.ok) {
     /** @type {{ code?: unknown, message?: unknown } | null} */
     let said = null;

@@ -229,8 +229,15 @@ describe('admin pages (real Chromium, real cloud)', { timeout: 60_000 }, () => {
     await expect.poll(() => userRow('cleo').locator('td[data-label="Status"]').textContent(), POLL).toBe('⊘ Disabled');
     expect(await admin.locator('#users-said').textContent()).toContain('cleo is disabled');
     expect((await cleoPage.context().request.get(`${base}/api/v1/session`)).status()).toBe(401);
-    await cleoPage.reload();
-    await cleoPage.waitForURL((u) => u.pathname === '/signin.html');
+    // The open page leaves for sign-in: by itself when its live connection is cut, else at its
+    // next load. A reload racing the page's own navigation is refused by Chromium, so reload only
+    // while it has not gone, and try again.
+    await expect
+      .poll(async () => {
+        if (new URL(cleoPage.url()).pathname !== '/signin.html') await cleoPage.reload().catch(() => undefined);
+        return new URL(cleoPage.url()).pathname;
+      }, { timeout: 20_000, intervals: [1_000] })
+      .toBe('/signin.html');
     // enabling again does not bring the ended session back
     await userRow('cleo').getByRole('button', { name: 'Enable cleo' }).click();
     await expect.poll(() => userRow('cleo').locator('td[data-label="Status"]').textContent(), POLL).toBe('● Active');

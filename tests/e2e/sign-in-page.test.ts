@@ -73,7 +73,7 @@ describe('sign-in page (real Chromium, real cloud)', () => {
     await signInWithForm(page, 'cleo', PASSWORD('cleo'));
     // `next` was the control room, which a cleaner may not see: their own jobs instead, no error screen
     await page.waitForURL(`${main.base}staff.html`, POLL);
-    await expect.poll(() => page.locator('#me-name').textContent(), POLL).toBe('clean-1');
+    await expect.poll(() => page.locator('#me-name').textContent(), POLL).toBe('Cleo'); // the roster's name for clean-1, not the id
     await page.goto(main.base);
     await page.waitForURL(`${main.base}staff.html`, POLL);
     expect(await page.locator('#problem').isVisible()).toBe(false);
