@@ -236,7 +236,7 @@ describe('admin pages (real Chromium, real cloud)', { timeout: 60_000 }, () => {
       .poll(async () => {
         if (new URL(cleoPage.url()).pathname !== '/signin.html') await cleoPage.reload().catch(() => undefined);
         return new URL(cleoPage.url()).pathname;
-      }, { timeout: 20_000, intervals: [1_000] })
+      }, { timeout: 20_000, interval: 1_000 })
       .toBe('/signin.html');
     // enabling again does not bring the ended session back
     await userRow('cleo').getByRole('button', { name: 'Enable cleo' }).click();
