@@ -1,9 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cloud } from '../src/index.ts';
-import { eventually } from '../../tests/support/device.ts';
-import { sendGatewayEvent } from '../../tests/support/gateway.ts';
-import { miniSite } from '../../tests/support/mini-site.ts';
-import { seedPeople } from './support/api-client.ts';
+import { apiClient, forcedDoorOrder, seedPeople } from './support/api-client.ts';
 import { startTestCloud } from './support/test-cloud.ts';
 
 /**
@@ -34,14 +31,7 @@ describe('work-order actions with an Idempotency-Key', () => {
     return { status: res.status, replayed: res.headers.get('idempotent-replayed'), body: (await res.json()) as Answer['body'] };
   };
   const get = async (path: string) => (await (await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as unknown;
-  const call = async (key: string | null, method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
-  };
+  const call = apiClient(() => base);
 
   beforeAll(async () => {
     ({ cloud, base, mqttUrl } = await startTestCloud({ ATRIUM_GATEWAY_SECRET: SECRET, ATRIUM_ADMIN_KEY: ADMIN, ATRIUM_DISPATCH_TICK_MS: '100' }));
@@ -53,11 +43,7 @@ describe('work-order actions with an Idempotency-Key', () => {
         { userId: 'ops', role: 'operator' },
       ],
     });
-    await sendGatewayEvent({ mqttUrl, gatewaySecret: SECRET, siteId: miniSite.id, event: { deviceId: 'gate-staff', floorId: 'g', zoneId: 'hall', family: 'gate', type: 'forced_open' } });
-    order = await eventually(async () => {
-      const [o] = (await get('/api/v1/work-orders?type=security_breach')) as Order[];
-      return o?.status === 'assigned' ? o : undefined;
-    }, 15_000, 'the security order');
+    order = (await forcedDoorOrder(call, ADMIN, { mqttUrl, gatewaySecret: SECRET })) as unknown as Order;
   }, 60_000);
 
   afterAll(async () => {

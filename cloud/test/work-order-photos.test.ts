@@ -1,9 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cloud } from '../src/index.ts';
-import { eventually } from '../../tests/support/device.ts';
-import { sendGatewayEvent } from '../../tests/support/gateway.ts';
-import { miniSite } from '../../tests/support/mini-site.ts';
-import { seedPeople } from './support/api-client.ts';
+import { apiClient, forcedDoorOrder, seedPeople } from './support/api-client.ts';
 import { startTestCloud } from './support/test-cloud.ts';
 
 /**
@@ -27,14 +24,7 @@ describe('photos on a work order', () => {
   let keys: Record<string, string> = {};
   let order: Order;
 
-  const call = async (key: string | null, method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
-  };
+  const call = apiClient(() => base);
   const upload = async (key: string, bytes: Buffer, type: string) => {
     const res = await fetch(`${base}/api/v1/work-orders/${order.id}/photos`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': type }, body: new Uint8Array(bytes) });
     return { status: res.status, body: (await res.json()) as PhotoRecord & { code?: string; message?: string } };
@@ -56,11 +46,7 @@ describe('photos on a work order', () => {
         { userId: 'ops', role: 'operator' },
       ],
     });
-    await sendGatewayEvent({ mqttUrl, gatewaySecret: SECRET, siteId: miniSite.id, event: { deviceId: 'gate-staff', floorId: 'g', zoneId: 'hall', family: 'gate', type: 'forced_open' } });
-    order = await eventually(async () => {
-      const [o] = (await call(ADMIN, 'GET', '/api/v1/work-orders?type=security_breach')).body as unknown as Order[];
-      return o?.status === 'assigned' ? o : undefined;
-    }, 15_000, 'the security order');
+    order = await forcedDoorOrder(call, ADMIN, { mqttUrl, gatewaySecret: SECRET });
   }, 60_000);
 
   afterAll(async () => {

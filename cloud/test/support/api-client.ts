@@ -1,5 +1,8 @@
 import { expect } from 'vitest';
-import type { StaffRole, UserInput } from '@atrium/shared';
+import type { StaffRole, UserInput, WorkOrder } from '@atrium/shared';
+import { eventually } from '../../../tests/support/device.ts';
+import { sendGatewayEvent } from '../../../tests/support/gateway.ts';
+import { miniSite } from '../../../tests/support/mini-site.ts';
 
 /** What a test client gets back: the status, the headers and the JSON body (an empty object for none). */
 export interface ApiAnswer {
@@ -38,4 +41,16 @@ export async function seedPeople(call: ApiCall, adminKey: string, p: { staff: Re
     keys[u.userId] = r.body.key as string;
   }
   return keys;
+}
+
+/**
+ * The mini mall's staff door forced open, through the gateway, and the security order it raises
+ * once the engine has assigned it to the guard on shift: a real order to act on.
+ */
+export async function forcedDoorOrder(call: ApiCall, adminKey: string, link: { mqttUrl: string; gatewaySecret: string }): Promise<WorkOrder> {
+  await sendGatewayEvent({ ...link, siteId: miniSite.id, event: { deviceId: 'gate-staff', floorId: 'g', zoneId: 'hall', family: 'gate', type: 'forced_open' } });
+  return eventually(async () => {
+    const [o] = (await call(adminKey, 'GET', '/api/v1/work-orders?type=security_breach')).body as unknown as WorkOrder[];
+    return o?.status === 'assigned' ? o : undefined;
+  }, 15_000, 'the security order');
 }
